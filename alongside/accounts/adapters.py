@@ -1,0 +1,42 @@
+"""allauth adapters: emails go through the task queue; MFA secrets are encrypted at rest."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
+from django.conf import settings
+from django.http import HttpRequest
+
+from alongside.lib import crypto
+
+MFA_CONTEXT = "allauth.mfa"
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        from alongside.notifications.services import queue_email
+
+        msg = self.render_mail(template_prefix, email, context)
+        queue_email(msg)
+
+    def get_login_redirect_url(self, request: HttpRequest) -> str:
+        return super().get_login_redirect_url(request)
+
+    def is_open_for_signup(self, request: HttpRequest) -> bool:
+        from alongside.service.selectors import current_settings
+
+        return current_settings().signups_open
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    def encrypt(self, text: str) -> str:
+        return crypto.encrypt(text, context=MFA_CONTEXT)
+
+    def decrypt(self, encrypted_text: str) -> str:
+        return crypto.decrypt(encrypted_text, context=MFA_CONTEXT)
+
+    def get_totp_label(self, user: Any) -> str:
+        # The authenticator app shows this; the email would identify the person on a lost phone.
+        return f"{settings.MFA_TOTP_ISSUER} ({user.display_name})"

@@ -1,0 +1,125 @@
+"""Writes for accounts and profiles."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest
+
+from alongside.accounts.models import Profile, User
+from alongside.audit.services import record
+from alongside.directory.models import Language, Specialty, Workplace
+from alongside.lib.time import now
+from alongside.notifications.models import Kind
+from alongside.notifications.services import notify
+
+ROLES = ("supporter", "coordinator")
+
+
+@transaction.atomic
+def save_profile(
+    *,
+    user: User,
+    display_name: str,
+    career_stage: str,
+    time_zone: str,
+    real_name: str = "",
+    international_graduate: bool = False,
+    specialty: Specialty | None = None,
+    workplaces: Iterable[Workplace] = (),
+    languages: Iterable[Language] = (),
+    request: HttpRequest | None = None,
+) -> Profile:
+    """Create or update a person's profile; the first save completes sign-up."""
+    profile, created = Profile.objects.select_for_update().get_or_create(user=user, defaults={"display_name": display_name})
+    first_completion = profile.completed_at is None
+    profile.display_name = display_name
+    profile.real_name = real_name
+    profile.career_stage = career_stage
+    profile.international_graduate = international_graduate
+    profile.specialty = specialty
+    profile.time_zone = time_zone
+    if first_completion:
+        profile.completed_at = now()
+    profile.full_clean(exclude=["user"])
+    profile.save()
+    profile.workplaces.set(workplaces)
+    profile.languages.set(languages)
+    record(
+        "accounts.profile.completed" if first_completion else "accounts.profile.updated",
+        actor=user,
+        subject=user,
+        target=profile,
+        request=request,
+    )
+    if first_completion:
+        notify(user_id=user.pk, kind=Kind.WELCOME, link="/")
+    return profile
+
+
+@transaction.atomic
+def delete_account(*, user: User, request: HttpRequest | None = None) -> None:
+    """Remove the person and everything that is theirs. The audit trail keeps only their id."""
+    record("accounts.deleted", actor=user, subject=user, target_type="accounts.user", target_id=user.pk, request=request)
+    user.delete()
+
+
+@transaction.atomic
+def set_role(*, actor: User, user: User, role: str, granted: bool, request: HttpRequest | None = None) -> bool:
+    """Grant or remove the supporter or coordinator role. Returns whether anything changed."""
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}")
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    field = f"is_{role}"
+    if getattr(locked, field) == granted:
+        return False
+    if role == "coordinator" and not granted and locked.pk == actor.pk:
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError("You can't remove your own coordinator role; ask another coordinator.")
+    setattr(locked, field, granted)
+    locked.save(update_fields=[field])
+    setattr(user, field, granted)
+    record(
+        f"accounts.role.{'granted' if granted else 'removed'}",
+        actor=actor,
+        subject=locked,
+        target=locked,
+        request=request,
+        details={"role": role},
+    )
+    notify(user_id=locked.pk, kind=Kind.ROLE_GRANTED if granted else Kind.ROLE_REMOVED, link="/")
+    return True
+
+
+def export_data(*, user: User) -> dict[str, Any]:
+    """Everything the service holds about a person, for their own download."""
+    from alongside.audit.models import AuditEvent
+
+    profile = getattr(user, "profile", None)
+    data: dict[str, Any] = {
+        "account": {
+            "email": user.email,
+            "joined": user.date_joined.isoformat(),
+            "roles": [r for r in ROLES if getattr(user, f"is_{r}")],
+        },
+        "profile": None,
+        "access_log": [
+            {"at": e.at.isoformat(), "action": e.action, "outcome": e.outcome}
+            for e in AuditEvent.objects.filter(subject_id=user.pk).order_by("at")[:1000]
+        ],
+    }
+    if profile is not None:
+        data["profile"] = {
+            "display_name": profile.display_name,
+            "real_name": profile.real_name,
+            "career_stage": profile.get_career_stage_display(),
+            "international_graduate": profile.international_graduate,
+            "specialty": str(profile.specialty) if profile.specialty else None,
+            "workplaces": [str(w) for w in profile.workplaces.all()],
+            "languages": [str(lang) for lang in profile.languages.all()],
+            "time_zone": profile.time_zone,
+        }
+    return data

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from alongside.accounts import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("", views.profile, name="profile"),
+    path("setup/", views.setup, name="setup"),
+    path("delete/", views.delete, name="delete"),
+    path("export/", views.export, name="export"),
+]

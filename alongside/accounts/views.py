@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods
+
+from alongside.accounts.forms import DeleteAccountForm, ProfileForm
+from alongside.accounts.models import Profile
+from alongside.accounts.services import delete_account, export_data, save_profile
+
+
+def _save(request: HttpRequest, form: ProfileForm) -> None:
+    data = form.cleaned_data
+    save_profile(
+        user=request.user,  # type: ignore[arg-type]
+        display_name=data["display_name"],
+        real_name=data["real_name"],
+        career_stage=data["career_stage"],
+        international_graduate=data["international_graduate"],
+        specialty=data["specialty"],
+        workplaces=data["workplaces"],
+        languages=data["languages"],
+        time_zone=data["time_zone"],
+        request=request,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def setup(request: HttpRequest) -> HttpResponse:
+    """The first profile, right after the email is verified."""
+    profile = Profile.objects.filter(user=request.user).first()
+    if profile is not None and profile.is_complete:
+        return redirect("accounts:profile")
+    form = ProfileForm(request.POST or None, instance=profile)
+    if request.method == "POST" and form.is_valid():
+        _save(request, form)
+        messages.success(request, "Welcome. Your profile is saved.")
+        nxt = request.GET.get("next", "")
+        if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
+            return redirect(nxt)
+        return redirect("home")
+    return render(request, "accounts/setup.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request: HttpRequest) -> HttpResponse:
+    instance = Profile.objects.get(user=request.user)
+    form = ProfileForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        _save(request, form)
+        messages.success(request, "Your profile is saved.")
+        return redirect("accounts:profile")
+    return render(request, "accounts/profile.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete(request: HttpRequest) -> HttpResponse:
+    form = DeleteAccountForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        user = request.user
+        logout(request)
+        delete_account(user=user, request=request)  # type: ignore[arg-type]
+        messages.success(request, "Your account and everything in it have been deleted.")
+        return redirect("home")
+    return render(request, "accounts/delete.html", {"form": form})
+
+
+@login_required
+def export(request: HttpRequest) -> HttpResponse:
+    body = json.dumps(export_data(user=request.user), indent=2, ensure_ascii=False)  # type: ignore[arg-type]
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="alongside-my-data.json"'
+    response["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,47 @@
+"""The audit trail: append-only, one row per security-relevant event."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+
+class Outcome(models.TextChoices):
+    OK = "ok", "succeeded"
+    DENIED = "denied", "denied"
+    FAILED = "failed", "failed"
+
+
+class AuditEvent(models.Model):
+    """Who did what to what, when, with what outcome.
+
+    Actor and subject are plain ids, not foreign keys, so deleting an account never
+    rewrites history. ``subject_id`` is the person the event concerns: it feeds that
+    person's own access log.
+    """
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    action = models.CharField(max_length=100, db_index=True)
+    actor_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    target_type = models.CharField(max_length=60, blank=True)
+    target_id = models.CharField(max_length=64, blank=True)
+    subject_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.OK)
+    ip_hash = models.CharField(max_length=64, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["target_type", "target_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.action} {self.outcome}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ValueError("audit events are immutable")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ValueError("audit events are immutable")

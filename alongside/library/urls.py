@@ -1,0 +1,6 @@
+from django.urls import path
+
+from alongside.library import views
+
+app_name = "library"
+urlpatterns = [path("", views.index, name="index")]

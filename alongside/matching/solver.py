@@ -1,0 +1,585 @@
+"""Exact batch matching of the waitlist: a min-cost flow on each request's best candidates,
+proved optimal over *all* feasible pairs with dual prices.
+
+The objective (see ``docs/matching.md``): maximise, over assigned pairs,
+``BASE + wait bonus + pair score``, less each supporter's convex load costs
+(``load_cost_units(s, k)`` for their k-th new connection). ``BASE`` is larger than anything
+the other terms can change in total, so the number of matched requests is maximised first.
+
+Why not a single library call: 10,000 requests x 2,000 supporters is ~19 million feasible
+pairs, which a plain min-cost flow solves in ~15 s and 2.7 GB. Instead we
+
+1. score every pair with numpy (``score_matrix``, the vectorised twin of
+   ``engine.pair_score_units``) into one int32 matrix;
+2. keep each request's best candidates and each supporter's best requests;
+3. solve that sparse graph exactly (OR-Tools min-cost flow);
+4. recover dual prices (request prices ``u``, supporter prices ``p``) from the optimal flow by
+   solving a system of difference constraints (Bellman-Ford);
+5. price every pair: a pair with ``u_r + p_s < value`` could improve the objective, so it is
+   added and we go back to 3. When no pair remains, the duals are feasible for the full
+   problem and their objective equals the flow's: by LP duality the flow is optimal.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Final, NamedTuple, TypeVar
+
+import numpy as np
+import numpy.typing as npt
+from ortools.graph.python import min_cost_flow
+
+from alongside.matching.engine import (
+    CAREER_STAGES,
+    OVERLAP_FULL_HOURS,
+    SCALE,
+    Request,
+    Supporter,
+    Weights,
+    WeightUnits,
+    is_feasible,
+    load_cost_units,
+    pair_score_units,
+    reasons,
+    stage_fit_halves,
+    wait_bonus_units,
+)
+
+NEG: Final = -(2**30)
+"""Score-matrix marker for an infeasible pair: far below any real score, and safe to add to."""
+ROW_CANDIDATES: Final = 6
+"""Candidates kept per request: its best supporters by suggestion score."""
+COLUMN_CANDIDATES: Final = 12
+"""Candidates kept per supporter: the requests that would gain most from them (with waiting time)."""
+CHUNK_CELLS: Final = 1 << 21
+"""Matrix cells handled per chunk: bounds temporary memory (~tens of MB) and lets threads share work."""
+MAX_ROUNDS: Final = 50
+
+I64 = npt.NDArray[np.int64]
+I32 = npt.NDArray[np.int32]
+T = TypeVar("T")
+
+
+class SolverError(RuntimeError):
+    """The solver could not prove its answer optimal (a bug, never an expected outcome)."""
+
+
+class Pair(NamedTuple):
+    """One proposed match in a batch, with the reasons shown in the coordinator's preview."""
+
+    request_id: int
+    supporter_id: int
+    score: float
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """The batch result. ``objective_units`` is exact; ``objective`` is the same in points."""
+
+    pairs: list[Pair]
+    objective: float
+    unmatched: list[int]
+    objective_units: int = 0
+    base_units: int = 0
+    certified: bool = False
+    rounds: int = 0
+    candidate_pairs: int = 0
+    feasible_pairs: int = 0
+
+
+# --- the objective ------------------------------------------------------------------
+
+def base_value_units(requests: Sequence[Request], supporters: Sequence[Supporter], units: WeightUnits) -> int:
+    """The value of matching a request at all, in units.
+
+    Every other term of a pair's value lies in ``[-max load cost, max pair score + max wait
+    bonus]``, a range of width ``spread``. Two assignments of at most ``n`` pairs each differ
+    in those terms by less than ``n * spread``, so with ``BASE = n * spread + 1`` one more
+    match always beats any gain in the other terms: the count matched is maximised first.
+    """
+    max_load = max(
+        (load_cost_units(s, max(min(s.capacity_left, len(requests)), 1) - 1, units) for s in supporters), default=0
+    )
+    spread = (
+        units.topic_experience
+        + units.career_stage_fit
+        + units.specialty_wish
+        + units.time_overlap
+        + units.waiting_time
+        + max_load
+    )
+    return max(len(requests), 1) * spread + 1
+
+
+def _slots(supporter: Supporter, n_requests: int) -> int:
+    """New connections the supporter can take in this batch (never more than there are requests)."""
+    if not supporter.available:
+        return 0
+    return max(0, min(supporter.capacity_left, n_requests))
+
+
+# --- the vectorised twin of engine.pair_score_units -----------------------------------
+
+def _availability_words(slots: frozenset[int]) -> tuple[int, int, int]:
+    mask = 0
+    for hour in slots:
+        mask |= 1 << hour
+    return mask & 0xFFFFFFFFFFFFFFFF, (mask >> 64) & 0xFFFFFFFFFFFFFFFF, mask >> 128
+
+
+def _key_index(table: dict[T, int], key: T) -> int:
+    index = table.get(key)
+    if index is None:
+        index = table[key] = len(table)
+    return index
+
+
+def _membership(sets: Sequence[frozenset[str]], vocabulary: dict[str, int]) -> npt.NDArray[np.bool_]:
+    """Boolean [len(vocabulary), len(sets)]: which column holds which word."""
+    rows, cols = [], []
+    for col, words in enumerate(sets):
+        for word in words:
+            rows.append(_key_index(vocabulary, word))
+            cols.append(col)
+    matrix = np.zeros((max(len(vocabulary), 1), len(sets)), dtype=bool)
+    matrix[rows, cols] = True
+    return matrix
+
+
+def _run_chunks(work: Callable[[int, int], T], n_rows: int, row_cells: int, threads: int) -> Iterator[T]:
+    """Run ``work(lo, hi)`` over row chunks of about CHUNK_CELLS cells, in threads (numpy releases the GIL)."""
+    step = max(1, CHUNK_CELLS // max(row_cells, 1))
+    bounds = [(lo, min(lo + step, n_rows)) for lo in range(0, n_rows, step)]
+    if threads <= 1 or len(bounds) <= 1:
+        yield from (work(lo, hi) for lo, hi in bounds)
+        return
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        yield from pool.map(lambda b: work(*b), bounds)
+
+
+def _threads() -> int:
+    return max(1, min(os.cpu_count() or 1, 4))
+
+
+class _Encoded:
+    """Requests and supporters as numpy arrays, with per-distinct-key tables so that the
+    per-pair work is a few row gathers and adds (most requests share topics, wishes and
+    languages; only availability and workplaces are close to unique)."""
+
+    def __init__(self, requests: Sequence[Request], supporters: Sequence[Supporter], units: WeightUnits) -> None:
+        n = len(supporters)
+        self.n_rows, self.n_cols = len(requests), n
+        col_of_id = {s.id: j for j, s in enumerate(supporters)}
+        cols_of_user: dict[int, list[int]] = {}
+        cols_of_workplace: dict[int, list[int]] = {}
+        for j, s in enumerate(supporters):
+            cols_of_user.setdefault(s.user_id, []).append(j)
+            for w in s.workplaces:
+                cols_of_workplace.setdefault(w, []).append(j)
+        workplace_cols = {w: np.array(cols, dtype=np.int64) for w, cols in cols_of_workplace.items()}
+
+        topic_vocab: dict[str, int] = {}
+        language_vocab: dict[str, int] = {}
+        format_vocab: dict[str, int] = {}
+        for r in requests:  # words only requests use still need a (empty) row
+            for vocab, words in ((topic_vocab, r.topics), (language_vocab, r.languages), (format_vocab, r.formats)):
+                for word in words:
+                    _key_index(vocab, word)
+        sup_topics = _membership([s.topics for s in supporters], topic_vocab)
+        sup_languages = _membership([s.languages for s in supporters], language_vocab)
+        sup_formats = _membership([s.formats for s in supporters], format_vocab)
+        stage_code = {stage: i for i, stage in enumerate(CAREER_STAGES)}
+        sup_stage = np.array([stage_code.get(s.career_stage, len(CAREER_STAGES)) for s in supporters], dtype=np.int64)
+        specialty_codes: dict[str, int] = {}
+        sup_specialty = np.array(
+            [-1 if s.specialty is None else _key_index(specialty_codes, s.specialty) for s in supporters], dtype=np.int64
+        )
+        gender_codes: dict[str | None, int] = {}
+        sup_gender = np.array([_key_index(gender_codes, s.gender) for s in supporters], dtype=np.int64)
+        sup_open = np.array([s.available and s.capacity_left > 0 for s in supporters], dtype=bool)
+        sup_words = np.array([_availability_words(s.availability) for s in supporters], dtype=np.uint64).reshape(n, 3)
+
+        topic_keys: dict[frozenset[str], int] = {}
+        stage_keys: dict[tuple[str, str, str | None], int] = {}
+        feasible_keys: dict[tuple[frozenset[str], frozenset[str], str | None], int] = {}
+        availability_keys: dict[int, int] = {}
+        availability_rows: list[tuple[int, int, int]] = []
+        kt, ks, kf, ka = [], [], [], []
+        sparse_rows: list[npt.NDArray[np.int64]] = []
+        sparse_cols: list[npt.NDArray[np.int64]] = []
+        for i, r in enumerate(requests):
+            kt.append(_key_index(topic_keys, r.topics))
+            wish = r.specialty if r.same_specialty == "prefer" else None
+            ks.append(_key_index(stage_keys, (r.career_stage, r.peer_kind, wish)))
+            kf.append(_key_index(feasible_keys, (r.languages, r.formats, r.gender_wanted)))
+            words = _availability_words(r.availability)
+            mask = words[0] | words[1] << 64 | words[2] << 128
+            if mask not in availability_keys:
+                availability_keys[mask] = len(availability_rows)
+                availability_rows.append(words)
+            ka.append(availability_keys[mask])
+            # The few pairs ruled out one by one: shared or excluded workplaces, blocks, oneself.
+            banned = r.excluded_workplaces if r.allow_own_workplace else r.excluded_workplaces | r.member_workplaces
+            cols = [workplace_cols[w] for w in banned if w in workplace_cols]
+            singles = [col_of_id[b] for b in r.blocked_supporter_ids if b in col_of_id]
+            singles += cols_of_user.get(r.member_user_id, [])
+            if singles:
+                cols.append(np.array(singles, dtype=np.int64))
+            if cols:
+                joined = np.concatenate(cols)
+                sparse_cols.append(joined)
+                sparse_rows.append(np.full(joined.size, i, dtype=np.int64))
+        self.kt, self.ks = np.array(kt, dtype=np.intp), np.array(ks, dtype=np.intp)
+        self.kf, self.ka = np.array(kf, dtype=np.intp), np.array(ka, dtype=np.intp)
+        self.sparse_rows = np.concatenate(sparse_rows) if sparse_rows else np.zeros(0, dtype=np.int64)
+        self.sparse_cols = np.concatenate(sparse_cols) if sparse_cols else np.zeros(0, dtype=np.int64)
+        self.sparse_start = np.searchsorted(self.sparse_rows, np.arange(self.n_rows + 1))
+
+        # Topic experience: one row per distinct set of requested topics.
+        self.topic_table = np.zeros((max(len(topic_keys), 1), n), dtype=np.int32)
+        for topics, k in topic_keys.items():
+            if topics:
+                covered = sup_topics[[_key_index(topic_vocab, t) for t in topics]].sum(axis=0, dtype=np.int64)
+                self.topic_table[k] = units.topic_experience * covered // len(topics)
+        # Career-stage fit and specialty wish: one row per (stage, kind of peer, specialty wished).
+        self.stage_table = np.zeros((max(len(stage_keys), 1), n), dtype=np.int32)
+        for (stage, kind, wish), k in stage_keys.items():
+            halves = [stage_fit_halves(stage, kind, other) for other in CAREER_STAGES] + [0]
+            row = units.career_stage_fit * np.array(halves, dtype=np.int64)[sup_stage] // 2
+            if wish is not None:
+                row += units.specialty_wish * (sup_specialty == specialty_codes.get(wish, -2))
+            self.stage_table[k] = row
+        # Formats, languages, gender and openness: one boolean row per distinct combination.
+        self.infeasible_table = np.ones((max(len(feasible_keys), 1), n), dtype=bool)
+        for (languages, formats, gender), k in feasible_keys.items():
+            ok = sup_open.copy()
+            if not languages or not formats:
+                continue  # nobody shares an empty set
+            ok &= sup_languages[[_key_index(language_vocab, x) for x in languages]].any(axis=0)
+            ok &= sup_formats[[_key_index(format_vocab, x) for x in formats]].any(axis=0)
+            if gender is not None:
+                ok &= sup_gender == gender_codes.get(gender, -1)
+            self.infeasible_table[k] = ~ok
+        # Time overlap: popcount of the 168-bit weekly masks, one row per distinct request pattern.
+        overlap_lookup = np.array([units.time_overlap * min(h, OVERLAP_FULL_HOURS) // OVERLAP_FULL_HOURS
+                                   for h in range(169)], dtype=np.int32)
+        req_words = np.array(availability_rows, dtype=np.uint64).reshape(len(availability_rows), 3)
+        self.overlap_table = np.empty((len(availability_rows), n), dtype=np.int32)
+
+        def overlap_rows(lo: int, hi: int) -> None:
+            hours = np.zeros((hi - lo, n), dtype=np.uint8)
+            for w in range(3):
+                hours += np.bitwise_count(req_words[lo:hi, w, None] & sup_words[None, :, w])
+            np.take(overlap_lookup, hours, out=self.overlap_table[lo:hi])
+
+        for _ in _run_chunks(overlap_rows, len(availability_rows), n, _threads()):
+            pass
+
+    def fill(self, out: I32, lo: int, hi: int) -> None:
+        """Write the scores of request rows lo..hi into ``out`` (NEG where infeasible)."""
+        np.take(self.topic_table, self.kt[lo:hi], axis=0, out=out)
+        out += self.stage_table[self.ks[lo:hi]]
+        out += self.overlap_table[self.ka[lo:hi]]
+        infeasible = self.infeasible_table[self.kf[lo:hi]]
+        a, b = self.sparse_start[lo], self.sparse_start[hi]
+        infeasible[self.sparse_rows[a:b] - lo, self.sparse_cols[a:b]] = True
+        np.copyto(out, np.int32(NEG), where=infeasible)
+
+
+def score_matrix(
+    requests: Sequence[Request], supporters: Sequence[Supporter], units: WeightUnits, *, threads: int | None = None
+) -> I32:
+    """Pair scores [request, supporter] in units, NEG where a hard constraint forbids the pair.
+
+    The vectorised twin of ``engine.is_feasible`` and ``engine.pair_score_units`` (tested equal).
+    """
+    encoded = _Encoded(requests, supporters, units)
+    matrix = np.empty((len(requests), len(supporters)), dtype=np.int32)
+
+    def work(lo: int, hi: int) -> None:
+        encoded.fill(matrix[lo:hi], lo, hi)
+
+    for _ in _run_chunks(work, len(requests), len(supporters), threads or _threads()):
+        pass
+    return matrix
+
+
+# --- candidates, the sparse exact solve and the dual certificate -------------------------
+
+def _candidates(scores: I32, first_load: I64, wait: I64, threads: int) -> I64:
+    """Linear indices (row * n_cols + col) of each request's best supporters and each supporter's best requests."""
+    n_rows, n_cols = scores.shape
+    load32 = np.minimum(first_load, 2**29).astype(np.int32)  # ranking only: clipping cannot hurt exactness
+    picked: list[I64] = []
+
+    def best_supporters(lo: int, hi: int) -> I64:
+        key = scores[lo:hi] - load32
+        k = min(ROW_CANDIDATES, n_cols)
+        top = np.argpartition(key, n_cols - k, axis=1)[:, n_cols - k:]
+        rows = np.arange(lo, hi, dtype=np.int64)[:, None]
+        keep = np.take_along_axis(scores[lo:hi], top, axis=1) > NEG
+        return (rows * n_cols + top)[keep]
+
+    def best_requests(lo: int, hi: int) -> I64:
+        key = np.ascontiguousarray(scores[:, lo:hi].T)
+        key += np.minimum(wait, 2**29).astype(np.int32)
+        k = min(COLUMN_CANDIDATES, n_rows)
+        top = np.argpartition(key, n_rows - k, axis=1)[:, n_rows - k:]
+        cols = np.arange(lo, hi, dtype=np.int64)[:, None]
+        keep = np.take_along_axis(key, top, axis=1) > NEG // 2
+        return (top * n_cols + cols)[keep]
+
+    if n_cols and n_rows:
+        picked.extend(_run_chunks(best_supporters, n_rows, n_cols, threads))
+        picked.extend(_run_chunks(best_requests, n_cols, n_rows, threads))
+    return np.unique(np.concatenate(picked)) if picked else np.zeros(0, dtype=np.int64)
+
+
+@dataclass(frozen=True, slots=True)
+class _Flow:
+    matched_to: I64  # column per request, -1 when unmatched
+    load: I64  # new connections per supporter
+    objective: int
+
+
+def _solve_sparse(
+    rows: I64, cols: I64, values: I64, slot_costs: I64, slot_owner: I64, n_rows: int, n_cols: int
+) -> _Flow:
+    """Exact max-value assignment on the candidate pairs, as a min-cost flow.
+
+    Nodes: source, requests, supporters, sink. Each supporter reaches the sink through one
+    unit arc per slot, costing that slot's load cost; a source->sink bypass lets requests
+    stay unmatched. Convex slot costs mean the flow always fills a supporter's cheap slots first.
+    """
+    source, sink = 0, n_rows + n_cols + 1
+    tails = np.concatenate([np.zeros(n_rows, np.int64), 1 + rows, 1 + n_rows + slot_owner, [source]])
+    heads = np.concatenate([1 + np.arange(n_rows), 1 + n_rows + cols, np.full(slot_owner.size, sink), [sink]])
+    capacities = np.ones(tails.size, dtype=np.int64)
+    capacities[-1] = n_rows
+    costs = np.concatenate([np.zeros(n_rows, np.int64), -values, slot_costs, [0]])
+    flow = min_cost_flow.SimpleMinCostFlow()
+    flow.add_arcs_with_capacity_and_unit_cost(tails.astype(np.int32), heads.astype(np.int32), capacities, costs)
+    flow.set_nodes_supplies(np.array([source, sink], dtype=np.int32), np.array([n_rows, -n_rows], dtype=np.int64))
+    status = flow.solve()
+    if status != flow.OPTIMAL:
+        raise SolverError(f"min-cost flow failed with status {status}")
+    pair_arcs = np.arange(n_rows, n_rows + rows.size, dtype=np.int32)
+    used = np.asarray(flow.flows(pair_arcs)) > 0
+    matched_to = np.full(n_rows, -1, dtype=np.int64)
+    matched_to[rows[used]] = cols[used]
+    load = np.bincount(cols[used], minlength=n_cols).astype(np.int64)
+    return _Flow(matched_to, load, -int(flow.optimal_cost()))
+
+
+def _duals(rows: I64, cols: I64, values: I64, flow: _Flow, slot_cost: Callable[[I64], I64],
+           slots: I64) -> tuple[I64, I64]:
+    """Dual prices (u per request, p per supporter) for the optimal flow on the candidate pairs.
+
+    Complementary slackness fixes ``u_r = value(r, s) - p_s`` for a matched pair and ``u_r = 0``
+    for an unmatched request; dual feasibility on the candidates then reads, for every
+    candidate (r, s): ``p_s >= value(r, s) - u_r``, with ``u_r >= 0`` and ``p_s`` between the
+    supporter's last and next slot costs. These are difference constraints
+    ``p_a - p_b <= w``; the shortest-path distances (Bellman-Ford, started from each
+    supporter's upper bound) are their greatest solution. A negative cycle would mean the
+    flow was not optimal.
+    """
+    n_cols = slots.size
+    inf = np.int64(2**62)
+    load = flow.load
+    upper = np.where(load < slots, slot_cost(load), inf)
+    lower = np.where(load > 0, slot_cost(np.maximum(load - 1, 0)), -inf)
+    sigma = flow.matched_to[rows]
+    own = sigma == cols
+    np.minimum.at(upper, cols[own], values[own])  # u_r >= 0 for a matched request
+    unmatched = sigma < 0
+    np.maximum.at(lower, cols[unmatched], values[unmatched])  # u_r = 0: p_s must cover the pair's value
+    # p_sigma - p_s <= value(r, sigma) - value(r, s) for r matched to sigma, candidate s != sigma.
+    own_value = np.zeros(flow.matched_to.size, dtype=np.int64)
+    own_value[rows[own]] = values[own]
+    other = ~own & ~unmatched
+    tail, head = cols[other], sigma[other]
+    weight = own_value[rows[other]] - values[other]
+    order = np.lexsort((weight, head, tail))  # keep the tightest of parallel constraints
+    tail, head, weight = tail[order], head[order], weight[order]
+    first = np.ones(tail.size, dtype=bool)
+    first[1:] = (tail[1:] != tail[:-1]) | (head[1:] != head[:-1])
+    tail, head, weight = tail[first], head[first], weight[first]
+    price = upper.copy()
+    for _ in range(n_cols + 1):
+        reach = price[tail] < inf // 2
+        relaxed = price.copy()
+        np.minimum.at(relaxed, head[reach], price[tail[reach]] + weight[reach])
+        if np.array_equal(relaxed, price):
+            break
+        price = relaxed
+    else:
+        raise SolverError("negative cycle in the dual constraints: the sparse flow was not optimal")
+    if np.any(price < lower) or np.any(price >= inf // 2):
+        raise SolverError("no dual prices satisfy the sparse flow's constraints")
+    u = np.zeros(flow.matched_to.size, dtype=np.int64)
+    u[rows[own]] = values[own] - price[cols[own]]
+    return u, price
+
+
+def _price_out(scores: I32, threshold_rows: I64, price: I64, threads: int) -> I64:
+    """Linear indices of feasible pairs whose value exceeds u_r + p_s (they could improve the flow)."""
+    n_cols = scores.shape[1]
+
+    def work(lo: int, hi: int) -> I64:
+        threshold = threshold_rows[lo:hi, None] + price[None, :]
+        np.maximum(threshold, NEG, out=threshold)  # an infeasible pair never counts as an improvement
+        r, c = np.nonzero(scores[lo:hi] > threshold)
+        return (r + lo).astype(np.int64) * n_cols + c
+
+    found = list(_run_chunks(work, scores.shape[0], n_cols, threads))
+    return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+
+
+def solve(
+    requests: Sequence[Request],
+    supporters: Sequence[Supporter],
+    weights: Weights,
+    *,
+    topic_phrases: Mapping[str, str] | None = None,
+    threads: int | None = None,
+) -> Assignment:
+    """The exact optimal assignment of all waiting requests (see the module docstring)."""
+    units = weights.units()
+    threads = threads or _threads()
+    n_rows = len(requests)
+    columns = [s for s in supporters if _slots(s, n_rows) > 0]
+    n_cols = len(columns)
+    base = base_value_units(requests, columns, units)
+    scores = score_matrix(requests, columns, units, threads=threads)
+    wait = np.array([wait_bonus_units(r, units) for r in requests], dtype=np.int64)
+    slots = np.array([_slots(s, n_rows) for s in columns], dtype=np.int64)
+    active = np.array([s.active_load for s in columns], dtype=np.int64)
+    capacity = np.array([max(s.capacity, 1) for s in columns], dtype=np.int64)
+
+    def slot_cost(k: I64) -> I64:
+        """load_cost_units for every supporter at once (k per supporter); tested equal."""
+        return units.load_spread * (active + k + 1) // capacity
+
+    slot_owner = np.repeat(np.arange(n_cols, dtype=np.int64), slots)
+    slot_rank = np.arange(slot_owner.size, dtype=np.int64) - np.repeat(np.cumsum(slots) - slots, slots)
+    slot_costs = units.load_spread * (active[slot_owner] + slot_rank + 1) // capacity[slot_owner]
+    feasible_pairs = int(np.count_nonzero(scores > NEG))
+
+    candidates = _candidates(scores, slot_cost(np.zeros(n_cols, dtype=np.int64)), wait, threads)
+    rounds, certified = 0, False
+    flow = _Flow(np.full(n_rows, -1, dtype=np.int64), np.zeros(n_cols, dtype=np.int64), 0)
+    while n_rows and n_cols:
+        rounds += 1
+        rows, cols = np.divmod(candidates, n_cols)
+        values = base + wait[rows] + scores[rows, cols]
+        flow = _solve_sparse(rows, cols, values, slot_costs, slot_owner, n_rows, n_cols)
+        u, price = _duals(rows, cols, values, flow, slot_cost, slots)
+        improving = _price_out(scores, u - base - wait, price, threads)
+        if improving.size == 0:
+            # Dual objective: sum of u plus, per supporter, what each slot's price exceeds its cost by.
+            dual = int(u.sum()) + int(np.maximum(price[slot_owner] - slot_costs, 0).sum())
+            if dual != flow.objective:
+                raise SolverError(f"dual objective {dual} != primal objective {flow.objective}")
+            certified = True
+            break
+        if rounds >= MAX_ROUNDS:
+            raise SolverError(f"optimality not proved after {rounds} rounds")
+        candidates = np.union1d(candidates, improving)
+    else:
+        certified = True  # nothing to match: the empty assignment is trivially optimal
+
+    pairs = []
+    for i in np.flatnonzero(flow.matched_to >= 0):
+        request, supporter = requests[i], columns[flow.matched_to[i]]
+        score = int(scores[i, flow.matched_to[i]]) - load_cost_units(supporter, 0, units)
+        pairs.append(Pair(request.id, supporter.id, score / SCALE, reasons(request, supporter, topic_phrases=topic_phrases)))
+    unmatched = [requests[i].id for i in np.flatnonzero(flow.matched_to < 0)]
+    return Assignment(
+        pairs=pairs,
+        objective=flow.objective / SCALE,
+        unmatched=unmatched,
+        objective_units=flow.objective,
+        base_units=base,
+        certified=certified,
+        rounds=rounds,
+        candidate_pairs=int(candidates.size),
+        feasible_pairs=feasible_pairs,
+    )
+
+
+# --- the independent checker ---------------------------------------------------------
+
+def assignment_value_units(
+    pairs: Sequence[tuple[int, int]], requests: Sequence[Request], supporters: Sequence[Supporter], weights: Weights
+) -> int:
+    """The objective of (request id, supporter id) pairs, recomputed from the scalar engine."""
+    units = weights.units()
+    by_request = {r.id: r for r in requests}
+    by_supporter = {s.id: s for s in supporters}
+    columns = [s for s in supporters if _slots(s, len(requests)) > 0]
+    base = base_value_units(requests, columns, units)
+    taken: dict[int, int] = {}
+    total = 0
+    for request_id, supporter_id in pairs:
+        request, supporter = by_request[request_id], by_supporter[supporter_id]
+        k = taken.get(supporter_id, 0)
+        taken[supporter_id] = k + 1
+        total += base + wait_bonus_units(request, units) + pair_score_units(request, supporter, units)
+        total -= load_cost_units(supporter, k, units)
+    return total
+
+
+def independent_optimum(requests: Sequence[Request], supporters: Sequence[Supporter], weights: Weights) -> int:
+    """The optimum by a different route: scipy's linear_sum_assignment on the capacity-expanded matrix.
+
+    Rows are requests; columns are one per supporter slot (valued with that slot's load cost)
+    plus one "unmatched" column per request (valued 0). Infeasible cells are -inf. Scored
+    with the scalar engine, not the vectorised twin. For small instances only.
+    """
+    from scipy.optimize import linear_sum_assignment
+
+    units = weights.units()
+    n_rows = len(requests)
+    if n_rows == 0:
+        return 0
+    columns = [s for s in supporters if _slots(s, n_rows) > 0]
+    base = base_value_units(requests, columns, units)
+    slot_list = [(s, k) for s in columns for k in range(_slots(s, n_rows))]
+    value = np.full((n_rows, len(slot_list) + n_rows), -math.inf)
+    value[:, len(slot_list):] = 0.0
+    for i, request in enumerate(requests):
+        bonus = base + wait_bonus_units(request, units)
+        for j, (supporter, k) in enumerate(slot_list):
+            if is_feasible(request, supporter):
+                pair = pair_score_units(request, supporter, units)
+                value[i, j] = bonus + pair - load_cost_units(supporter, k, units)
+    row_ind, col_ind = linear_sum_assignment(value, maximize=True)
+    total = 0
+    for i, j in zip(row_ind.tolist(), col_ind.tolist(), strict=True):
+        if j < len(slot_list):
+            supporter, k = slot_list[j]
+            total += base + wait_bonus_units(requests[i], units) + pair_score_units(requests[i], supporter, units)
+            total -= load_cost_units(supporter, k, units)
+    return total
+
+
+def is_valid_assignment(assignment: Assignment, requests: Sequence[Request], supporters: Sequence[Supporter]) -> bool:
+    """True when no pair breaks a hard constraint, nobody is matched twice and no capacity is exceeded."""
+    by_request = {r.id: r for r in requests}
+    by_supporter = {s.id: s for s in supporters}
+    seen: set[int] = set()
+    taken: dict[int, int] = {}
+    for pair in assignment.pairs:
+        if pair.request_id in seen or not is_feasible(by_request[pair.request_id], by_supporter[pair.supporter_id]):
+            return False
+        seen.add(pair.request_id)
+        taken[pair.supporter_id] = taken.get(pair.supporter_id, 0) + 1
+    if any(n > by_supporter[sid].capacity_left for sid, n in taken.items()):
+        return False
+    return seen.isdisjoint(assignment.unmatched) and seen | set(assignment.unmatched) == set(by_request)
+

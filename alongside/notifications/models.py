@@ -1,0 +1,27 @@
+"""In-app notifications. They say that something happened, never what anyone wrote or who they are."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class Kind(models.TextChoices):
+    WELCOME = "welcome", "Welcome to the service. Your profile is ready."
+    ROLE_GRANTED = "role_granted", "You have been given a new role in the service."
+    ROLE_REMOVED = "role_removed", "One of your roles in the service has been removed."
+
+
+class Notification(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=40, choices=Kind.choices)
+    link = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()

@@ -1,0 +1,85 @@
+"""Reads of the service's settings, cached because every page shows the hours and crisis lines."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from dataclasses import dataclass, field
+
+from django.core.cache import cache
+
+from alongside.service.models import OpeningHours, ServiceSettings
+
+_CACHE_KEY = "service:snapshot:v1"
+
+
+@dataclass(frozen=True)
+class CrisisLine:
+    title: str
+    phone: str
+    url: str
+    description: str
+
+
+@dataclass(frozen=True)
+class ServiceSnapshot:
+    settings: ServiceSettings
+    hours: list[OpeningHours]
+    crisis_lines: list[CrisisLine] = field(default_factory=list)
+
+    def hours_summary(self) -> list[tuple[str, str]]:
+        """Weekdays grouped when their hours are the same: [("Monday – Friday", "8 am – 10 pm"), ...]."""
+        groups: list[tuple[list[OpeningHours], str]] = []
+        for h in self.hours:
+            text = h.describe()
+            if groups and groups[-1][1] == text and groups[-1][0][-1].weekday == h.weekday - 1:
+                groups[-1][0].append(h)
+            else:
+                groups.append(([h], text))
+        out = []
+        for days, text in groups:
+            label = days[0].get_weekday_display()
+            if len(days) > 1:
+                label = f"{label} – {days[-1].get_weekday_display()}"
+            out.append((label, text))
+        return out
+
+    def is_open_at(self, moment: dt.datetime) -> bool:
+        local = moment.astimezone(zoneinfo.ZoneInfo(self.settings.time_zone))
+        today = next((h for h in self.hours if h.weekday == local.weekday()), None)
+        if today is not None and today.covers(local.time()) and (
+            today.opens is None or today.closes is None or today.opens < today.closes or local.time() >= today.opens
+        ):
+            return True
+        # Hours that run past midnight belong to the day before.
+        yesterday = next((h for h in self.hours if h.weekday == (local.weekday() - 1) % 7), None)
+        return bool(
+            yesterday is not None
+            and yesterday.is_open
+            and yesterday.opens is not None
+            and yesterday.closes is not None
+            and yesterday.closes < yesterday.opens
+            and local.time() < yesterday.closes
+        )
+
+
+def current_settings() -> ServiceSettings:
+    return snapshot().settings
+
+
+def snapshot() -> ServiceSnapshot:
+    cached = cache.get(_CACHE_KEY)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    from alongside.library.selectors import crisis_lines_for_region
+
+    settings_row, _ = ServiceSettings.objects.get_or_create(pk=1)
+    hours = list(OpeningHours.objects.order_by("weekday"))
+    snap = ServiceSnapshot(settings=settings_row, hours=hours, crisis_lines=crisis_lines_for_region(settings_row.region))
+    cache.set(_CACHE_KEY, snap, 300)
+    return snap
+
+
+def forget_snapshot() -> None:
+    """Call after any change to settings, hours or crisis resources."""
+    cache.delete(_CACHE_KEY)

@@ -1,0 +1,286 @@
+"""Alongside settings: one module, configured only through environment variables.
+
+Every variable is listed in the README. Bad values stop the process with a clear error.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import dj_database_url
+
+from alongside.lib import crypto
+from alongside.lib.env import EnvError, envbool, envchoice, envint, envlist, envsecret, envstr
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+TESTING = "pytest" in sys.modules or envbool("ALONGSIDE_TESTING")
+ENV = envchoice("ALONGSIDE_ENV", ("development", "production"), "development")
+PRODUCTION = ENV == "production"
+DEBUG = envbool("ALONGSIDE_DEBUG", default=not PRODUCTION and not TESTING)
+DATA_DIR = Path(envstr("ALONGSIDE_DATA_DIR", str(BASE_DIR / "data"))).resolve()
+
+
+def _dev_secret(filename: str, make: object) -> str:
+    """Development keeps generated secrets in the data directory, so restarts keep sessions and data readable."""
+    path = DATA_DIR / filename
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    value = make() if callable(make) else str(make)
+    path.write_text(value + "\n", encoding="utf-8")
+    path.chmod(0o600)
+    return str(value)
+
+
+def _random_secret() -> str:
+    import secrets
+
+    return secrets.token_urlsafe(50)
+
+
+SECRET_KEY = envsecret("ALONGSIDE_SECRET_KEY")
+ALONGSIDE_ENCRYPTION_KEYS = envsecret("ALONGSIDE_ENCRYPTION_KEYS")
+if PRODUCTION:
+    if len(SECRET_KEY) < 50:
+        raise EnvError("ALONGSIDE_SECRET_KEY (or ALONGSIDE_SECRET_KEY_FILE) must be set to at least 50 characters in production")
+    if not ALONGSIDE_ENCRYPTION_KEYS:
+        raise EnvError(
+            "ALONGSIDE_ENCRYPTION_KEYS (or ALONGSIDE_ENCRYPTION_KEYS_FILE) must be set in production; "
+            "make one with `alongside generate_key`"
+        )
+elif TESTING:
+    SECRET_KEY = SECRET_KEY or _random_secret()
+    ALONGSIDE_ENCRYPTION_KEYS = ALONGSIDE_ENCRYPTION_KEYS or crypto.generate_key("test")
+else:
+    SECRET_KEY = SECRET_KEY or _dev_secret("secret_key", _random_secret)
+    ALONGSIDE_ENCRYPTION_KEYS = ALONGSIDE_ENCRYPTION_KEYS or _dev_secret("encryption_keys", crypto.generate_key)
+try:
+    crypto.KeyRing.parse(ALONGSIDE_ENCRYPTION_KEYS)
+except crypto.CryptoError as exc:
+    raise EnvError(f"ALONGSIDE_ENCRYPTION_KEYS: {exc}") from None
+
+SITE_URL = envstr("ALONGSIDE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+ALLOWED_HOSTS = envlist("ALONGSIDE_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
+CSRF_TRUSTED_ORIGINS = envlist("ALONGSIDE_CSRF_TRUSTED_ORIGINS", [SITE_URL])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "channels",
+    "huey.contrib.djhuey",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "alongside.audit",
+    "alongside.accounts",
+    "alongside.supporters",
+    "alongside.directory",
+    "alongside.service",
+    "alongside.library",
+    "alongside.notifications",
+    "alongside.console",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "alongside.accounts.middleware.RoleSecurityMiddleware",
+]
+
+ROOT_URLCONF = "alongside.urls"
+ASGI_APPLICATION = "alongside.asgi.application"
+WSGI_APPLICATION = None
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "alongside.service.context_processors.service",
+                "alongside.notifications.context_processors.badge",
+            ],
+        },
+    },
+]
+
+# Database: SQLite (WAL) in the data directory unless DATABASE_URL is set.
+DATABASE_URL = envsecret("DATABASE_URL")
+if DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=envint("DATABASE_CONN_MAX_AGE", 0))}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": DATA_DIR / "alongside.sqlite3",
+            "OPTIONS": {
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+            },
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Cache, channel layer and task queue: in-process unless REDIS_URL is set.
+REDIS_URL = envsecret("REDIS_URL")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": "alongside"},
+        }
+    }
+    HUEY = {
+        "huey_class": "huey.RedisHuey",
+        "name": "alongside",
+        "url": REDIS_URL,
+        "immediate": TESTING,
+        "consumer": {"workers": envint("ALONGSIDE_WORKERS", 2, minimum=1), "worker_type": "thread"},
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "name": "alongside",
+        "filename": str(DATA_DIR / "tasks.sqlite3"),
+        "immediate": TESTING,
+        "consumer": {"workers": envint("ALONGSIDE_WORKERS", 2, minimum=1), "worker_type": "thread"},
+    }
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "home"
+
+# django-allauth: email sign-in, verified email, rate limits on (the defaults), MFA with encrypted secrets.
+ACCOUNT_ADAPTER = "alongside.accounts.adapters.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+MFA_ADAPTER = "alongside.accounts.adapters.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = envstr("ALONGSIDE_SERVICE_NAME", "Alongside")
+
+# Roles with access to other people's words end idle sessions after 30 minutes.
+ALONGSIDE_STAFF_IDLE_SECONDS = envint("ALONGSIDE_STAFF_IDLE_SECONDS", 30 * 60, minimum=60)
+SESSION_COOKIE_AGE = envint("ALONGSIDE_SESSION_SECONDS", 14 * 24 * 3600, minimum=300)
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_HTTPONLY = True
+
+LANGUAGE_CODE = "en-au"
+TIME_ZONE = envstr("ALONGSIDE_TIME_ZONE", "Australia/Melbourne")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static" if PRODUCTION else None  # development serves from the finders
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = not PRODUCTION
+
+# Email: console in development, SMTP when EMAIL_HOST is set. Sent from the task queue.
+EMAIL_HOST = envstr("EMAIL_HOST")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = envint("EMAIL_PORT", 587)
+    EMAIL_HOST_USER = envstr("EMAIL_HOST_USER")
+    EMAIL_HOST_PASSWORD = envsecret("EMAIL_HOST_PASSWORD")
+    EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", True)
+    EMAIL_TIMEOUT = 20
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "Alongside <no-reply@alongside.invalid>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Security headers. The CSP allows no inline script or style.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "media-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = envbool("ALONGSIDE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = envint("ALONGSIDE_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+if envbool("ALONGSIDE_BEHIND_PROXY"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# The Django admin: superusers only, through allauth's sign-in with MFA; off in production unless asked for.
+ALONGSIDE_ADMIN_ENABLED = envbool("ALONGSIDE_ADMIN", default=not PRODUCTION)
+
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": envstr("ALONGSIDE_LOG_LEVEL", "INFO")},
+    "loggers": {
+        # Django's request logger would print the path of 404s; the default is fine, but never request bodies.
+        "django.security.DisallowedHost": {"level": "ERROR"},
+    },
+}

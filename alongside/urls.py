@@ -1,0 +1,27 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from alongside.service import views as service_views
+
+urlpatterns = [
+    path("", service_views.home, name="home"),
+    path("about/", service_views.about, name="about"),
+    path("healthz", service_views.healthz, name="healthz"),
+    path("accounts/", include("allauth.urls")),
+    path("profile/", include("alongside.accounts.urls")),
+    path("library/", include("alongside.library.urls")),
+    path("notifications/", include("alongside.notifications.urls")),
+    path("console/", include("alongside.console.urls")),
+]
+
+if settings.ALONGSIDE_ADMIN_ENABLED:
+    from alongside.console.admin_site import guard_admin
+
+    guard_admin(admin.site)
+    urlpatterns.append(path("admin/", admin.site.urls))
+
+handler400 = "alongside.service.views.bad_request"
+handler403 = "alongside.service.views.permission_denied"
+handler404 = "alongside.service.views.page_not_found"
+handler500 = "alongside.service.views.server_error"

@@ -1,0 +1,98 @@
+"""factory_boy factories for the shared cast and reference data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import factory
+from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+from alongside.accounts.models import CareerStage, Profile, User
+from alongside.directory.models import Language, Specialty, Topic, Workplace
+from alongside.library.models import Category, Resource
+from alongside.lib.time import now
+
+PASSWORD = "correct horse battery staple"
+
+
+class WorkplaceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Workplace
+
+    name = factory.Sequence(lambda n: f"Test Health Service {n}")
+
+
+class SpecialtyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Specialty
+
+    name = factory.Sequence(lambda n: f"Specialty {n}")
+
+
+class TopicFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Topic
+
+    slug = factory.Sequence(lambda n: f"topic-{n}")
+    name = factory.Sequence(lambda n: f"Topic {n}")
+
+
+class LanguageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Language
+        django_get_or_create = ("code",)
+
+    code = "en"
+    name = "English"
+
+
+class ResourceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Resource
+
+    title = factory.Sequence(lambda n: f"Resource {n}")
+    description = "A support service for doctors."
+    url = "https://example.org/support"
+    category = Category.PEER_SUPPORT
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    """A verified user with a complete profile. Supporters and coordinators get TOTP enrolled."""
+
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def finish(obj: User, create: bool, extracted: Any, **kwargs: Any) -> None:  # noqa: N805
+        if not create:
+            return
+        obj.save()
+        EmailAddress.objects.create(user=obj, email=obj.email, verified=True, primary=True)
+        if kwargs.get("profile", True):
+            profile = Profile.objects.create(
+                user=obj,
+                display_name=kwargs.get("display_name") or f"Peer {obj.pk}",
+                career_stage=CareerStage.REGISTRAR,
+                completed_at=now(),
+            )
+            profile.languages.add(LanguageFactory())
+        if obj.needs_mfa and kwargs.get("mfa", True):
+            obj.totp_secret = generate_totp_secret()  # type: ignore[attr-defined]
+            TOTP.activate(obj, obj.totp_secret)  # type: ignore[attr-defined]
+
+
+def member(**kwargs: Any) -> User:
+    return UserFactory(**kwargs)
+
+
+def supporter(**kwargs: Any) -> User:
+    return UserFactory(is_supporter=True, **kwargs)
+
+
+def coordinator(**kwargs: Any) -> User:
+    return UserFactory(is_coordinator=True, **kwargs)
