@@ -86,13 +86,20 @@ class UserFactory(factory.django.DjangoModelFactory):
             TOTP.activate(obj, obj.totp_secret)  # type: ignore[attr-defined]
 
 
+def _make(display_name: str | None = None, mfa: bool = True, profile: bool = True, **kwargs: Any) -> User:
+    user: User = UserFactory(
+        finish__display_name=display_name, finish__mfa=mfa, finish__profile=profile, **kwargs
+    )
+    return user
+
+
 def member(**kwargs: Any) -> User:
-    return UserFactory(**kwargs)
+    return _make(**kwargs)
 
 
 def supporter(**kwargs: Any) -> User:
-    return UserFactory(is_supporter=True, **kwargs)
+    return _make(is_supporter=True, **kwargs)
 
 
 def coordinator(**kwargs: Any) -> User:
-    return UserFactory(is_coordinator=True, **kwargs)
+    return _make(is_coordinator=True, **kwargs)

@@ -1,0 +1,97 @@
+"""Every URL pattern × every role, with the expected status in one table.
+
+A new URL without a row here fails ``test_every_url_has_a_row``. Rows name the URL, how
+to build its arguments from the cast, and the status each role gets on GET:
+anonymous visitors, a member, a supporter, a coordinator, and an outsider (a member
+with no part in the object the URL is about).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+# Third-party URL sets we don't own; allauth's pages are exercised by their own tests and ours.
+SKIP_NAMESPACES = {"admin"}
+SKIP_PREFIXES = ("account_", "mfa_", "socialaccount_", "headless")
+
+LOGIN = 302  # anonymous visitors are sent to sign in
+
+
+@dataclass(frozen=True)
+class Row:
+    anon: int
+    member: int
+    supporter: int
+    coordinator: int
+    outsider: int | None = None  # defaults to the member's status
+    kwargs: Callable[[dict[str, Any]], dict[str, Any]] = field(default=lambda cast: {})
+
+
+PUBLIC = Row(anon=200, member=200, supporter=200, coordinator=200)
+SIGNED_IN = Row(anon=LOGIN, member=200, supporter=200, coordinator=200)
+COORDINATOR = Row(anon=LOGIN, member=403, supporter=403, coordinator=200)
+POST_ONLY = Row(anon=LOGIN, member=405, supporter=405, coordinator=405)
+
+MATRIX: dict[str, Row] = {
+    "home": PUBLIC,
+    "about": PUBLIC,
+    "healthz": PUBLIC,
+    "accounts:profile": SIGNED_IN,
+    "accounts:setup": Row(anon=LOGIN, member=302, supporter=302, coordinator=302),  # done already: on to the profile
+    "accounts:delete": SIGNED_IN,
+    "accounts:export": SIGNED_IN,
+    "library:index": SIGNED_IN,
+    "notifications:index": SIGNED_IN,
+    "notifications:read_all": POST_ONLY,
+    "console:index": COORDINATOR,
+}
+
+
+def _walk(resolver: URLResolver, namespace: str = "") -> list[str]:
+    names: list[str] = []
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace or ""
+            if ns in SKIP_NAMESPACES:
+                continue
+            names += _walk(entry, f"{namespace}{ns}:" if ns else namespace)
+        elif isinstance(entry, URLPattern) and entry.name and not entry.name.startswith(SKIP_PREFIXES):
+            names.append(f"{namespace}{entry.name}")
+    return names
+
+
+def test_every_url_has_a_row():
+    missing = sorted(set(_walk(get_resolver())) - set(MATRIX))
+    assert not missing, f"add these URLs to the permission matrix: {missing}"
+
+
+@pytest.fixture
+def cast(member, supporter, coordinator, outsider) -> dict[str, Any]:
+    return {"member": member, "supporter": supporter, "coordinator": coordinator, "outsider": outsider}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_each_role_gets_the_expected_status(name: str, cast: dict[str, Any]) -> None:
+    row = MATRIX[name]
+    url = reverse(name, kwargs=row.kwargs(cast))
+    expected = {
+        "anon": row.anon,
+        "member": row.member,
+        "supporter": row.supporter,
+        "coordinator": row.coordinator,
+        "outsider": row.member if row.outsider is None else row.outsider,
+    }
+    got = {}
+    for role, status in expected.items():
+        client = Client()
+        if role != "anon":
+            client.force_login(cast[role])
+        got[role] = client.get(url).status_code
+    assert got == expected, f"{name} ({url})"
