@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 def test_staff_roles_must_enrol_mfa_before_any_page_opens(role):
     user = factories._make(**{f"is_{role}": True}, mfa=False)
     client = Client()
-    client.force_login(user)
+    client.post("/accounts/login/", {"login": user.email, "password": factories.PASSWORD})
     for path in ["/library/", "/profile/", "/console/", "/notifications/"]:
         response = client.get(path)
         assert response.status_code == 302, path
