@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "alongside.audit",
     "alongside.accounts",
     "alongside.supporters",
+    "alongside.connections",
     "alongside.directory",
     "alongside.service",
     "alongside.library",
@@ -197,6 +198,10 @@ ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 MFA_ADAPTER = "alongside.accounts.adapters.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = envstr("ALONGSIDE_SERVICE_NAME", "Alongside")
+
+# Ongoing connections reach a review point after this many sessions or days, whichever comes first.
+ALONGSIDE_REVIEW_AFTER_SESSIONS = envint("ALONGSIDE_REVIEW_AFTER_SESSIONS", 6, minimum=1)
+ALONGSIDE_REVIEW_AFTER_DAYS = envint("ALONGSIDE_REVIEW_AFTER_DAYS", 91, minimum=1)
 
 # Roles with access to other people's words end idle sessions after 30 minutes.
 ALONGSIDE_STAFF_IDLE_SECONDS = envint("ALONGSIDE_STAFF_IDLE_SECONDS", 30 * 60, minimum=60)

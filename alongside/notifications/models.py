@@ -10,6 +10,13 @@ class Kind(models.TextChoices):
     WELCOME = "welcome", "Welcome to the service. Your profile is ready."
     ROLE_GRANTED = "role_granted", "You have been given a new role in the service."
     ROLE_REMOVED = "role_removed", "One of your roles in the service has been removed."
+    OFFER_NEW = "offer_new", "You have a new offer to support a colleague."
+    OFFER_WITHDRAWN = "offer_withdrawn", "An offer to support a colleague is no longer open."
+    OFFER_NEXT = "offer_next", "The peer you chose couldn't take this on, so we have asked the next suggested peer."
+    REQUEST_WAITLISTED = "request_waitlisted", "Your request for a peer is with the coordinators, who will find someone."
+    CONNECTION_STARTED = "connection_started", "Your ongoing peer connection has started."
+    CONNECTION_CLOSED = "connection_closed", "One of your peer connections has closed."
+    REVIEW_DUE = "review_due", "It is time to review how your peer connection is going."
 
 
 class Notification(models.Model):
