@@ -20,6 +20,9 @@ def test_staff_roles_must_enrol_mfa_before_any_page_opens(role):
         response = client.get(path)
         assert response.status_code == 302, path
         assert response.url == "/accounts/2fa/totp/activate/", path
+    # allauth asks for the password again before a second factor is added.
+    assert client.get("/accounts/2fa/totp/activate/").url.startswith("/accounts/reauthenticate/")
+    client.post("/accounts/reauthenticate/", {"password": factories.PASSWORD})
     assert client.get("/accounts/2fa/totp/activate/").status_code == 200
 
 
