@@ -267,11 +267,18 @@ def overlap_units(hours: int, units: WeightUnits) -> int:
     return units.time_overlap * min(hours, OVERLAP_FULL_HOURS) // OVERLAP_FULL_HOURS
 
 
+def wants_same_specialty(request: Request, supporter: Supporter) -> bool:
+    """The member prefers their own specialty and this supporter shares it."""
+    wish = request.specialty if request.same_specialty == "prefer" else None
+    return wish is not None and wish == supporter.specialty
+
+
 def pair_score_units(request: Request, supporter: Supporter, units: WeightUnits) -> int:
     """The pair's soft score in units, before load and waiting time (the batch twin is vectorised)."""
     score = topic_units(len(request.topics), len(request.topics & supporter.topics), units)
-    score += units.career_stage_fit * stage_fit_halves(request.career_stage, request.peer_kind, supporter.career_stage) // 2
-    if request.same_specialty == "prefer" and request.specialty is not None and request.specialty == supporter.specialty:
+    halves = stage_fit_halves(request.career_stage, request.peer_kind, supporter.career_stage)
+    score += units.career_stage_fit * halves // 2
+    if wants_same_specialty(request, supporter):
         score += units.specialty_wish
     return score + overlap_units(len(request.availability & supporter.availability), units)
 
@@ -366,7 +373,8 @@ def reasons(
     if common:
         order = {key: i for i, key in enumerate(phrases)}
         keys = sorted(common, key=lambda key: (order.get(key, len(order)), key))
-        out.append("has supported colleagues through " + join_words([phrases.get(k, k.replace("-", " ")) for k in keys]))
+        topics = [phrases.get(key, key.replace("-", " ")) for key in keys]
+        out.append("has supported colleagues through " + join_words(topics))
     halves = stage_fit_halves(request.career_stage, request.peer_kind, supporter.career_stage)
     if halves and request.peer_kind == "senior":
         out.append("more senior")
@@ -374,13 +382,14 @@ def reasons(
         out.append("similar career stage")
     elif halves == 1:
         out.append("close in career stage")
-    if request.same_specialty == "prefer" and request.specialty is not None and request.specialty == supporter.specialty:
+    if wants_same_specialty(request, supporter):
         out.append("same specialty")
     shared = request.availability & supporter.availability if overlap is None else frozenset(overlap)
     when = describe_times(shared, request.utc_offset_minutes)
     if when:
         out.append(when)
-    spoken = sorted(language_name(lang) for lang in request.languages & supporter.languages if lang.lower() not in ENGLISH)
+    common_languages = request.languages & supporter.languages
+    spoken = sorted(language_name(lang) for lang in common_languages if lang.lower() not in ENGLISH)
     if spoken:
         out.append("speaks " + join_words(spoken))
     return tuple(out)

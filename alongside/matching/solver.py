@@ -187,8 +187,8 @@ class _Encoded:
         language_vocab: dict[str, int] = {}
         format_vocab: dict[str, int] = {}
         for r in requests:  # words only requests use still need a (empty) row
-            for vocab, words in ((topic_vocab, r.topics), (language_vocab, r.languages), (format_vocab, r.formats)):
-                for word in words:
+            for vocab, used in ((topic_vocab, r.topics), (language_vocab, r.languages), (format_vocab, r.formats)):
+                for word in used:
                     _key_index(vocab, word)
         sup_topics = _membership([s.topics for s in supporters], topic_vocab)
         sup_languages = _membership([s.languages for s in supporters], language_vocab)
@@ -197,7 +197,8 @@ class _Encoded:
         sup_stage = np.array([stage_code.get(s.career_stage, len(CAREER_STAGES)) for s in supporters], dtype=np.int64)
         specialty_codes: dict[str, int] = {}
         sup_specialty = np.array(
-            [-1 if s.specialty is None else _key_index(specialty_codes, s.specialty) for s in supporters], dtype=np.int64
+            [-1 if s.specialty is None else _key_index(specialty_codes, s.specialty) for s in supporters],
+            dtype=np.int64,
         )
         gender_codes: dict[str | None, int] = {}
         sup_gender = np.array([_key_index(gender_codes, s.gender) for s in supporters], dtype=np.int64)
@@ -494,11 +495,13 @@ def solve(
         certified = True  # nothing to match: the empty assignment is trivially optimal
 
     pairs = []
-    for i in np.flatnonzero(flow.matched_to >= 0):
-        request, supporter = requests[i], columns[flow.matched_to[i]]
-        score = int(scores[i, flow.matched_to[i]]) - load_cost_units(supporter, 0, units)
-        pairs.append(Pair(request.id, supporter.id, score / SCALE, reasons(request, supporter, topic_phrases=topic_phrases)))
-    unmatched = [requests[i].id for i in np.flatnonzero(flow.matched_to < 0)]
+    for i in np.flatnonzero(flow.matched_to >= 0).tolist():
+        j = int(flow.matched_to[i])
+        request, supporter = requests[i], columns[j]
+        score = int(scores[i, j]) - load_cost_units(supporter, 0, units)
+        why = reasons(request, supporter, topic_phrases=topic_phrases)
+        pairs.append(Pair(request.id, supporter.id, score / SCALE, why))
+    unmatched = [requests[i].id for i in np.flatnonzero(flow.matched_to < 0).tolist()]
     return Assignment(
         pairs=pairs,
         objective=flow.objective / SCALE,
