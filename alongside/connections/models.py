@@ -228,6 +228,9 @@ class Connection(models.Model):
     review_due_at = models.DateTimeField(help_text="The next review point by time.")
     review_due_sessions = models.PositiveIntegerField(help_text="The next review point by sessions held.")
     reviews_held = models.PositiveSmallIntegerField(default=0)
+    review_notified_at = models.DateTimeField(
+        null=True, blank=True, help_text="When both sides were told the current review point is due."
+    )
     ended_at = models.DateTimeField(null=True, blank=True)
     ended_by = models.CharField(max_length=12, choices=EndedBy.choices, blank=True)
     end_kind = models.CharField(max_length=10, choices=EndKind.choices, blank=True)
