@@ -5,15 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from alongside.lib.consumers import SafeJsonConsumer
 from alongside.notifications.selectors import unread_count
 from alongside.notifications.services import user_group
 
 CLOSE_UNAUTHENTICATED = 4401
 
 
-class NotificationsConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
+class NotificationsConsumer(SafeJsonConsumer):
     async def connect(self) -> None:
         user = self.scope.get("user")
         if user is None or not user.is_authenticated or not user.is_active:
@@ -31,7 +31,7 @@ class NotificationsConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         # The badge only listens; anything sent to it is answered with an error frame.
-        await self.send_json({"type": "error", "error": "this socket accepts no messages"})
+        await self.send_error("this socket accepts no messages")
 
     async def notify_count(self, event: dict[str, Any]) -> None:
         await self.send_json({"type": "count", "unread": event["unread"]})

@@ -1,0 +1,34 @@
+"""A JSON websocket consumer that survives bad frames."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+MAX_FRAME_BYTES = 16 * 1024
+
+
+class SafeJsonConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
+    """Malformed, oversized or binary frames get an error frame; the socket and the process stay up."""
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any) -> None:
+        if text_data is None:
+            await self.send_error("binary frames are not accepted")
+            return
+        if len(text_data.encode("utf-8")) > MAX_FRAME_BYTES:
+            await self.send_error("frame too large")
+            return
+        try:
+            content = json.loads(text_data)
+        except ValueError:
+            await self.send_error("frames must be JSON")
+            return
+        if not isinstance(content, dict):
+            await self.send_error("frames must be JSON objects")
+            return
+        await self.receive_json(content, **kwargs)
+
+    async def send_error(self, error: str, **extra: Any) -> None:
+        await self.send_json({"type": "error", "error": error, **extra})
