@@ -17,6 +17,8 @@ class Kind(models.TextChoices):
     CONNECTION_STARTED = "connection_started", "Your ongoing peer connection has started."
     CONNECTION_CLOSED = "connection_closed", "One of your peer connections has closed."
     REVIEW_DUE = "review_due", "It is time to review how your peer connection is going."
+    SUPPORTER_PAUSED = "supporter_paused", "A coordinator has paused new offers to you for now."
+    SUPPORTER_RESUMED = "supporter_resumed", "A coordinator has resumed new offers to you."
 
 
 class Notification(models.Model):
