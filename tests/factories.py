@@ -10,8 +10,8 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
 from alongside.accounts.models import CareerStage, Profile, User
 from alongside.directory.models import Language, Specialty, Topic, Workplace
-from alongside.library.models import Category, Resource
 from alongside.lib.time import now
+from alongside.library.models import Category, Resource
 
 PASSWORD = "correct horse battery staple"
 
@@ -68,7 +68,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
-    def finish(obj: User, create: bool, extracted: Any, **kwargs: Any) -> None:  # noqa: N805
+    def finish(obj: User, create: bool, extracted: Any, **kwargs: Any) -> None:
         if not create:
             return
         obj.save()

@@ -16,6 +16,8 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from tests.factories import ResourceFactory, WorkplaceFactory
+
 # Third-party URL sets we don't own; allauth's pages are exercised by their own tests and ours.
 SKIP_NAMESPACES = {"admin"}
 SKIP_PREFIXES = ("account_", "mfa_", "socialaccount_", "headless")
@@ -37,6 +39,24 @@ PUBLIC = Row(anon=200, member=200, supporter=200, coordinator=200)
 SIGNED_IN = Row(anon=LOGIN, member=200, supporter=200, coordinator=200)
 COORDINATOR = Row(anon=LOGIN, member=403, supporter=403, coordinator=200)
 POST_ONLY = Row(anon=LOGIN, member=405, supporter=405, coordinator=405)
+COORDINATOR_POST_ONLY = Row(anon=LOGIN, member=403, supporter=403, coordinator=405)
+
+
+def _console_object(row: Row, kwargs: Callable[[dict[str, Any]], dict[str, Any]]) -> Row:
+    return Row(row.anon, row.member, row.supporter, row.coordinator, row.outsider, kwargs)
+
+
+def _a_person(cast: dict[str, Any]) -> dict[str, Any]:
+    return {"pk": cast["member"].pk}
+
+
+def _a_resource(cast: dict[str, Any]) -> dict[str, Any]:
+    return {"pk": ResourceFactory().pk}
+
+
+def _a_workplace(cast: dict[str, Any]) -> dict[str, Any]:
+    return {"pk": WorkplaceFactory().pk}
+
 
 MATRIX: dict[str, Row] = {
     "home": PUBLIC,
@@ -50,6 +70,20 @@ MATRIX: dict[str, Row] = {
     "notifications:index": SIGNED_IN,
     "notifications:read_all": POST_ONLY,
     "console:index": COORDINATOR,
+    "console:people": COORDINATOR,
+    "console:person": _console_object(COORDINATOR, _a_person),
+    "console:person_role": _console_object(COORDINATOR_POST_ONLY, _a_person),
+    "console:person_active": _console_object(COORDINATOR_POST_ONLY, _a_person),
+    "console:resources": COORDINATOR,
+    "console:resource_add": COORDINATOR,
+    "console:resource_edit": _console_object(COORDINATOR, _a_resource),
+    "console:resource_delete": _console_object(COORDINATOR, _a_resource),
+    "console:workplaces": COORDINATOR,
+    "console:workplace_add": COORDINATOR,
+    "console:workplace_bulk_add": COORDINATOR,
+    "console:workplace_edit": _console_object(COORDINATOR, _a_workplace),
+    "console:workplace_active": _console_object(COORDINATOR_POST_ONLY, _a_workplace),
+    "console:settings": COORDINATOR,
 }
 
 
@@ -89,7 +123,7 @@ def test_each_role_gets_the_expected_status(name: str, cast: dict[str, Any]) -> 
         "outsider": row.member if row.outsider is None else row.outsider,
     }
     got = {}
-    for role, status in expected.items():
+    for role, _status in expected.items():
         client = Client()
         if role != "anon":
             client.force_login(cast[role])

@@ -33,7 +33,7 @@ def save_profile(
     request: HttpRequest | None = None,
 ) -> Profile:
     """Create or update a person's profile; the first save completes sign-up."""
-    profile, created = Profile.objects.select_for_update().get_or_create(user=user, defaults={"display_name": display_name})
+    profile, _created = Profile.objects.select_for_update().get_or_create(user=user, defaults={"display_name": display_name})
     first_completion = profile.completed_at is None
     profile.display_name = display_name
     profile.real_name = real_name

@@ -5,7 +5,7 @@ import json
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
@@ -13,12 +13,13 @@ from django.views.decorators.http import require_http_methods
 from alongside.accounts.forms import DeleteAccountForm, ProfileForm
 from alongside.accounts.models import Profile
 from alongside.accounts.services import delete_account, export_data, save_profile
+from alongside.lib.access import AuthedRequest
 
 
-def _save(request: HttpRequest, form: ProfileForm) -> None:
+def _save(request: AuthedRequest, form: ProfileForm) -> None:
     data = form.cleaned_data
     save_profile(
-        user=request.user,  # type: ignore[arg-type]
+        user=request.user,
         display_name=data["display_name"],
         real_name=data["real_name"],
         career_stage=data["career_stage"],
@@ -33,7 +34,7 @@ def _save(request: HttpRequest, form: ProfileForm) -> None:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def setup(request: HttpRequest) -> HttpResponse:
+def setup(request: AuthedRequest) -> HttpResponse:
     """The first profile, right after the email is verified."""
     profile = Profile.objects.filter(user=request.user).first()
     if profile is not None and profile.is_complete:
@@ -51,7 +52,7 @@ def setup(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthedRequest) -> HttpResponse:
     instance = Profile.objects.get(user=request.user)
     form = ProfileForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
@@ -63,20 +64,20 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def delete(request: HttpRequest) -> HttpResponse:
+def delete(request: AuthedRequest) -> HttpResponse:
     form = DeleteAccountForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         user = request.user
         logout(request)
-        delete_account(user=user, request=request)  # type: ignore[arg-type]
+        delete_account(user=user, request=request)
         messages.success(request, "Your account and everything in it have been deleted.")
         return redirect("home")
     return render(request, "accounts/delete.html", {"form": form})
 
 
 @login_required
-def export(request: HttpRequest) -> HttpResponse:
-    body = json.dumps(export_data(user=request.user), indent=2, ensure_ascii=False)  # type: ignore[arg-type]
+def export(request: AuthedRequest) -> HttpResponse:
+    body = json.dumps(export_data(user=request.user), indent=2, ensure_ascii=False)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="alongside-my-data.json"'
     response["Cache-Control"] = "no-store"

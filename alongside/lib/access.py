@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -16,7 +16,16 @@ from django.http import Http404, HttpRequest, HttpResponse
 
 from alongside.audit.services import denied
 
+if TYPE_CHECKING:
+    from alongside.accounts.models import User
+
 V = TypeVar("V", bound=Callable[..., HttpResponse])
+
+
+class AuthedRequest(HttpRequest):
+    """The request type of views behind ``login_required``: ``user`` is a real User."""
+
+    user: User
 
 
 def deny_404(request: HttpRequest, *, action: str, target_type: str = "", target_id: str | int = "") -> Http404:

@@ -41,21 +41,21 @@ async def test_it_pushes_the_unread_count_live():
 
 
 async def test_it_refuses_anonymous_visitors():
-    communicator, connected, code = await _connect(None)
+    _communicator, connected, code = await _connect(None)
     assert not connected and code == 4401
 
 
 async def test_it_refuses_a_foreign_origin():
     user = await sync_to_async(factories.member)()
     cookie = await sync_to_async(_session_cookie)(user)
-    communicator, connected, _ = await _connect(cookie, origin="https://evil.example")
+    _communicator, connected, _ = await _connect(cookie, origin="https://evil.example")
     assert not connected
 
 
 async def test_it_answers_frames_with_an_error_and_stays_up():
     user = await sync_to_async(factories.member)()
     cookie = await sync_to_async(_session_cookie)(user)
-    communicator, connected, _ = await _connect(cookie)
+    communicator, _connected, _ = await _connect(cookie)
     await communicator.receive_json_from()
     await communicator.send_to(text_data="not json at all")
     await communicator.send_json_to({"type": "anything"})
