@@ -9,7 +9,7 @@ with no part in the object the URL is about).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pytest
@@ -42,10 +42,6 @@ POST_ONLY = Row(anon=LOGIN, member=405, supporter=405, coordinator=405)
 COORDINATOR_POST_ONLY = Row(anon=LOGIN, member=403, supporter=403, coordinator=405)
 
 
-def _console_object(row: Row, kwargs: Callable[[dict[str, Any]], dict[str, Any]]) -> Row:
-    return Row(row.anon, row.member, row.supporter, row.coordinator, row.outsider, kwargs)
-
-
 def _a_person(cast: dict[str, Any]) -> dict[str, Any]:
     return {"pk": cast["member"].pk}
 
@@ -71,18 +67,18 @@ MATRIX: dict[str, Row] = {
     "notifications:read_all": POST_ONLY,
     "console:index": COORDINATOR,
     "console:people": COORDINATOR,
-    "console:person": _console_object(COORDINATOR, _a_person),
-    "console:person_role": _console_object(COORDINATOR_POST_ONLY, _a_person),
-    "console:person_active": _console_object(COORDINATOR_POST_ONLY, _a_person),
+    "console:person": replace(COORDINATOR, kwargs=_a_person),
+    "console:person_role": replace(COORDINATOR_POST_ONLY, kwargs=_a_person),
+    "console:person_active": replace(COORDINATOR_POST_ONLY, kwargs=_a_person),
     "console:resources": COORDINATOR,
     "console:resource_add": COORDINATOR,
-    "console:resource_edit": _console_object(COORDINATOR, _a_resource),
-    "console:resource_delete": _console_object(COORDINATOR, _a_resource),
+    "console:resource_edit": replace(COORDINATOR, kwargs=_a_resource),
+    "console:resource_delete": replace(COORDINATOR, kwargs=_a_resource),
     "console:workplaces": COORDINATOR,
     "console:workplace_add": COORDINATOR,
     "console:workplace_bulk_add": COORDINATOR,
-    "console:workplace_edit": _console_object(COORDINATOR, _a_workplace),
-    "console:workplace_active": _console_object(COORDINATOR_POST_ONLY, _a_workplace),
+    "console:workplace_edit": replace(COORDINATOR, kwargs=_a_workplace),
+    "console:workplace_active": replace(COORDINATOR_POST_ONLY, kwargs=_a_workplace),
     "console:settings": COORDINATOR,
 }
 
