@@ -13,6 +13,8 @@ urlpatterns = [
     path("library/", include("alongside.library.urls")),
     path("notifications/", include("alongside.notifications.urls")),
     path("console/", include("alongside.console.urls")),
+    path("", include("alongside.supporters.urls")),
+    path("", include("alongside.connections.urls")),
 ]
 
 if settings.ALONGSIDE_ADMIN_ENABLED:

@@ -16,6 +16,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from alongside.connections.tests import factories as connection_factories
 from tests.factories import ResourceFactory, WorkplaceFactory
 
 # Third-party URL sets we don't own; allauth's pages are exercised by their own tests and ours.
@@ -54,6 +55,32 @@ def _a_workplace(cast: dict[str, Any]) -> dict[str, Any]:
     return {"pk": WorkplaceFactory().pk}
 
 
+def _a_supporter_profile(cast: dict[str, Any]) -> dict[str, Any]:
+    return {"pk": connection_factories.supporter_profile(cast["supporter"]).pk}
+
+
+def _the_members_request(cast: dict[str, Any]) -> dict[str, Any]:
+    return {"pk": connection_factories.support_request(cast["member"]).pk}
+
+
+def _an_offer_to_the_supporter(cast: dict[str, Any]) -> dict[str, Any]:
+    profile = connection_factories.supporter_profile(cast["supporter"])
+    return {"pk": connection_factories.offer(connection_factories.support_request(cast["member"]), profile).pk}
+
+
+def _their_connection(cast: dict[str, Any]) -> dict[str, Any]:
+    """An active connection between the cast's member and supporter; the coordinator is an outsider to it."""
+    return {"pk": connection_factories.connection(cast["member"], cast["supporter"]).pk}
+
+
+# A member's own request: the member sees it; everyone else, coordinators included, gets a 404.
+MEMBERS_OWN = Row(anon=LOGIN, member=200, supporter=404, coordinator=404, outsider=404)
+# A connection: both participants see it; everyone else gets a 404.
+PARTICIPANTS = Row(anon=LOGIN, member=200, supporter=200, coordinator=404, outsider=404)
+SUPPORTER = Row(anon=LOGIN, member=403, supporter=200, coordinator=403)
+SUPPORTER_POST_ONLY = Row(anon=LOGIN, member=403, supporter=405, coordinator=403)
+
+
 MATRIX: dict[str, Row] = {
     "home": PUBLIC,
     "about": PUBLIC,
@@ -80,6 +107,28 @@ MATRIX: dict[str, Row] = {
     "console:workplace_edit": replace(COORDINATOR, kwargs=_a_workplace),
     "console:workplace_active": replace(COORDINATOR_POST_ONLY, kwargs=_a_workplace),
     "console:settings": COORDINATOR,
+    "supporters:profile": SUPPORTER,
+    "supporters:console_list": COORDINATOR,
+    "supporters:console_detail": replace(COORDINATOR, kwargs=_a_supporter_profile),
+    "supporters:console_pause": replace(COORDINATOR_POST_ONLY, kwargs=_a_supporter_profile),
+    "connections:request_new": SIGNED_IN,
+    "connections:request_detail": replace(MEMBERS_OWN, kwargs=_the_members_request),
+    "connections:request_pick": replace(POST_ONLY, kwargs=_the_members_request),
+    "connections:request_more": replace(POST_ONLY, kwargs=_the_members_request),
+    "connections:request_coordinators": replace(POST_ONLY, kwargs=_the_members_request),
+    "connections:request_withdraw": replace(POST_ONLY, kwargs=_the_members_request),
+    "connections:offers": SUPPORTER,
+    "connections:offer_accept": replace(SUPPORTER_POST_ONLY, kwargs=_an_offer_to_the_supporter),
+    "connections:offer_decline": replace(SUPPORTER_POST_ONLY, kwargs=_an_offer_to_the_supporter),
+    "connections:connection_detail": replace(PARTICIPANTS, kwargs=_their_connection),
+    "connections:connection_close": replace(PARTICIPANTS, kwargs=_their_connection),
+    "connections:connection_block": replace(PARTICIPANTS, kwargs=_their_connection),
+    # Only the member can ask for a different peer; to the supporter the page does not exist.
+    "connections:connection_change": replace(MEMBERS_OWN, kwargs=_their_connection),
+    # No review point is due yet, so participants are sent back to the connection.
+    "connections:connection_review": replace(PARTICIPANTS, member=302, supporter=302, kwargs=_their_connection),
+    # Still active, so there is no feedback to give yet: the member is sent home.
+    "connections:connection_feedback": replace(MEMBERS_OWN, member=302, kwargs=_their_connection),
 }
 
 

@@ -1,0 +1,136 @@
+"""Reads for ongoing connections: what each person sees, and how long matching takes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from alongside.accounts.models import User
+from alongside.connections.models import (
+    LIVE_REQUEST_STATUSES,
+    Connection,
+    ConnectionStatus,
+    Offer,
+    OfferStatus,
+    Suggestion,
+    SupportRequest,
+)
+from alongside.lib.time import now
+from alongside.matching import engine, glue
+
+HISTORY_DAYS = 90
+MIN_HISTORY = 5
+"""Fewer accepted offers than this in the window is not enough to say how long matching takes."""
+
+
+@dataclass(frozen=True)
+class ExpectedWait:
+    """An honest expectation: who could take the request now, and how long matching has taken lately."""
+
+    feasible_supporters: int
+    median: dt.timedelta | None
+    samples: int
+
+    @property
+    def supply_sentence(self) -> str:
+        n = self.feasible_supporters
+        if n == 0:
+            return (
+                "Right now no supporter who fits your request has room for someone new, so the coordinators will "
+                "look for someone as places free up."
+            )
+        return f"Right now {n} supporter{'s' if n != 1 else ''} who fit{'s' if n == 1 else ''} your request " + (
+            "has room for someone new." if n == 1 else "have room for someone new."
+        )
+
+    @property
+    def history_sentence(self) -> str:
+        if self.median is None:
+            return "There is not enough history yet to say how long matching usually takes."
+        return (
+            f"Over the last {HISTORY_DAYS} days, half of the people who asked were matched within "
+            f"{humanise(self.median)} of asking ({self.samples} matches)."
+        )
+
+
+def humanise(delta: dt.timedelta) -> str:
+    hours = delta.total_seconds() / 3600
+    if hours < 1:
+        return "an hour"
+    if hours < 36:
+        n = max(round(hours), 1)
+        return f"{n} hour{'s' if n != 1 else ''}"
+    days = round(hours / 24)
+    if days < 14:
+        return f"{days} days"
+    weeks = round(days / 7)
+    return f"{weeks} weeks"
+
+
+def recent_match_times(*, at: dt.datetime | None = None) -> list[dt.timedelta]:
+    """From request to accepted offer, for offers accepted in the last HISTORY_DAYS days."""
+    at = at or now()
+    rows = Offer.objects.filter(
+        status=OfferStatus.ACCEPTED, responded_at__gte=at - dt.timedelta(days=HISTORY_DAYS), responded_at__lte=at
+    ).values_list("responded_at", "request__created_at")
+    return [accepted - asked for accepted, asked in rows if accepted is not None]
+
+
+def expected_wait(support_request: SupportRequest, *, at: dt.datetime | None = None) -> ExpectedWait:
+    at = at or now()
+    request = glue.to_engine_request(support_request, at=at)
+    feasible = sum(1 for s in glue.engine_supporters(at=at) if engine.is_feasible(request, s))
+    times = recent_match_times(at=at)
+    median = None
+    if len(times) >= MIN_HISTORY:
+        median = dt.timedelta(seconds=statistics.median(t.total_seconds() for t in times))
+    return ExpectedWait(feasible_supporters=feasible, median=median, samples=len(times))
+
+
+def live_request_for(member: User) -> SupportRequest | None:
+    return SupportRequest.objects.filter(member=member, status__in=LIVE_REQUEST_STATUSES).first()
+
+
+def suggestions_for(support_request: SupportRequest) -> QuerySet[Suggestion]:
+    return (
+        Suggestion.objects.filter(request=support_request)
+        .select_related("supporter__user__profile__specialty")
+        .prefetch_related("supporter__topics", "supporter__user__profile__languages")
+    )
+
+
+def pending_offer_of(support_request: SupportRequest) -> Offer | None:
+    return (
+        Offer.objects.filter(request=support_request, status=OfferStatus.PENDING)
+        .select_related("supporter__user__profile")
+        .first()
+    )
+
+
+def offers_for_supporter(user: User) -> QuerySet[Offer]:
+    return (
+        Offer.objects.filter(supporter__user=user)
+        .select_related("request__member__profile__specialty")
+        .prefetch_related("request__topics", "request__languages")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def connections_for(user: User) -> QuerySet[Connection]:
+    """Every connection the person is part of, as member or as supporter, newest first."""
+    return (
+        Connection.objects.filter(Q(member=user) | Q(supporter__user=user))
+        .select_related("member__profile", "supporter__user__profile")
+        .order_by("-started_at", "-pk")
+    )
+
+
+def active_connections_for(user: User) -> QuerySet[Connection]:
+    return connections_for(user).filter(status=ConnectionStatus.ACTIVE)
+
+
+def feedback_due_for(user: User) -> QuerySet[Connection]:
+    return Connection.objects.filter(member=user, status=ConnectionStatus.CLOSED, feedback_pending=True)

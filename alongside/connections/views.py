@@ -1,0 +1,372 @@
+"""Thin views: the first line checks access, one service call writes, then render or redirect."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from alongside.connections import services
+from alongside.connections.access import (
+    get_connection_for_member,
+    get_connection_for_participant,
+    get_offer_for_supporter,
+    get_request_for_member,
+)
+from alongside.connections.forms import CloseForm, FeedbackForm, PickForm, ReviewForm, SupportRequestForm
+from alongside.connections.models import Connection, OfferStatus, RequestStatus, ReviewAnswer, Side, Suggestion
+from alongside.connections.selectors import (
+    expected_wait,
+    live_request_for,
+    offers_for_supporter,
+    pending_offer_of,
+    suggestions_for,
+)
+from alongside.lib.access import supporter_required
+from alongside.matching.glue import describe_slots
+
+
+def _errors(request: HttpRequest, exc: ValidationError) -> None:
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+# --- the member's request -----------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_new(request: HttpRequest) -> HttpResponse:
+    """A member asks for an ongoing peer."""
+    live = live_request_for(request.user)  # type: ignore[arg-type]
+    if live is not None:
+        messages.info(request, "You already have a request for a peer open.")
+        return redirect("connections:request_detail", pk=live.pk)
+    profile = getattr(request.user, "profile", None)
+    initial = {"languages": list(profile.languages.all()) if profile is not None else []}
+    form = SupportRequestForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            created = services.create_request(
+                member=request.user,  # type: ignore[arg-type]
+                topics=data["topics"],
+                peer_kind=data["peer_kind"],
+                same_specialty=data["same_specialty"],
+                gender_wanted=data["gender_wanted"],
+                languages=data["languages"],
+                formats=data["formats"],
+                availability=form.windows(),
+                excluded_workplaces=data["excluded_workplaces"],
+                allow_own_workplace=data["allow_own_workplace"],
+                note=data["note"],
+                request=request,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return redirect("connections:request_detail", pk=created.pk)
+    return render(request, "connections/request_new.html", {"form": form})
+
+
+def _card(suggestion: Suggestion, time_zone: str) -> dict[str, Any]:
+    """What a member may see of a suggested supporter: never workplace, email or contact details."""
+    supporter = suggestion.supporter
+    person = getattr(supporter.user, "profile", None)
+    return {
+        "suggestion": suggestion,
+        "display_name": supporter.user.display_name,
+        "career_stage": person.get_career_stage_display() if person is not None and person.career_stage else "",
+        "specialty": person.specialty if person is not None else None,
+        "topics": [t.name for t in supporter.topics.all()],
+        "languages": [lang.name for lang in person.languages.all()] if person is not None else [],
+        "times": describe_slots(suggestion.overlap, time_zone),
+        "bio": supporter.bio,
+        "reasons": suggestion.reasons,
+    }
+
+
+@login_required
+def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    support_request = get_request_for_member(request, pk)
+    context: dict[str, Any] = {"support_request": support_request}
+    if support_request.status == RequestStatus.OPEN:
+        offered = set(support_request.offers.values_list("supporter_id", flat=True))
+        rows = [s for s in suggestions_for(support_request) if s.supporter_id not in offered]
+        page = max((s.page for s in rows), default=0)
+        context["current"] = [_card(s, support_request.time_zone) for s in rows if s.page == page]
+        context["earlier"] = [_card(s, support_request.time_zone) for s in rows if s.page != page]
+    if support_request.is_live:
+        context["wait"] = expected_wait(support_request)
+    pending = pending_offer_of(support_request)
+    if pending is not None:
+        context["pending"] = pending
+    if support_request.status == RequestStatus.MATCHED:
+        context["connection"] = getattr(support_request, "connection", None)
+    return render(request, "connections/request_detail.html", context)
+
+
+@login_required
+@require_POST
+def request_pick(request: HttpRequest, pk: int) -> HttpResponse:
+    support_request = get_request_for_member(request, pk)
+    form = PickForm(request.POST)
+    suggestion = None
+    if form.is_valid():
+        suggestion = Suggestion.objects.filter(request=support_request, pk=form.cleaned_data["suggestion"]).first()
+    if suggestion is None:
+        messages.error(request, "Choose one of the peers suggested to you.")
+        return redirect("connections:request_detail", pk=support_request.pk)
+    try:
+        offer = services.pick(support_request=support_request, suggestion=suggestion, actor=request.user)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(
+            request,
+            f"We have asked {offer.supporter.user.display_name}. They have 48 hours to reply; "
+            "if they can't, we will ask your next suggestion.",
+        )
+    return redirect("connections:request_detail", pk=support_request.pk)
+
+
+@login_required
+@require_POST
+def request_more(request: HttpRequest, pk: int) -> HttpResponse:
+    support_request = get_request_for_member(request, pk)
+    try:
+        shown = services.show_more(support_request=support_request, actor=request.user, request=request)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        if not shown:
+            messages.info(
+                request,
+                "There are no more peers who fit your request right now. You can choose from those you have "
+                "seen, or ask the coordinators to find someone.",
+            )
+    return redirect("connections:request_detail", pk=support_request.pk)
+
+
+@login_required
+@require_POST
+def request_coordinators(request: HttpRequest, pk: int) -> HttpResponse:
+    support_request = get_request_for_member(request, pk)
+    try:
+        services.ask_coordinators(support_request=support_request, actor=request.user, request=request)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, "The coordinators will choose a peer for you and let you know.")
+    return redirect("connections:request_detail", pk=support_request.pk)
+
+
+@login_required
+@require_POST
+def request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    support_request = get_request_for_member(request, pk)
+    try:
+        services.withdraw_request(support_request=support_request, actor=request.user, request=request)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, "Your request is withdrawn. You can ask again at any time.")
+    return redirect("home")
+
+
+# --- the supporter's offers ---------------------------------------------------------
+
+
+@supporter_required
+def offers(request: HttpRequest) -> HttpResponse:
+    rows = list(offers_for_supporter(request.user)[:50])  # type: ignore[arg-type]
+    pending = [o for o in rows if o.status == OfferStatus.PENDING]
+    earlier = [o for o in rows if o.status != OfferStatus.PENDING]
+    return render(request, "connections/offers.html", {"pending": pending, "earlier": earlier})
+
+
+@supporter_required
+@require_POST
+def offer_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    offer = get_offer_for_supporter(request, pk)
+    try:
+        connection = services.accept_offer(offer=offer, actor=request.user, request=request)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        _errors(request, exc)
+        return redirect("connections:offers")
+    messages.success(request, "Thank you. Your connection has started.")
+    return redirect("connections:connection_detail", pk=connection.pk)
+
+
+@supporter_required
+@require_POST
+def offer_decline(request: HttpRequest, pk: int) -> HttpResponse:
+    offer = get_offer_for_supporter(request, pk)
+    try:
+        services.decline_offer(offer=offer, actor=request.user, request=request)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, "Declined. Thank you for replying; the member's next suggestion is asked.")
+    return redirect("connections:offers")
+
+
+# --- the connection -----------------------------------------------------------------
+
+
+@login_required
+def connection_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    connection = get_connection_for_participant(request, pk)
+    side = services.side_of(connection, request.user)  # type: ignore[arg-type]
+    partner = connection.supporter.user if side == Side.MEMBER else connection.member
+    answered = ReviewAnswer.objects.filter(
+        connection=connection, review_number=connection.reviews_held + 1, role=side
+    ).exists()
+    return render(
+        request,
+        "connections/connection_detail.html",
+        {
+            "connection": connection,
+            "side": side,
+            "partner": partner,
+            "is_member": side == Side.MEMBER,
+            "review_due": connection.review_is_due() and not answered,
+            "review_waiting": connection.review_is_due() and answered,
+            "note": connection.request.note if side == Side.SUPPORTER else "",
+            "topics": [t.name for t in connection.request.topics.all()],
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def connection_close(request: HttpRequest, pk: int) -> HttpResponse:
+    connection = get_connection_for_participant(request, pk)
+    if not connection.is_active:
+        return redirect("connections:connection_detail", pk=connection.pk)
+    form = CloseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.close_connection(
+                connection=connection,
+                actor=request.user,  # type: ignore[arg-type]
+                reason=form.cleaned_data["reason"],
+                request=request,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return _after_close(request, connection)
+    return render(request, "connections/connection_close.html", {"connection": connection, "form": form})
+
+
+def _after_close(request: HttpRequest, connection: Connection) -> HttpResponse:
+    messages.success(request, "The connection is closed. Thank you for the time you gave it.")
+    if request.user.pk == connection.member_id:
+        return redirect("connections:connection_feedback", pk=connection.pk)
+    return redirect("home")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def connection_change(request: HttpRequest, pk: int) -> HttpResponse:
+    """The member asks for a different peer. No reason asked."""
+    connection = get_connection_for_member(request, pk)
+    if not connection.is_active:
+        return redirect("connections:connection_detail", pk=connection.pk)
+    if request.method == "POST":
+        try:
+            new = services.ask_for_change(connection=connection, actor=request.user, request=request)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            _errors(request, exc)
+            return redirect("connections:connection_detail", pk=connection.pk)
+        messages.success(request, "Your connection is closed. Here are peers you could choose next.")
+        return redirect("connections:request_detail", pk=new.pk)
+    return render(request, "connections/connection_change.html", {"connection": connection})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def connection_block(request: HttpRequest, pk: int) -> HttpResponse:
+    connection = get_connection_for_participant(request, pk)
+    side = services.side_of(connection, request.user)  # type: ignore[arg-type]
+    form = CloseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.block(
+                connection=connection,
+                actor=request.user,  # type: ignore[arg-type]
+                reason=form.cleaned_data["reason"],
+                request=request,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Done. You will never be matched with this person again.")
+            if side == Side.MEMBER:
+                return redirect("connections:connection_feedback", pk=connection.pk)
+            return redirect("home")
+    partner = connection.supporter.user if side == Side.MEMBER else connection.member
+    return render(
+        request, "connections/connection_block.html", {"connection": connection, "form": form, "partner": partner}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def connection_review(request: HttpRequest, pk: int) -> HttpResponse:
+    connection = get_connection_for_participant(request, pk)
+    if not connection.review_is_due():
+        messages.info(request, "There is no review point due for this connection.")
+        return redirect("connections:connection_detail", pk=connection.pk)
+    form = ReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.answer_review(
+                connection=connection,
+                actor=request.user,  # type: ignore[arg-type]
+                choice=form.cleaned_data["choice"],
+                request=request,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            connection.refresh_from_db()
+            if not connection.is_active:
+                return _after_close(request, connection)
+            messages.success(request, "Thank you. Your answer is saved.")
+            return redirect("connections:connection_detail", pk=connection.pk)
+    return render(request, "connections/connection_review.html", {"connection": connection, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def connection_feedback(request: HttpRequest, pk: int) -> HttpResponse:
+    """Three anonymous questions for the member after a connection closes."""
+    connection = get_connection_for_member(request, pk)
+    if not connection.feedback_pending:
+        return redirect("home")
+    skip = request.method == "POST" and "skip" in request.POST
+    form = FeedbackForm(None if skip else (request.POST or None))
+    if request.method == "POST" and (skip or form.is_valid()):
+        data = {} if skip else form.cleaned_data
+        try:
+            services.give_feedback(
+                connection=connection,
+                actor=request.user,  # type: ignore[arg-type]
+                felt_heard=data.get("felt_heard"),
+                felt_respected=data.get("felt_respected"),
+                would_recommend=data.get("would_recommend"),
+                skip=skip,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Thank you." if skip else "Thank you for your answers.")
+            return redirect("home")
+    return render(request, "connections/connection_feedback.html", {"connection": connection, "form": form})

@@ -1,0 +1,168 @@
+"""Forms for a supporter's own profile and weekly availability."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.forms import BaseFormSet, formset_factory
+from django.utils import timezone
+
+from alongside.directory.models import Specialty, Topic
+from alongside.matching.glue import Window, hhmm_to_minutes, minutes_to_hhmm
+from alongside.service.models import Weekday
+from alongside.supporters.models import Format, SupporterProfile, SupporterStatus
+
+START_CHOICES = [(minutes_to_hhmm(m), minutes_to_hhmm(m)) for m in range(0, 24 * 60, 30)]
+END_CHOICES = [(minutes_to_hhmm(m), minutes_to_hhmm(m)) for m in range(30, 24 * 60 + 1, 30)]
+MAX_WINDOWS = 21
+
+
+class SupporterProfileForm(forms.ModelForm):  # type: ignore[type-arg]
+    formats = forms.MultipleChoiceField(
+        choices=Format.choices,
+        widget=forms.CheckboxSelectMultiple,
+        label="Formats you offer",
+        help_text="Members choose among these. No phone number passes between peers.",
+    )
+    status = forms.ChoiceField(
+        choices=SupporterStatus.choices,
+        widget=forms.RadioSelect,
+        label="Taking on new connections",
+        help_text="Pausing keeps your current connections; new offers stop until the date you give.",
+    )
+    paused_until = forms.DateField(
+        required=False,
+        label="Paused until (if paused)",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="New offers start again the day after this date.",
+    )
+
+    class Meta:
+        model = SupporterProfile
+        fields = ["bio", "specialties", "topics", "gender", "formats", "capacity", "status", "paused_until"]
+        labels = {
+            "bio": "A short bio peers see",
+            "specialties": "Specialties you can speak to (optional)",
+            "topics": "Experiences you can support colleagues through",
+            "gender": "Gender (optional)",
+            "capacity": "Most connections at once",
+        }
+        help_texts = {
+            "bio": "A few sentences, up to 600 characters. Keep it pseudonymous: no workplace, email or phone number.",
+            "gender": "In your own words. Used only when a member asks for a peer of a particular gender.",
+            "capacity": "Between 1 and 20. You are never offered more than this.",
+        }
+        widgets = {
+            "bio": forms.Textarea(attrs={"rows": 4, "maxlength": 600}),
+            "specialties": forms.SelectMultiple(attrs={"size": 6}),
+            "topics": forms.CheckboxSelectMultiple,
+            "gender": forms.TextInput(attrs={"maxlength": 40}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["specialties"].queryset = Specialty.objects.all()  # type: ignore[attr-defined]
+        self.fields["topics"].queryset = Topic.objects.all()  # type: ignore[attr-defined]
+        self.fields["capacity"].widget.attrs.update({"min": 1, "max": 20})
+
+    def clean_capacity(self) -> int:
+        capacity = int(self.cleaned_data["capacity"])
+        if not 1 <= capacity <= 20:
+            raise forms.ValidationError("Choose a number from 1 to 20. To take on nobody new, pause instead.")
+        return capacity
+
+    def clean_bio(self) -> str:
+        return str(self.cleaned_data.get("bio") or "").strip()
+
+    def clean_gender(self) -> str:
+        return " ".join(str(self.cleaned_data.get("gender") or "").split())
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("status") == SupporterStatus.PAUSED:
+            until = data.get("paused_until")
+            if until is None:
+                self.add_error("paused_until", "Give the date your pause ends.")
+            elif until < timezone.localdate():
+                self.add_error("paused_until", "Choose a date from today on.")
+        else:
+            data["paused_until"] = None
+        return data
+
+
+class WindowForm(forms.Form):
+    day = forms.TypedChoiceField(choices=Weekday.choices, coerce=int, label="Day")
+    start = forms.ChoiceField(choices=START_CHOICES, label="From")
+    end = forms.ChoiceField(choices=END_CHOICES, label="To")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start"), data.get("end")
+        if start and end and hhmm_to_minutes(start) >= hhmm_to_minutes(end):
+            self.add_error("end", "The end must be later than the start.")
+        return data
+
+    def window(self) -> Window:
+        d = self.cleaned_data
+        return Window(int(d["day"]), hhmm_to_minutes(d["start"]), hhmm_to_minutes(d["end"]))
+
+
+def _deleted(form: forms.Form) -> bool:
+    return bool(getattr(form, "cleaned_data", {}).get("DELETE"))
+
+
+class BaseWindowFormSet(BaseFormSet):  # type: ignore[type-arg]
+    def clean(self) -> None:
+        if any(self.errors):
+            return
+        seen: list[tuple[Window, int]] = []
+        for index, form in enumerate(self.forms):
+            if not form.has_changed() or _deleted(form) or not form.cleaned_data:
+                continue
+            window = form.window()
+            for other, other_index in seen:
+                if other.day == window.day and window.start < other.end and other.start < window.end:
+                    day = Weekday(window.day).label
+                    form.add_error(
+                        "start",
+                        f"This overlaps your {day} window {other_index + 1}. Join them into one window instead.",
+                    )
+                    raise forms.ValidationError(f"Two of your {day} windows overlap.")
+            seen.append((window, index))
+
+    def windows(self) -> list[Window]:
+        out = [form.window() for form in self.forms if form.has_changed() and not _deleted(form) and form.cleaned_data]
+        return sorted(out, key=lambda w: (w.day, w.start))
+
+
+WindowFormSet = formset_factory(
+    WindowForm,
+    formset=BaseWindowFormSet,
+    extra=2,
+    can_delete=True,
+    max_num=MAX_WINDOWS,
+    validate_max=True,
+    absolute_max=MAX_WINDOWS + 5,
+)
+
+
+def window_initial(windows: list[Window]) -> list[dict[str, Any]]:
+    return [{"day": w.day, "start": minutes_to_hhmm(w.start), "end": minutes_to_hhmm(w.end)} for w in windows]
+
+
+class PauseForm(forms.Form):
+    action = forms.ChoiceField(choices=[("pause", "Pause"), ("resume", "Resume")])
+    until = forms.DateField(
+        required=False,
+        label="Paused until (optional)",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Leave empty to pause until a coordinator resumes them.",
+    )
+
+    def clean_until(self) -> dt.date | None:
+        until: dt.date | None = self.cleaned_data.get("until")
+        if until is not None and until < timezone.localdate():
+            raise forms.ValidationError("Choose a date from today on.")
+        return until
