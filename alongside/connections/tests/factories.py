@@ -63,7 +63,7 @@ def offer(request: SupportRequest, profile: SupporterProfile, **fields: Any) -> 
 
 def connection(member: User, supporter: User, **fields: Any) -> Connection:
     """An active connection between a member and a supporter, with its request and accepted offer."""
-    profile = supporter_profile(supporter)
+    profile = SupporterProfile.objects.filter(user=supporter).first() or supporter_profile(supporter)
     request = support_request(member)
     made_offer = offer(request, profile)
     at = now()
@@ -78,3 +78,40 @@ def connection(member: User, supporter: User, **fields: Any) -> Connection:
     }
     defaults.update(fields)
     return Connection.objects.create(member=member, supporter=profile, request=request, offer=made_offer, **defaults)
+
+
+def set_person(
+    user: User,
+    *,
+    career_stage: str | None = None,
+    workplaces: Any = None,
+    languages: Any = None,
+    time_zone: str | None = None,
+    specialty: Any = None,
+) -> User:
+    """Adjust the person's own profile (what both members and supporters have)."""
+    profile = user.profile  # type: ignore[attr-defined]
+    if career_stage is not None:
+        profile.career_stage = career_stage
+    if time_zone is not None:
+        profile.time_zone = time_zone
+    if specialty is not None:
+        profile.specialty = specialty
+    profile.save()
+    if workplaces is not None:
+        profile.workplaces.set(workplaces)
+    if languages is not None:
+        profile.languages.set(languages)
+    return user
+
+
+def clean_supporter(display_name: str | None = None, **profile_fields: Any) -> SupporterProfile:
+    """A new supporter account with a supporter profile: room for 3, every format, free every evening."""
+    from tests import factories
+
+    topics = profile_fields.pop("topics", None)
+    user = factories.supporter(display_name=display_name)
+    profile = supporter_profile(user, **profile_fields)
+    if topics is not None:
+        profile.topics.set(topics)
+    return profile
