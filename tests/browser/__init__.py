@@ -1,0 +1,1 @@
+"""Browser journeys: Chromium driving the real ASGI app."""
