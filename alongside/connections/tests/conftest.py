@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
 import pytest
 from django.utils import timezone
@@ -25,11 +24,11 @@ class Clock:
 
 
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[Clock]:
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     real = timezone.now()
     c = Clock(real.replace(microsecond=0))
     monkeypatch.setattr(timezone, "now", c.now)
-    yield c
+    return c
 
 
 @pytest.fixture
