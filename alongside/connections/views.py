@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -31,6 +31,11 @@ from alongside.lib.access import supporter_required
 from alongside.matching.glue import describe_slots
 
 
+def _posted(request: HttpRequest) -> QueryDict | None:
+    """The submitted data on POST (even when empty, so an empty form is still validated), else None."""
+    return request.POST if request.method == "POST" else None
+
+
 def _errors(request: HttpRequest, exc: ValidationError) -> None:
     for message in exc.messages:
         messages.error(request, message)
@@ -49,7 +54,7 @@ def request_new(request: HttpRequest) -> HttpResponse:
         return redirect("connections:request_detail", pk=live.pk)
     profile = getattr(request.user, "profile", None)
     initial = {"languages": list(profile.languages.all()) if profile is not None else []}
-    form = SupportRequestForm(request.POST or None, initial=initial)
+    form = SupportRequestForm(_posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -249,7 +254,7 @@ def connection_close(request: HttpRequest, pk: int) -> HttpResponse:
     connection = get_connection_for_participant(request, pk)
     if not connection.is_active:
         return redirect("connections:connection_detail", pk=connection.pk)
-    form = CloseForm(request.POST or None)
+    form = CloseForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.close_connection(
@@ -295,7 +300,7 @@ def connection_change(request: HttpRequest, pk: int) -> HttpResponse:
 def connection_block(request: HttpRequest, pk: int) -> HttpResponse:
     connection = get_connection_for_participant(request, pk)
     side = services.side_of(connection, request.user)  # type: ignore[arg-type]
-    form = CloseForm(request.POST or None)
+    form = CloseForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.block(
@@ -324,7 +329,7 @@ def connection_review(request: HttpRequest, pk: int) -> HttpResponse:
     if not connection.review_is_due():
         messages.info(request, "There is no review point due for this connection.")
         return redirect("connections:connection_detail", pk=connection.pk)
-    form = ReviewForm(request.POST or None)
+    form = ReviewForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.answer_review(
@@ -352,7 +357,7 @@ def connection_feedback(request: HttpRequest, pk: int) -> HttpResponse:
     if not connection.feedback_pending:
         return redirect("home")
     skip = request.method == "POST" and "skip" in request.POST
-    form = FeedbackForm(None if skip else (request.POST or None))
+    form = FeedbackForm(None if skip else _posted(request))
     if request.method == "POST" and (skip or form.is_valid()):
         data = {} if skip else form.cleaned_data
         try:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -14,14 +14,19 @@ from alongside.supporters.selectors import load_of, supporters_with_load
 from alongside.supporters.services import profile_for, save_supporter_profile, set_paused
 
 
+def _posted(request: HttpRequest) -> QueryDict | None:
+    """The submitted data on POST (even when empty, so an empty form is still validated), else None."""
+    return request.POST if request.method == "POST" else None
+
+
 @supporter_required
 @require_http_methods(["GET", "POST"])
 def profile(request: HttpRequest) -> HttpResponse:
     """A supporter describes themselves to members and says how much they can take on."""
     instance = profile_for(request.user)  # type: ignore[arg-type]
-    form = SupporterProfileForm(request.POST or None, instance=instance, initial={"formats": instance.formats})
+    form = SupporterProfileForm(_posted(request), instance=instance, initial={"formats": instance.formats})
     windows = WindowFormSet(
-        request.POST or None, prefix="windows", initial=window_initial(parse_windows(instance.availability))
+        _posted(request), prefix="windows", initial=window_initial(parse_windows(instance.availability))
     )
     if request.method == "POST" and form.is_valid() and windows.is_valid():
         data = form.cleaned_data

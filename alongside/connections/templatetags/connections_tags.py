@@ -32,6 +32,7 @@ def home_connections(context: dict[str, Any]) -> dict[str, Any]:
         pending_offers = Offer.objects.filter(supporter__user=user, status=OfferStatus.PENDING).count()
     return {
         "user": user,
+        "service": context.get("service"),
         "live_request": live_request_for(user),
         "connections": rows,
         "pending_offers": pending_offers,
