@@ -163,3 +163,11 @@ def test_members_and_supporters_cannot_change_roles_or_accounts(member_client, s
     supporter.refresh_from_db()
     assert not member.is_coordinator and supporter.is_active
     assert not AuditEvent.objects.filter(action__in=["accounts.role.granted", "accounts.user.deactivated"]).exists()
+
+
+def test_an_account_that_has_not_set_up_a_profile_is_listed_and_can_be_opened(coordinator_client):
+    newcomer = factories.member(profile=False)
+    body = coordinator_client.get(reverse("console:people")).content.decode()
+    assert f"No profile yet (account {newcomer.pk})" in body
+    detail = coordinator_client.get(reverse("console:person", args=[newcomer.pk]))
+    assert detail.status_code == 200 and f"No profile yet (account {newcomer.pk})" in detail.content.decode()

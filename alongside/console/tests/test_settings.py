@@ -130,3 +130,14 @@ def test_members_and_supporters_cannot_change_the_settings(member_client, suppor
         assert client.post(URL, _post()).status_code == 403
     assert not ServiceSettings.objects.filter(name="Peer Support Victoria").exists()
     assert not OpeningHours.objects.exists()
+
+
+def test_closing_sign_ups_closes_the_sign_up_page(coordinator_client, client, django_capture_on_commit_callbacks):
+    data = _post()
+    del data["signups_open"]
+    with django_capture_on_commit_callbacks(execute=True):
+        coordinator_client.post(URL, data)
+    assert ServiceSettings.objects.get().signups_open is False
+    body = client.get(reverse("account_signup")).content.decode()
+    assert "closed" in body.lower()
+    assert 'name="password1"' not in body
