@@ -28,9 +28,25 @@ from alongside.matching.solver import independent_optimum, solve
 TOPICS = list(DEFAULT_TOPIC_PHRASES)
 TOPIC_WEIGHTS = [9, 10, 6, 5, 5, 7, 4, 4, 4, 3, 8, 2, 3]
 SPECIALTIES = [
-    "anaesthesia", "cardiology", "dermatology", "emergency medicine", "general medicine", "general practice",
-    "general surgery", "geriatrics", "intensive care", "neurology", "obstetrics and gynaecology", "oncology",
-    "ophthalmology", "orthopaedics", "paediatrics", "palliative care", "pathology", "psychiatry", "radiology",
+    "anaesthesia",
+    "cardiology",
+    "dermatology",
+    "emergency medicine",
+    "general medicine",
+    "general practice",
+    "general surgery",
+    "geriatrics",
+    "intensive care",
+    "neurology",
+    "obstetrics and gynaecology",
+    "oncology",
+    "ophthalmology",
+    "orthopaedics",
+    "paediatrics",
+    "palliative care",
+    "pathology",
+    "psychiatry",
+    "radiology",
     "rural generalism",
 ]
 OTHER_LANGUAGES = ["vi", "zh", "yue", "hi", "ar", "el", "it", "ko", "ta", "ur", "fa", "pa", "es", "si", "tl", "ms"]
@@ -96,8 +112,12 @@ def synthetic_instance(n_requests: int, n_supporters: int, seed: int = 0) -> Ins
     for i in range(n_requests):
         offset = rng.choices(OFFSETS, OFFSET_WEIGHTS)[0]
         stage = rng.choices(MEMBER_STAGES, MEMBER_STAGE_WEIGHTS)[0]
-        free = [(day, hour) for _ in range(rng.randint(2, 6))
-                for day, part in [(rng.randrange(7), rng.choice(list(PARTS)))] for hour in PARTS[part]]
+        free = [
+            (day, hour)
+            for _ in range(rng.randint(2, 6))
+            for day, part in [(rng.randrange(7), rng.choice(list(PARTS)))]
+            for hour in PARTS[part]
+        ]
         roll = rng.random()
         other = rng.choice(OTHER_LANGUAGES)
         languages = {"en"} if roll < 0.9 else ({"en", other} if roll < 0.98 else {other})
@@ -105,8 +125,11 @@ def synthetic_instance(n_requests: int, n_supporters: int, seed: int = 0) -> Ins
         own = frozenset(_workplace(rng, workplace_weights) for _ in range(rng.choice([1, 1, 2])))
         # 1% are supporters themselves, so the "never the same person" rule is exercised.
         user_id = 100_000 + rng.randrange(n_supporters) if n_supporters and rng.random() < 0.01 else 1_000_000 + i
-        blocked = (frozenset(rng.randint(1, n_supporters) for _ in range(rng.randint(1, 2)))
-                   if n_supporters and rng.random() < 0.02 else frozenset())
+        blocked = (
+            frozenset(rng.randint(1, n_supporters) for _ in range(rng.randint(1, 2)))
+            if n_supporters and rng.random() < 0.02
+            else frozenset()
+        )
         requests.append(
             Request(
                 id=i + 1,
@@ -122,8 +145,9 @@ def synthetic_instance(n_requests: int, n_supporters: int, seed: int = 0) -> Ins
                 availability=_utc_slots(free, offset),
                 member_workplaces=own,
                 allow_own_workplace=rng.random() < 0.08,
-                excluded_workplaces=(frozenset({_workplace(rng, workplace_weights)})
-                                     if rng.random() < 0.2 else frozenset()),
+                excluded_workplaces=(
+                    frozenset({_workplace(rng, workplace_weights)}) if rng.random() < 0.2 else frozenset()
+                ),
                 blocked_supporter_ids=blocked,
                 waited_hours=round(min(rng.expovariate(1 / 96), 60 * 24), 1),
                 utc_offset_minutes=offset,
@@ -189,23 +213,50 @@ def optimal_on_sample(n_requests: int = 600, n_supporters: int = 120, seed: int 
 def main() -> None:
     n_requests, n_supporters = 10_000, 2_000
     batch = _batch(n_requests, n_supporters, seed=0)
-    print(json.dumps({
-        "bench": "matching.batch", "value": round(batch["seconds"], 3), "unit": "s", "budget": 2.0,
-        "requests": n_requests, "supporters": n_supporters, "objective": batch["objective"],
-        "matched": batch["matched"], "feasible_pairs": batch["feasible_pairs"],
-        "candidate_pairs": batch["candidate_pairs"], "rounds": batch["rounds"],
-        "peak_rss_mb": batch["peak_rss_mb"], "rss_budget_mb": 1024,
-    }), flush=True)
-    print(json.dumps({
-        "bench": "matching.online", "value": round(online(n_supporters), 2), "unit": "ms", "budget": 20,
-        "supporters": n_supporters,
-    }), flush=True)
+    print(
+        json.dumps(
+            {
+                "bench": "matching.batch",
+                "value": round(batch["seconds"], 3),
+                "unit": "s",
+                "budget": 2.0,
+                "requests": n_requests,
+                "supporters": n_supporters,
+                "objective": batch["objective"],
+                "matched": batch["matched"],
+                "feasible_pairs": batch["feasible_pairs"],
+                "candidate_pairs": batch["candidate_pairs"],
+                "rounds": batch["rounds"],
+                "peak_rss_mb": batch["peak_rss_mb"],
+                "rss_budget_mb": 1024,
+            }
+        ),
+        flush=True,
+    )
+    print(
+        json.dumps(
+            {
+                "bench": "matching.online",
+                "value": round(online(n_supporters), 2),
+                "unit": "ms",
+                "budget": 20,
+                "supporters": n_supporters,
+            }
+        ),
+        flush=True,
+    )
     equal, fast, exact = optimal_on_sample()
-    print(json.dumps({
-        "bench": "matching.optimal", "value": bool(equal and batch["certified"]),
-        "sample": {"requests": 600, "supporters": 120, "solver": fast, "independent": exact},
-        "full_size_certificate": batch["certified"],
-    }), flush=True)
+    print(
+        json.dumps(
+            {
+                "bench": "matching.optimal",
+                "value": bool(equal and batch["certified"]),
+                "sample": {"requests": 600, "supporters": 120, "solver": fast, "independent": exact},
+                "full_size_certificate": batch["certified"],
+            }
+        ),
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

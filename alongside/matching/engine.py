@@ -197,6 +197,7 @@ class Suggestion:
 
 # --- hard constraints -----------------------------------------------------------------
 
+
 def _shares_own_workplace(request: Request, supporter: Supporter) -> bool:
     return not request.allow_own_workplace and not request.member_workplaces.isdisjoint(supporter.workplaces)
 
@@ -247,6 +248,7 @@ def explain_empty(request: Request, supporters: Iterable[Supporter]) -> list[tup
 
 
 # --- soft score ---------------------------------------------------------------------
+
 
 def stage_fit_halves(member_stage: str, peer_kind: str, supporter_stage: str) -> int:
     """Career-stage fit in halves (0, 1 or 2): 2 is exactly what the member asked for."""
@@ -304,6 +306,7 @@ def suggestion_units(request: Request, supporter: Supporter, units: WeightUnits)
 
 
 # --- reasons ------------------------------------------------------------------------
+
 
 def join_words(words: Sequence[str]) -> str:
     """'a', 'a and b', 'a, b and c' (no serial comma, as Australian style prefers)."""
@@ -396,6 +399,7 @@ def reasons(
 
 
 # --- online ranking -----------------------------------------------------------------
+
 
 def rank(
     request: Request,

@@ -24,10 +24,11 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from typing import Final, NamedTuple, TypeVar
+from dataclasses import dataclass, field
+from typing import Any, Final, NamedTuple, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -35,6 +36,7 @@ from ortools.graph.python import min_cost_flow
 
 from alongside.matching.engine import (
     CAREER_STAGES,
+    HOURS_PER_WEEK,
     OVERLAP_FULL_HOURS,
     SCALE,
     Request,
@@ -57,7 +59,13 @@ COLUMN_CANDIDATES: Final = 12
 """Candidates kept per supporter: the requests that would gain most from them (with waiting time)."""
 CHUNK_CELLS: Final = 1 << 21
 """Matrix cells handled per chunk: bounds temporary memory (~tens of MB) and lets threads share work."""
+BLOCK: Final = 16
+"""Cells per block in the candidate search."""
 MAX_ROUNDS: Final = 50
+LOOKAHEAD: Final = 20
+"""Pricing also adds pairs within 1/LOOKAHEAD of the score range of improving the flow: they
+tend to become improving once prices move, so adding them early saves whole rounds. It
+changes how fast the proof comes, never the result."""
 
 I64 = npt.NDArray[np.int64]
 I32 = npt.NDArray[np.int32]
@@ -90,9 +98,11 @@ class Assignment:
     rounds: int = 0
     candidate_pairs: int = 0
     feasible_pairs: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
 
 
 # --- the objective ------------------------------------------------------------------
+
 
 def base_value_units(requests: Sequence[Request], supporters: Sequence[Supporter], units: WeightUnits) -> int:
     """The value of matching a request at all, in units.
@@ -125,12 +135,6 @@ def _slots(supporter: Supporter, n_requests: int) -> int:
 
 # --- the vectorised twin of engine.pair_score_units -----------------------------------
 
-def _availability_words(slots: frozenset[int]) -> tuple[int, int, int]:
-    mask = 0
-    for hour in slots:
-        mask |= 1 << hour
-    return mask & 0xFFFFFFFFFFFFFFFF, (mask >> 64) & 0xFFFFFFFFFFFFFFFF, mask >> 128
-
 
 def _key_index(table: dict[T, int], key: T) -> int:
     index = table.get(key)
@@ -151,29 +155,40 @@ def _membership(sets: Sequence[frozenset[str]], vocabulary: dict[str, int]) -> n
     return matrix
 
 
-def _run_chunks(work: Callable[[int, int], T], n_rows: int, row_cells: int, threads: int) -> Iterator[T]:
-    """Run ``work(lo, hi)`` over row chunks of about CHUNK_CELLS cells, in threads (numpy releases the GIL)."""
-    step = max(1, CHUNK_CELLS // max(row_cells, 1))
-    bounds = [(lo, min(lo + step, n_rows)) for lo in range(0, n_rows, step)]
-    if threads <= 1 or len(bounds) <= 1:
-        yield from (work(lo, hi) for lo, hi in bounds)
-        return
-    with ThreadPoolExecutor(max_workers=threads) as pool:
-        yield from pool.map(lambda b: work(*b), bounds)
+def _hours(sets: Sequence[frozenset[int]]) -> npt.NDArray[np.float32]:
+    """0/1 float32 [len(sets), 168]: weekly free hours, ready for a matrix product."""
+    rows = [i for i, slots in enumerate(sets) for _ in slots]
+    cols = [slot for slots in sets for slot in slots]
+    matrix = np.zeros((len(sets), HOURS_PER_WEEK), dtype=np.float32)
+    matrix[rows, cols] = 1.0
+    return matrix
 
 
 def _threads() -> int:
     return max(1, min(os.cpu_count() or 1, 4))
 
 
+def _run_chunks(work: Callable[[int, int], T], n_rows: int, row_cells: int, threads: int) -> list[T]:
+    """``work(lo, hi)`` over row chunks of about CHUNK_CELLS cells (multiples of BLOCK rows),
+    in threads: numpy releases the GIL, so two cores share the work."""
+    step = max(1, CHUNK_CELLS // max(row_cells, 1) // BLOCK) * BLOCK
+    bounds = [(lo, min(lo + step, n_rows)) for lo in range(0, n_rows, step)]
+    if threads <= 1 or len(bounds) <= 1:
+        return [work(lo, hi) for lo, hi in bounds]
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        return list(pool.map(lambda b: work(*b), bounds))
+
+
 class _Encoded:
-    """Requests and supporters as numpy arrays, with per-distinct-key tables so that the
-    per-pair work is a few row gathers and adds (most requests share topics, wishes and
-    languages; only availability and workplaces are close to unique)."""
+    """Requests and supporters as numpy arrays, with one table row per distinct key, so that
+    the per-pair work is a few row gathers and adds: requests share topics, wishes and
+    languages; time overlap is a matrix product; workplace conflicts, blocks and the member
+    themself are sparse and set one by one."""
 
     def __init__(self, requests: Sequence[Request], supporters: Sequence[Supporter], units: WeightUnits) -> None:
         n = len(supporters)
         self.n_rows, self.n_cols = len(requests), n
+        self.overlap_weight = units.time_overlap
         col_of_id = {s.id: j for j, s in enumerate(supporters)}
         cols_of_user: dict[int, list[int]] = {}
         cols_of_workplace: dict[int, list[int]] = {}
@@ -203,49 +218,49 @@ class _Encoded:
         gender_codes: dict[str | None, int] = {}
         sup_gender = np.array([_key_index(gender_codes, s.gender) for s in supporters], dtype=np.int64)
         sup_open = np.array([s.available and s.capacity_left > 0 for s in supporters], dtype=bool)
-        sup_words = np.array([_availability_words(s.availability) for s in supporters], dtype=np.uint64).reshape(n, 3)
+        self.sup_hours_t = np.ascontiguousarray(_hours([s.availability for s in supporters]).T)
+        self.req_hours = _hours([r.availability for r in requests])
 
         topic_keys: dict[frozenset[str], int] = {}
         stage_keys: dict[tuple[str, str, str | None], int] = {}
         feasible_keys: dict[tuple[frozenset[str], frozenset[str], str | None], int] = {}
-        availability_keys: dict[int, int] = {}
-        availability_rows: list[tuple[int, int, int]] = []
-        kt, ks, kf, ka = [], [], [], []
-        sparse_rows: list[npt.NDArray[np.int64]] = []
-        sparse_cols: list[npt.NDArray[np.int64]] = []
+        kt, ks, kf = [], [], []
+        # Pairs ruled out one by one: (row, supporters at a banned workplace) and single (row, col).
+        banned_rows: list[int] = []
+        banned_cols: list[npt.NDArray[np.int64]] = []
+        single_rows: list[int] = []
+        single_cols: list[int] = []
         for i, r in enumerate(requests):
-            kt.append(_key_index(topic_keys, r.topics))
+            kt.append(topic_keys.setdefault(r.topics, len(topic_keys)))
             wish = r.specialty if r.same_specialty == "prefer" else None
-            ks.append(_key_index(stage_keys, (r.career_stage, r.peer_kind, wish)))
-            kf.append(_key_index(feasible_keys, (r.languages, r.formats, r.gender_wanted)))
-            words = _availability_words(r.availability)
-            mask = words[0] | words[1] << 64 | words[2] << 128
-            if mask not in availability_keys:
-                availability_keys[mask] = len(availability_rows)
-                availability_rows.append(words)
-            ka.append(availability_keys[mask])
-            # The few pairs ruled out one by one: shared or excluded workplaces, blocks, oneself.
-            banned = r.excluded_workplaces if r.allow_own_workplace else r.excluded_workplaces | r.member_workplaces
-            cols = [workplace_cols[w] for w in banned if w in workplace_cols]
-            singles = [col_of_id[b] for b in r.blocked_supporter_ids if b in col_of_id]
-            singles += cols_of_user.get(r.member_user_id, [])
-            if singles:
-                cols.append(np.array(singles, dtype=np.int64))
-            if cols:
-                joined = np.concatenate(cols)
-                sparse_cols.append(joined)
-                sparse_rows.append(np.full(joined.size, i, dtype=np.int64))
-        self.kt, self.ks = np.array(kt, dtype=np.intp), np.array(ks, dtype=np.intp)
-        self.kf, self.ka = np.array(kf, dtype=np.intp), np.array(ka, dtype=np.intp)
-        self.sparse_rows = np.concatenate(sparse_rows) if sparse_rows else np.zeros(0, dtype=np.int64)
-        self.sparse_cols = np.concatenate(sparse_cols) if sparse_cols else np.zeros(0, dtype=np.int64)
+            ks.append(stage_keys.setdefault((r.career_stage, r.peer_kind, wish), len(stage_keys)))
+            kf.append(feasible_keys.setdefault((r.languages, r.formats, r.gender_wanted), len(feasible_keys)))
+            for group in (r.excluded_workplaces, () if r.allow_own_workplace else r.member_workplaces):
+                for w in group:
+                    if w in workplace_cols:
+                        banned_rows.append(i)
+                        banned_cols.append(workplace_cols[w])
+            for b in r.blocked_supporter_ids:
+                if b in col_of_id:
+                    single_rows.append(i)
+                    single_cols.append(col_of_id[b])
+            for j in cols_of_user.get(r.member_user_id, ()):
+                single_rows.append(i)
+                single_cols.append(j)
+        self.kt, self.ks, self.kf = (np.array(k, dtype=np.intp) for k in (kt, ks, kf))
+        sizes = np.array([c.size for c in banned_cols], dtype=np.int64)
+        # Workplace entries were appended in row order, singles too; a stable sort merges them.
+        rows = np.concatenate([np.repeat(np.array(banned_rows, dtype=np.int64), sizes), single_rows]).astype(np.int64)
+        cols = np.concatenate([*banned_cols, np.array(single_cols, dtype=np.int64)]).astype(np.int64)
+        order = np.argsort(rows, kind="stable")
+        self.sparse_rows, self.sparse_cols = rows[order], cols[order]
         self.sparse_start = np.searchsorted(self.sparse_rows, np.arange(self.n_rows + 1))
 
         # Topic experience: one row per distinct set of requested topics.
         self.topic_table = np.zeros((max(len(topic_keys), 1), n), dtype=np.int32)
         for topics, k in topic_keys.items():
             if topics:
-                covered = sup_topics[[_key_index(topic_vocab, t) for t in topics]].sum(axis=0, dtype=np.int64)
+                covered = sup_topics[[topic_vocab[t] for t in topics]].sum(axis=0, dtype=np.int64)
                 self.topic_table[k] = units.topic_experience * covered // len(topics)
         # Career-stage fit and specialty wish: one row per (stage, kind of peer, specialty wished).
         self.stage_table = np.zeros((max(len(stage_keys), 1), n), dtype=np.int32)
@@ -258,38 +273,29 @@ class _Encoded:
         # Formats, languages, gender and openness: one boolean row per distinct combination.
         self.infeasible_table = np.ones((max(len(feasible_keys), 1), n), dtype=bool)
         for (languages, formats, gender), k in feasible_keys.items():
-            ok = sup_open.copy()
             if not languages or not formats:
                 continue  # nobody shares an empty set
-            ok &= sup_languages[[_key_index(language_vocab, x) for x in languages]].any(axis=0)
-            ok &= sup_formats[[_key_index(format_vocab, x) for x in formats]].any(axis=0)
+            ok = sup_open.copy()
+            ok &= sup_languages[[language_vocab[x] for x in languages]].any(axis=0)
+            ok &= sup_formats[[format_vocab[x] for x in formats]].any(axis=0)
             if gender is not None:
                 ok &= sup_gender == gender_codes.get(gender, -1)
             self.infeasible_table[k] = ~ok
-        # Time overlap: popcount of the 168-bit weekly masks, one row per distinct request pattern.
-        overlap_lookup = np.array([units.time_overlap * min(h, OVERLAP_FULL_HOURS) // OVERLAP_FULL_HOURS
-                                   for h in range(169)], dtype=np.int32)
-        req_words = np.array(availability_rows, dtype=np.uint64).reshape(len(availability_rows), 3)
-        self.overlap_table = np.empty((len(availability_rows), n), dtype=np.int32)
 
-        def overlap_rows(lo: int, hi: int) -> None:
-            hours = np.zeros((hi - lo, n), dtype=np.uint8)
-            for w in range(3):
-                hours += np.bitwise_count(req_words[lo:hi, w, None] & sup_words[None, :, w])
-            np.take(overlap_lookup, hours, out=self.overlap_table[lo:hi])
-
-        for _ in _run_chunks(overlap_rows, len(availability_rows), n, _threads()):
-            pass
-
-    def fill(self, out: I32, lo: int, hi: int) -> None:
-        """Write the scores of request rows lo..hi into ``out`` (NEG where infeasible)."""
-        np.take(self.topic_table, self.kt[lo:hi], axis=0, out=out)
+    def fill(self, out: I32, lo: int, hi: int) -> int:
+        """Write the scores of request rows lo..hi into ``out`` (NEG where infeasible); count the feasible."""
+        hours = self.req_hours[lo:hi] @ self.sup_hours_t  # shared free hours: small exact integers
+        np.minimum(hours, OVERLAP_FULL_HOURS, out=hours)
+        np.copyto(out, hours, casting="unsafe")
+        out *= self.overlap_weight
+        out //= OVERLAP_FULL_HOURS  # == engine.overlap_units
+        out += self.topic_table[self.kt[lo:hi]]
         out += self.stage_table[self.ks[lo:hi]]
-        out += self.overlap_table[self.ka[lo:hi]]
         infeasible = self.infeasible_table[self.kf[lo:hi]]
         a, b = self.sparse_start[lo], self.sparse_start[hi]
         infeasible[self.sparse_rows[a:b] - lo, self.sparse_cols[a:b]] = True
         np.copyto(out, np.int32(NEG), where=infeasible)
+        return out.size - int(np.count_nonzero(infeasible))
 
 
 def score_matrix(
@@ -302,43 +308,80 @@ def score_matrix(
     encoded = _Encoded(requests, supporters, units)
     matrix = np.empty((len(requests), len(supporters)), dtype=np.int32)
 
-    def work(lo: int, hi: int) -> None:
-        encoded.fill(matrix[lo:hi], lo, hi)
+    def work(lo: int, hi: int) -> int:
+        return encoded.fill(matrix[lo:hi], lo, hi)
 
-    for _ in _run_chunks(work, len(requests), len(supporters), threads or _threads()):
-        pass
+    _run_chunks(work, len(requests), len(supporters), threads or _threads())
     return matrix
 
 
-# --- candidates, the sparse exact solve and the dual certificate -------------------------
+# --- candidates ---------------------------------------------------------------------
 
-def _candidates(scores: I32, first_load: I64, wait: I64, threads: int) -> I64:
-    """Linear indices (row * n_cols + col) of each request's best supporters and each supporter's best requests."""
-    n_rows, n_cols = scores.shape
-    load32 = np.minimum(first_load, 2**29).astype(np.int32)  # ranking only: clipping cannot hurt exactness
-    picked: list[I64] = []
 
-    def best_supporters(lo: int, hi: int) -> I64:
-        key = scores[lo:hi] - load32
-        k = min(ROW_CANDIDATES, n_cols)
-        top = np.argpartition(key, n_cols - k, axis=1)[:, n_cols - k:]
-        rows = np.arange(lo, hi, dtype=np.int64)[:, None]
-        keep = np.take_along_axis(scores[lo:hi], top, axis=1) > NEG
-        return (rows * n_cols + top)[keep]
+def _top_blocks(block_max: I32, k: int) -> tuple[I64, I64, I32]:
+    """Per row of block maxima: the k blocks with the largest maxima (ties: leftmost first),
+    as (row, block) pairs, and the k-th largest maximum. Every cell above that threshold
+    lies in a chosen block, and each chosen block holds a cell at least that large."""
+    n, n_blocks = block_max.shape
+    if n_blocks <= k:
+        who, block = np.nonzero(np.ones((n, n_blocks), dtype=bool))
+        return who, block, np.full(n, np.iinfo(np.int32).min, dtype=np.int32)
+    kth = np.partition(block_max, n_blocks - k, axis=1)[:, n_blocks - k]
+    greater = block_max > kth[:, None]
+    tied = block_max == kth[:, None]
+    tied &= np.cumsum(tied, axis=1) <= (k - greater.sum(axis=1))[:, None]
+    who, block = np.nonzero(greater | tied)
+    return who, block, kth
 
-    def best_requests(lo: int, hi: int) -> I64:
-        key = np.ascontiguousarray(scores[:, lo:hi].T)
-        key += np.minimum(wait, 2**29).astype(np.int32)
-        k = min(COLUMN_CANDIDATES, n_rows)
-        top = np.argpartition(key, n_rows - k, axis=1)[:, n_rows - k:]
-        cols = np.arange(lo, hi, dtype=np.int64)[:, None]
-        keep = np.take_along_axis(key, top, axis=1) > NEG // 2
-        return (top * n_cols + cols)[keep]
 
-    if n_cols and n_rows:
-        picked.extend(_run_chunks(best_supporters, n_rows, n_cols, threads))
-        picked.extend(_run_chunks(best_requests, n_cols, n_rows, threads))
-    return np.unique(np.concatenate(picked)) if picked else np.zeros(0, dtype=np.int64)
+class _Candidates:
+    """Each request's best supporters (by suggestion score) and each supporter's best
+    requests (by pair score plus waiting bonus), found block by block: a block's maximum is
+    cheap, and only blocks that can hold a top value are read cell by cell."""
+
+    def __init__(self, scores: I32, first_load: I64, wait: I64) -> None:
+        self.scores = scores
+        n_rows, n_cols = scores.shape
+        self.load32 = np.minimum(first_load, 2**28).astype(np.int32)  # ranking only: clipping cannot hurt
+        self.wait32 = np.minimum(wait, 2**28).astype(np.int32)
+        self.col_starts = np.arange(0, n_cols, BLOCK)
+        self.column_block_max = np.empty((-(-n_rows // BLOCK), n_cols), dtype=np.int32)
+
+    def rows(self, lo: int, hi: int) -> I64:
+        """Called per chunk right after filling it: this chunk's row candidates, and its
+        contribution to the per-column block maxima."""
+        scores, n_cols = self.scores[lo:hi], self.scores.shape[1]
+        key = scores - self.load32
+        who, block, kth = _top_blocks(np.maximum.reduceat(key, self.col_starts, axis=1), ROW_CANDIDATES)
+        cols = block[:, None] * BLOCK + np.arange(BLOCK)
+        valid = cols < n_cols
+        cols = np.minimum(cols, n_cols - 1)
+        rows = np.broadcast_to(who[:, None], cols.shape)
+        keep = valid & (key[rows, cols] >= kth[who][:, None]) & (scores[rows, cols] > NEG)
+        found = (rows[keep] + lo).astype(np.int64) * n_cols + cols[keep]
+
+        np.add(scores, self.wait32[lo:hi, None], out=key)
+        whole = (hi - lo) // BLOCK * BLOCK
+        first = lo // BLOCK
+        self.column_block_max[first : first + whole // BLOCK] = key[:whole].reshape(-1, BLOCK, n_cols).max(axis=1)
+        if whole < hi - lo:
+            self.column_block_max[first + whole // BLOCK] = key[whole:].max(axis=0)
+        return found
+
+    def columns(self) -> I64:
+        """After every chunk: each supporter's best requests."""
+        n_rows, n_cols = self.scores.shape
+        who, block, kth = _top_blocks(np.ascontiguousarray(self.column_block_max.T), COLUMN_CANDIDATES)
+        rows = block[:, None] * BLOCK + np.arange(BLOCK)
+        valid = rows < n_rows
+        rows = np.minimum(rows, n_rows - 1)
+        cols = np.broadcast_to(who[:, None], rows.shape)
+        scores = self.scores[rows, cols]
+        keep = valid & (scores + self.wait32[rows] >= kth[who][:, None]) & (scores > NEG)
+        return rows[keep].astype(np.int64) * n_cols + cols[keep]
+
+
+# --- the sparse exact solve and the dual certificate -----------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -377,8 +420,9 @@ def _solve_sparse(
     return _Flow(matched_to, load, -int(flow.optimal_cost()))
 
 
-def _duals(rows: I64, cols: I64, values: I64, flow: _Flow, slot_cost: Callable[[I64], I64],
-           slots: I64) -> tuple[I64, I64]:
+def _duals(
+    rows: I64, cols: I64, values: I64, flow: _Flow, slot_cost: Callable[[I64], I64], slots: I64
+) -> tuple[I64, I64]:
     """Dual prices (u per request, p per supporter) for the optimal flow on the candidate pairs.
 
     Complementary slackness fixes ``u_r = value(r, s) - p_s`` for a matched pair and ``u_r = 0``
@@ -427,18 +471,42 @@ def _duals(rows: I64, cols: I64, values: I64, flow: _Flow, slot_cost: Callable[[
     return u, price
 
 
-def _price_out(scores: I32, threshold_rows: I64, price: I64, threads: int) -> I64:
-    """Linear indices of feasible pairs whose value exceeds u_r + p_s (they could improve the flow)."""
-    n_cols = scores.shape[1]
+def _price_out(scores: I32, row_part: I64, price: I64, threads: int, slack: int = 0) -> I64:
+    """Linear indices of feasible pairs with ``score > row_part[r] + price[s]``: their value
+    exceeds ``u_r + p_s``, so adding them could improve the flow.
+
+    Done in int32 when the numbers allow (half the memory traffic of int64): with
+    ``p0 = min(price)`` the threshold is ``(row_part + p0) + (price - p0)``, the second term
+    is never negative, and a row part below NEG is raised to NEG, which changes no outcome
+    for a feasible pair (score >= 0 > NEG + d) and keeps every infeasible pair (NEG) out.
+    """
+    n_rows, n_cols = scores.shape
+    p0 = int(price.min()) if price.size else 0
+    shifted, spread = row_part + p0 - slack, price - p0
+    fast = n_rows > 0 and int(shifted.max()) < 2**30 and int(spread.max(initial=0)) < 2**30
+    left: npt.NDArray[np.signedinteger[Any]] = np.maximum(shifted, NEG).astype(np.int32 if fast else np.int64)
+    right = spread.astype(left.dtype)
 
     def work(lo: int, hi: int) -> I64:
-        threshold = threshold_rows[lo:hi, None] + price[None, :]
-        np.maximum(threshold, NEG, out=threshold)  # an infeasible pair never counts as an improvement
+        threshold = left[lo:hi, None] + right[None, :]
         r, c = np.nonzero(scores[lo:hi] > threshold)
         return (r + lo).astype(np.int64) * n_cols + c
 
-    found = list(_run_chunks(work, scores.shape[0], n_cols, threads))
+    found = _run_chunks(work, n_rows, n_cols, threads)
     return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+
+
+class _Clock:
+    """Seconds spent per phase, for the benchmark's breakdown."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, phase: str) -> None:
+        now = time.perf_counter()
+        self.seconds[phase] = self.seconds.get(phase, 0.0) + now - self._last
+        self._last = now
 
 
 def solve(
@@ -450,13 +518,13 @@ def solve(
     threads: int | None = None,
 ) -> Assignment:
     """The exact optimal assignment of all waiting requests (see the module docstring)."""
+    clock = _Clock()
     units = weights.units()
     threads = threads or _threads()
     n_rows = len(requests)
     columns = [s for s in supporters if _slots(s, n_rows) > 0]
     n_cols = len(columns)
     base = base_value_units(requests, columns, units)
-    scores = score_matrix(requests, columns, units, threads=threads)
     wait = np.array([wait_bonus_units(r, units) for r in requests], dtype=np.int64)
     slots = np.array([_slots(s, n_rows) for s in columns], dtype=np.int64)
     active = np.array([s.active_load for s in columns], dtype=np.int64)
@@ -469,9 +537,24 @@ def solve(
     slot_owner = np.repeat(np.arange(n_cols, dtype=np.int64), slots)
     slot_rank = np.arange(slot_owner.size, dtype=np.int64) - np.repeat(np.cumsum(slots) - slots, slots)
     slot_costs = units.load_spread * (active[slot_owner] + slot_rank + 1) // capacity[slot_owner]
-    feasible_pairs = int(np.count_nonzero(scores > NEG))
+    encoded = _Encoded(requests, columns, units)
+    clock.lap("encode")
 
-    candidates = _candidates(scores, slot_cost(np.zeros(n_cols, dtype=np.int64)), wait, threads)
+    # One pass over the matrix: score a chunk of requests, then pick candidates from it while it is hot.
+    scores = np.empty((n_rows, n_cols), dtype=np.int32)
+    picker = _Candidates(scores, slot_cost(np.zeros(n_cols, dtype=np.int64)), wait)
+
+    def score_and_pick(lo: int, hi: int) -> tuple[int, I64]:
+        return encoded.fill(scores[lo:hi], lo, hi), picker.rows(lo, hi)
+
+    chunks = _run_chunks(score_and_pick, n_rows, n_cols, threads) if n_rows and n_cols else []
+    feasible_pairs = sum(count for count, _ in chunks)
+    picked = [found for _, found in chunks] + ([picker.columns()] if chunks else [])
+    candidates = np.unique(np.concatenate(picked)) if picked else np.zeros(0, dtype=np.int64)
+    clock.lap("score and candidates")
+
+    score_range = units.topic_experience + units.career_stage_fit + units.specialty_wish + units.time_overlap
+    slack = (score_range + units.waiting_time) // LOOKAHEAD
     rounds, certified = 0, False
     flow = _Flow(np.full(n_rows, -1, dtype=np.int64), np.zeros(n_cols, dtype=np.int64), 0)
     while n_rows and n_cols:
@@ -479,8 +562,14 @@ def solve(
         rows, cols = np.divmod(candidates, n_cols)
         values = base + wait[rows] + scores[rows, cols]
         flow = _solve_sparse(rows, cols, values, slot_costs, slot_owner, n_rows, n_cols)
+        clock.lap("flow")
         u, price = _duals(rows, cols, values, flow, slot_cost, slots)
-        improving = _price_out(scores, u - base - wait, price, threads)
+        clock.lap("duals")
+        row_part = u - base - wait
+        near = _price_out(scores, row_part, price, threads, slack)
+        near_rows, near_cols = np.divmod(near, n_cols)
+        improving = near[scores[near_rows, near_cols] > row_part[near_rows] + price[near_cols]]
+        clock.lap("pricing")
         if improving.size == 0:
             # Dual objective: sum of u plus, per supporter, what each slot's price exceeds its cost by.
             dual = int(u.sum()) + int(np.maximum(price[slot_owner] - slot_costs, 0).sum())
@@ -490,7 +579,7 @@ def solve(
             break
         if rounds >= MAX_ROUNDS:
             raise SolverError(f"optimality not proved after {rounds} rounds")
-        candidates = np.union1d(candidates, improving)
+        candidates = np.union1d(candidates, near)  # near includes every improving pair
     else:
         certified = True  # nothing to match: the empty assignment is trivially optimal
 
@@ -502,6 +591,7 @@ def solve(
         why = reasons(request, supporter, topic_phrases=topic_phrases)
         pairs.append(Pair(request.id, supporter.id, score / SCALE, why))
     unmatched = [requests[i].id for i in np.flatnonzero(flow.matched_to < 0).tolist()]
+    clock.lap("reasons")
     return Assignment(
         pairs=pairs,
         objective=flow.objective / SCALE,
@@ -512,10 +602,12 @@ def solve(
         rounds=rounds,
         candidate_pairs=int(candidates.size),
         feasible_pairs=feasible_pairs,
+        seconds=clock.seconds,
     )
 
 
 # --- the independent checker ---------------------------------------------------------
+
 
 def assignment_value_units(
     pairs: Sequence[tuple[int, int]], requests: Sequence[Request], supporters: Sequence[Supporter], weights: Weights
@@ -554,7 +646,7 @@ def independent_optimum(requests: Sequence[Request], supporters: Sequence[Suppor
     base = base_value_units(requests, columns, units)
     slot_list = [(s, k) for s in columns for k in range(_slots(s, n_rows))]
     value = np.full((n_rows, len(slot_list) + n_rows), -math.inf)
-    value[:, len(slot_list):] = 0.0
+    value[:, len(slot_list) :] = 0.0
     for i, request in enumerate(requests):
         bonus = base + wait_bonus_units(request, units)
         for j, (supporter, k) in enumerate(slot_list):
@@ -585,4 +677,3 @@ def is_valid_assignment(assignment: Assignment, requests: Sequence[Request], sup
     if any(n > by_supporter[sid].capacity_left for sid, n in taken.items()):
         return False
     return seen.isdisjoint(assignment.unmatched) and seen | set(assignment.unmatched) == set(by_request)
-

@@ -1,0 +1,333 @@
+"""The exact batch solver against the scalar engine and an independent exact optimum."""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+from typing import TypeVar
+from unittest import mock
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from alongside.matching import solver
+from alongside.matching.engine import (
+    CAREER_STAGES,
+    FORMATS,
+    PEER_KINDS,
+    Request,
+    Supporter,
+    Weights,
+    is_feasible,
+    pair_score_units,
+)
+from alongside.matching.solver import (
+    NEG,
+    Assignment,
+    assignment_value_units,
+    base_value_units,
+    independent_optimum,
+    is_valid_assignment,
+    score_matrix,
+    solve,
+)
+
+T = TypeVar("T")
+PROPERTY = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def mostly(usual: st.SearchStrategy[T], rare: st.SearchStrategy[T]) -> st.SearchStrategy[T]:
+    """``usual`` four times in five: most pairs stay feasible, so the optimum is contested."""
+    return st.integers(0, 4).flatmap(lambda k: rare if k == 0 else usual)
+
+
+# Small domains, so that conflicts, ties and full supporters are common; every hard constraint
+# is broken now and then.
+topics = st.frozensets(st.sampled_from(["exams", "burnout", "grief", "career"]), max_size=3)
+languages = mostly(
+    st.sampled_from([frozenset({"en"}), frozenset({"en", "vi"})]),
+    st.frozensets(st.sampled_from(["en", "vi", "zh"]), max_size=2),
+)
+formats = mostly(st.just(frozenset(FORMATS)), st.frozensets(st.sampled_from(FORMATS), max_size=3))
+slots = st.frozensets(st.sampled_from([0, 1, 2, 30, 31, 60, 100, 101, 102, 103, 167]), max_size=6)
+workplaces = st.frozensets(st.integers(1, 8), max_size=2)
+genders = st.sampled_from([None, "female", "male"])
+wanted_gender = mostly(st.none(), genders)
+specialties = st.sampled_from([None, "psychiatry", "surgery"])
+weights = st.builds(
+    Weights,
+    **{f.name: st.sampled_from([0.0, 0.5, 1.0, 2.5, 7.0]) for f in dataclasses.fields(Weights)},
+)
+
+
+@st.composite
+def supporters(draw: st.DrawFn, n: int) -> list[Supporter]:
+    out = []
+    for i in range(n):
+        capacity = draw(st.integers(0, 3))
+        active = draw(st.integers(0, 3))
+        out.append(
+            Supporter(
+                id=10 + i,
+                user_id=draw(mostly(st.just(1000 + i), st.sampled_from([1, 2]))),  # users 1 and 2 are also members
+                career_stage=draw(st.sampled_from(CAREER_STAGES)),
+                specialty=draw(specialties),
+                topics=draw(topics),
+                languages=draw(languages),
+                gender=draw(genders),
+                workplaces=draw(workplaces),
+                formats=draw(formats),
+                capacity=capacity,
+                active_load=active,
+                capacity_left=draw(st.integers(0, 3)) or draw(st.integers(0, 2)),
+                available=draw(mostly(st.just(True), st.booleans())),
+                availability=draw(slots),
+            )
+        )
+    return out
+
+
+@st.composite
+def requests(draw: st.DrawFn, n: int, supporter_ids: list[int]) -> list[Request]:
+    return [
+        Request(
+            id=100 + i,
+            member_user_id=draw(mostly(st.just(2000 + i), st.sampled_from([1, 2]))),
+            topics=draw(topics),
+            peer_kind=draw(st.sampled_from(PEER_KINDS)),
+            same_specialty=draw(st.sampled_from(["prefer", "any"])),
+            specialty=draw(specialties),
+            career_stage=draw(st.sampled_from(CAREER_STAGES)),
+            gender_wanted=draw(wanted_gender),
+            languages=draw(languages),
+            formats=draw(formats),
+            availability=draw(slots),
+            member_workplaces=draw(workplaces),
+            allow_own_workplace=draw(mostly(st.just(False), st.booleans())),
+            excluded_workplaces=draw(mostly(st.just(frozenset()), workplaces)),
+            blocked_supporter_ids=draw(mostly(st.just(frozenset()), st.frozensets(st.sampled_from(supporter_ids))))
+            if supporter_ids
+            else frozenset(),
+            waited_hours=draw(st.sampled_from([0.0, 3.5, 50.0, 400.0])),
+            utc_offset_minutes=draw(st.sampled_from([0, 570, 600, -300])),
+        )
+        for i in range(n)
+    ]
+
+
+@st.composite
+def instances(
+    draw: st.DrawFn, max_requests: int = 9, max_supporters: int = 6
+) -> tuple[list[Request], list[Supporter], Weights]:
+    sups = draw(supporters(draw(st.integers(0, max_supporters))))
+    reqs = draw(requests(draw(st.integers(0, max_requests)), [s.id for s in sups]))
+    return reqs, sups, draw(weights)
+
+
+def check_exact(assignment: Assignment, reqs: list[Request], sups: list[Supporter], w: Weights) -> None:
+    assert is_valid_assignment(assignment, reqs, sups)
+    for pair in assignment.pairs:  # checked pair by pair too, so a failure names the pair
+        r = next(r for r in reqs if r.id == pair.request_id)
+        s = next(s for s in sups if s.id == pair.supporter_id)
+        assert is_feasible(r, s), pair
+    taken = [p.supporter_id for p in assignment.pairs]
+    assert all(taken.count(s.id) <= s.capacity_left for s in sups)
+    assert assignment.certified
+    recomputed = assignment_value_units([(p.request_id, p.supporter_id) for p in assignment.pairs], reqs, sups, w)
+    assert assignment.objective_units == recomputed
+    assert assignment.objective_units == independent_optimum(reqs, sups, w)
+
+
+@PROPERTY
+@given(instances())
+def test_the_batch_is_valid_and_exactly_optimal(instance: tuple[list[Request], list[Supporter], Weights]) -> None:
+    reqs, sups, w = instance
+    check_exact(solve(reqs, sups, w, threads=1), reqs, sups, w)
+
+
+@PROPERTY
+@given(instances(max_requests=14, max_supporters=8))
+def test_the_dual_certificate_adds_pairs_until_nothing_can_improve(
+    instance: tuple[list[Request], list[Supporter], Weights],
+) -> None:
+    """With one candidate per request and per supporter, and no look-ahead, the first sparse
+    flow is usually not optimal: only the pricing loop can make the result exact."""
+    reqs, sups, w = instance
+    with (
+        mock.patch.object(solver, "ROW_CANDIDATES", 1),
+        mock.patch.object(solver, "COLUMN_CANDIDATES", 1),
+        mock.patch.object(solver, "LOOKAHEAD", 10**9),
+        mock.patch.object(solver, "BLOCK", 1),
+    ):
+        check_exact(solve(reqs, sups, w, threads=2), reqs, sups, w)
+
+
+def test_the_pricing_loop_really_runs_in_the_property_above() -> None:
+    reqs, sups, w = random_instance(random.Random(3), 40, 12)
+    with (
+        mock.patch.object(solver, "ROW_CANDIDATES", 1),
+        mock.patch.object(solver, "COLUMN_CANDIDATES", 1),
+        mock.patch.object(solver, "LOOKAHEAD", 10**9),
+        mock.patch.object(solver, "BLOCK", 1),
+    ):
+        result = solve(reqs, sups, w)
+    assert result.rounds > 1
+    check_exact(result, reqs, sups, w)
+
+
+@PROPERTY
+@given(instances())
+def test_the_vectorised_scores_equal_the_scalar_engine(
+    instance: tuple[list[Request], list[Supporter], Weights],
+) -> None:
+    reqs, sups, w = instance
+    units = w.units()
+    matrix = score_matrix(reqs, sups, units, threads=1)
+    expected = [[pair_score_units(r, s, units) if is_feasible(r, s) else NEG for s in sups] for r in reqs]
+    assert matrix.tolist() == expected
+
+
+def random_instance(
+    rng: random.Random, n_requests: int, n_supporters: int
+) -> tuple[list[Request], list[Supporter], Weights]:
+    """A seeded mid-sized instance, large enough for several chunks, blocks and rounds."""
+    sups = []
+    for i in range(n_supporters):
+        capacity = rng.randint(1, 4)
+        active = rng.randint(0, capacity - 1)
+        sups.append(
+            Supporter(
+                id=i + 1,
+                user_id=1000 + i,
+                career_stage=rng.choice(CAREER_STAGES),
+                specialty=rng.choice(["psychiatry", "surgery", None]),
+                topics=frozenset(rng.sample(["exams", "burnout", "grief", "career", "health"], rng.randint(0, 3))),
+                languages=frozenset({"en"} | ({"vi"} if rng.random() < 0.2 else set())),
+                gender=rng.choice(["female", "male", None]),
+                workplaces=frozenset({rng.randint(1, 8)}),
+                formats=frozenset(rng.sample(FORMATS, rng.randint(1, 4))),
+                capacity=capacity,
+                active_load=active,
+                capacity_left=capacity - active,
+                available=rng.random() < 0.9,
+                availability=frozenset(rng.sample(range(168), rng.randint(0, 12))),
+            )
+        )
+    reqs = [
+        Request(
+            id=i + 1,
+            member_user_id=rng.choice([5000 + i, 1000]),
+            topics=frozenset(rng.sample(["exams", "burnout", "grief", "career", "health"], rng.randint(1, 2))),
+            peer_kind=rng.choice(PEER_KINDS),
+            same_specialty=rng.choice(["prefer", "any"]),
+            specialty=rng.choice(["psychiatry", "surgery", None]),
+            career_stage=rng.choice(CAREER_STAGES),
+            gender_wanted=rng.choice([None, None, None, "female"]),
+            languages=frozenset(rng.choice([{"en"}, {"en"}, {"en", "vi"}, {"vi"}])),
+            formats=frozenset(rng.sample(FORMATS, rng.randint(1, 4))),
+            availability=frozenset(rng.sample(range(168), rng.randint(0, 30))),
+            member_workplaces=frozenset({rng.randint(1, 8)}),
+            allow_own_workplace=rng.random() < 0.1,
+            excluded_workplaces=frozenset({rng.randint(1, 8)}) if rng.random() < 0.2 else frozenset(),
+            blocked_supporter_ids=frozenset({rng.randint(1, n_supporters)}) if rng.random() < 0.05 else frozenset(),
+            waited_hours=rng.expovariate(1 / 100),
+        )
+        for i in range(n_requests)
+    ]
+    return reqs, sups, Weights()
+
+
+@pytest.mark.parametrize(("seed", "n_requests", "n_supporters"), [(1, 300, 60), (2, 120, 90), (4, 60, 200)])
+def test_a_mid_sized_batch_equals_the_independent_optimum(seed: int, n_requests: int, n_supporters: int) -> None:
+    reqs, sups, w = random_instance(random.Random(seed), n_requests, n_supporters)
+    with mock.patch.object(solver, "CHUNK_CELLS", 4096):  # many chunks, threads and a partial last block
+        result = solve(reqs, sups, w, threads=2)
+    check_exact(result, reqs, sups, w)
+    assert result.feasible_pairs == int(
+        (score_matrix(reqs, [s for s in sups if s.available and s.capacity_left], w.units()) > NEG).sum()
+    )
+
+
+def test_the_number_matched_comes_first() -> None:
+    """r1 scores far better with A, but only r1 with B and r2 with A matches both."""
+    a = Supporter(id=1, user_id=11, career_stage="registrar", topics=frozenset({"exams"}), capacity=1)
+    b = Supporter(id=2, user_id=12, career_stage="intern", capacity=1, workplaces=frozenset({9}))
+    r1 = Request(id=1, member_user_id=21, topics=frozenset({"exams"}), peer_kind="similar", career_stage="registrar")
+    r2 = Request(id=2, member_user_id=22, member_workplaces=frozenset({9}))  # cannot have b
+    w = Weights(topic_experience=100, career_stage_fit=100, load_spread=0, waiting_time=0)
+    result = solve([r1, r2], [a, b], w)
+    assert sorted((p.request_id, p.supporter_id) for p in result.pairs) == [(1, 2), (2, 1)]
+    assert result.unmatched == []
+
+
+def test_the_base_value_outweighs_everything_else_a_batch_can_change() -> None:
+    reqs, sups, w = random_instance(random.Random(5), 30, 10)
+    units = w.units()
+    base = base_value_units(reqs, sups, units)
+    best_pair = max(pair_score_units(r, s, units) for r in reqs for s in sups)
+    assert base > len(reqs) * (best_pair + units.waiting_time)
+
+
+def test_waiting_longer_wins_a_contested_supporter() -> None:
+    s = Supporter(id=1, user_id=11, career_stage="gp", capacity=1)
+    fresh = Request(id=1, member_user_id=21, waited_hours=1)
+    waiting = Request(id=2, member_user_id=22, waited_hours=200)
+    result = solve([fresh, waiting], [s], Weights())
+    assert [(p.request_id, p.supporter_id) for p in result.pairs] == [(2, 1)]
+    assert result.unmatched == [1]
+
+
+def test_load_is_spread_when_the_scores_tie() -> None:
+    busy = Supporter(id=1, user_id=11, career_stage="gp", capacity=4, active_load=1, capacity_left=3)
+    idle = Supporter(id=2, user_id=12, career_stage="gp", capacity=4, active_load=0, capacity_left=4)
+    reqs = [Request(id=i, member_user_id=20 + i) for i in range(1, 4)]
+    result = solve(reqs, [busy, idle], Weights(load_spread=5))
+    # Slot costs: idle 1/4, 2/4, 3/4 of the weight, busy 2/4 then 3/4: the cheapest three spread the load.
+    assert sorted(p.supporter_id for p in result.pairs) == [1, 2, 2]
+
+
+def test_empty_and_hopeless_batches() -> None:
+    r = Request(id=1, member_user_id=21)
+    assert solve([], [], Weights()).pairs == []
+    nobody = solve([r], [Supporter(id=1, user_id=11, career_stage="gp", available=False)], Weights())
+    assert nobody.pairs == [] and nobody.unmatched == [1] and nobody.objective_units == 0 and nobody.certified
+    assert solve([], [Supporter(id=1, user_id=11, career_stage="gp")], Weights()).unmatched == []
+
+
+def test_the_batch_reports_reasons_and_the_same_score_rank_would_show() -> None:
+    from alongside.matching.engine import rank
+
+    reqs, sups, w = random_instance(random.Random(6), 20, 30)
+    result = solve(reqs, sups, w)
+    by_id = {r.id: r for r in reqs}
+    for pair in result.pairs:
+        shown = rank(by_id[pair.request_id], sups, w, limit=len(sups))
+        same = next(s for s in shown if s.supporter_id == pair.supporter_id)
+        assert pair.score == same.score
+        assert pair.reasons == same.reasons
+
+
+def test_the_solver_is_deterministic() -> None:
+    reqs, sups, w = random_instance(random.Random(7), 200, 40)
+    first, second = solve(reqs, sups, w, threads=1), solve(reqs, sups, w, threads=2)
+    assert first.pairs == second.pairs and first.objective_units == second.objective_units
+
+
+def test_large_weights_stay_exact() -> None:
+    reqs, sups, _ = random_instance(random.Random(8), 60, 15)
+    w = Weights(**{f.name: 1000.0 for f in dataclasses.fields(Weights)})
+    check_exact(solve(reqs, sups, w), reqs, sups, w)
+
+
+@pytest.mark.parametrize("offset", [0, 2**29, 2**31, 2**40])
+def test_pricing_in_int32_and_int64_finds_the_same_pairs(offset: int) -> None:
+    rng = np.random.default_rng(offset % 97)
+    scores = rng.integers(0, 5000, size=(50, 40), dtype=np.int32)
+    scores[rng.random(scores.shape) < 0.3] = NEG
+    price = rng.integers(0, 3000, size=40).astype(np.int64) + offset
+    row_part = rng.integers(-3000, 3000, size=50).astype(np.int64) - offset
+    found = solver._price_out(scores, row_part, price, threads=1)
+    expected = np.flatnonzero((scores > row_part[:, None] + price[None, :]) & (scores > NEG))
+    assert np.array_equal(np.sort(found), expected)
