@@ -317,7 +317,7 @@ def offer_next(*, support_request: SupportRequest) -> Offer | None:
 
 
 def _lock_offer_for(offer: Offer, actor: User) -> Offer:
-    locked = Offer.objects.select_for_update().select_related("supporter").get(pk=offer.pk)
+    locked = Offer.objects.select_for_update(of=("self",)).select_related("supporter").get(pk=offer.pk)
     if locked.supporter.user_id != actor.pk:
         raise ValidationError("This offer is not yours.")
     return locked
