@@ -25,7 +25,11 @@ def _postgres_only():
 def test_two_acceptances_for_the_last_place_never_overfill_the_supporter(english, monkeypatch):
     # Widen the window between reading the load and writing the connection, so that without the
     # lock on the supporter's row both acceptances would read "one place left".
-    monkeypatch.setattr(services, "now", lambda: (time.sleep(0.3), timezone.now())[1])
+    def slow_now():
+        time.sleep(0.3)
+        return timezone.now()
+
+    monkeypatch.setattr(services, "now", slow_now)
     profile = cf.clean_supporter(capacity=2)
     cf.connection(factories.member(), profile.user)  # one place left
     offers = [cf.offer(cf.support_request(factories.member()), profile) for _ in range(2)]

@@ -149,8 +149,8 @@ def test_picking_sends_an_offer_a_notification_and_an_email_with_no_detail(
     assert len(mail.outbox) == 1
     email = mail.outbox[0]
     assert email.to == [first.supporter.user.email]
-    html = email.alternatives[0][0]
-    for part in (email.subject, email.body, html):
+    html = str(email.alternatives[0][0])
+    for part in (str(email.subject), str(email.body), html):
         assert "/supporter/offers/" in part or part == email.subject
         for secret in ("Alice", first.supporter.user.display_name, "Exams", "exams", "Secret", "intern", member.email):
             assert secret not in part, secret

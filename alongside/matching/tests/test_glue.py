@@ -4,7 +4,7 @@ import pytest
 
 from alongside.connections.models import Block, ConnectionStatus, OfferStatus
 from alongside.connections.tests import factories as cf
-from alongside.directory.models import Topic
+from alongside.directory.models import Topic, Workplace
 from alongside.matching import engine, glue
 from alongside.supporters.models import SupporterStatus
 from tests import factories
@@ -14,9 +14,7 @@ SUMMER = dt.datetime(2026, 1, 14, 3, 0, tzinfo=dt.UTC)  # Melbourne on AEDT, UTC
 
 
 def slots(day: int, start: str, end: str, tz: str, at: dt.datetime) -> frozenset[int]:
-    return glue.weekly_slots(
-        [glue.Window(day, glue.hhmm_to_minutes(start), glue.hhmm_to_minutes(end))], tz, at=at
-    )
+    return glue.weekly_slots([glue.Window(day, glue.hhmm_to_minutes(start), glue.hhmm_to_minutes(end))], tz, at=at)
 
 
 def test_a_monday_evening_in_melbourne_winter_is_monday_morning_utc():
@@ -66,10 +64,12 @@ def test_touching_windows_are_merged():
 
 
 def test_malformed_stored_windows_are_skipped():
-    stored = [{"day": 0, "start": "18:00", "end": "17:00"}, {"day": 9, "start": "1:00", "end": "2:00"}, {"x": 1}]
-    assert glue.parse_windows([*stored, {"day": 4, "start": "07:30", "end": "09:00"}]) == [
-        glue.Window(4, 450, 540)
+    stored: list[dict[str, object]] = [
+        {"day": 0, "start": "18:00", "end": "17:00"},
+        {"day": 9, "start": "1:00", "end": "2:00"},
+        {"x": 1},
     ]
+    assert glue.parse_windows([*stored, {"day": 4, "start": "07:30", "end": "09:00"}]) == [glue.Window(4, 450, 540)]
 
 
 @pytest.mark.django_db
@@ -123,7 +123,7 @@ def test_a_supporter_who_lost_the_role_is_not_offered():
 
 @pytest.mark.django_db
 def test_a_supporter_is_described_by_their_profile_and_never_by_contact_details():
-    wp = factories.WorkplaceFactory()
+    wp: Workplace = factories.WorkplaceFactory()
     profile = cf.clean_supporter(gender="  Woman ", formats=["chat", "fax"])
     profile.topics.set([Topic.objects.create(slug="exams", name="Exams")])
     cf.set_person(profile.user, career_stage="consultant", workplaces=[wp])
@@ -136,7 +136,8 @@ def test_a_supporter_is_described_by_their_profile_and_never_by_contact_details(
 
 @pytest.mark.django_db
 def test_a_request_carries_the_members_workplaces_exclusions_and_preferences():
-    own, avoid = factories.WorkplaceFactory(), factories.WorkplaceFactory()
+    own: Workplace = factories.WorkplaceFactory()
+    avoid: Workplace = factories.WorkplaceFactory()
     member = cf.set_person(factories.member(), career_stage="intern", workplaces=[own])
     sr = cf.support_request(member, peer_kind="senior", gender_wanted="Woman", formats=["video"])
     sr.excluded_workplaces.set([avoid])
