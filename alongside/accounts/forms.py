@@ -4,6 +4,7 @@ import re
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.db.models.functions import Lower
 
 from alongside.accounts.models import Profile
@@ -53,7 +54,11 @@ class ProfileForm(forms.ModelForm):  # type: ignore[type-arg]
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["career_stage"].required = True
-        self.fields["workplaces"].queryset = Workplace.objects.filter(active=True)  # type: ignore[attr-defined]
+        # Deactivated workplaces are not offered, but stay on the profiles that already have them.
+        current = self.instance.workplaces.values("pk") if self.instance.pk else Workplace.objects.none().values("pk")
+        self.fields["workplaces"].queryset = Workplace.objects.filter(  # type: ignore[attr-defined]
+            Q(active=True) | Q(pk__in=current)
+        )
         self.fields["languages"].queryset = Language.objects.all()  # type: ignore[attr-defined]
         self.fields["languages"].required = True
 

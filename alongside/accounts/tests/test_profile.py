@@ -102,3 +102,20 @@ def test_a_member_can_download_their_data_with_their_access_log(member_client, m
     assert data["profile"]["display_name"] == "Alice"
     assert data["account"]["email"] == member.email
     assert isinstance(data["access_log"], list)
+
+
+def test_a_deactivated_workplace_stays_on_a_profile_that_has_it(member_client, member):
+    old = factories.WorkplaceFactory(name="Old Hospital")
+    member.profile.workplaces.add(old)
+    old.active = False
+    old.save()
+    form = _form(display_name="Alice", workplaces=[old.pk])
+    assert member_client.post("/profile/", form).status_code == 302
+    assert list(member.profile.workplaces.all()) == [old]
+
+
+def test_a_deactivated_workplace_is_not_offered_to_new_profiles(client, fresh_user):
+    gone = factories.WorkplaceFactory(name="Closed Hospital", active=False)
+    response = client.post("/profile/setup/", _form(workplaces=[gone.pk]))
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
