@@ -43,7 +43,9 @@ SECRET_KEY = envsecret("ALONGSIDE_SECRET_KEY")
 ALONGSIDE_ENCRYPTION_KEYS = envsecret("ALONGSIDE_ENCRYPTION_KEYS")
 if PRODUCTION:
     if len(SECRET_KEY) < 50:
-        raise EnvError("ALONGSIDE_SECRET_KEY (or ALONGSIDE_SECRET_KEY_FILE) must be set to at least 50 characters in production")
+        raise EnvError(
+            "ALONGSIDE_SECRET_KEY (or ALONGSIDE_SECRET_KEY_FILE) must be set to at least 50 characters in production"
+        )
     if not ALONGSIDE_ENCRYPTION_KEYS:
         raise EnvError(
             "ALONGSIDE_ENCRYPTION_KEYS (or ALONGSIDE_ENCRYPTION_KEYS_FILE) must be set in production; "

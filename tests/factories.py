@@ -87,9 +87,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 def _make(display_name: str | None = None, mfa: bool = True, profile: bool = True, **kwargs: Any) -> User:
-    user: User = UserFactory(
-        finish__display_name=display_name, finish__mfa=mfa, finish__profile=profile, **kwargs
-    )
+    user: User = UserFactory(finish__display_name=display_name, finish__mfa=mfa, finish__profile=profile, **kwargs)
     return user
 
 

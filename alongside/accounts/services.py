@@ -33,7 +33,9 @@ def save_profile(
     request: HttpRequest | None = None,
 ) -> Profile:
     """Create or update a person's profile; the first save completes sign-up."""
-    profile, _created = Profile.objects.select_for_update().get_or_create(user=user, defaults={"display_name": display_name})
+    profile, _created = Profile.objects.select_for_update().get_or_create(
+        user=user, defaults={"display_name": display_name}
+    )
     first_completion = profile.completed_at is None
     profile.display_name = display_name
     profile.real_name = real_name
@@ -62,7 +64,9 @@ def save_profile(
 @transaction.atomic
 def delete_account(*, user: User, request: HttpRequest | None = None) -> None:
     """Remove the person and everything that is theirs. The audit trail keeps only their id."""
-    record("accounts.deleted", actor=user, subject=user, target_type="accounts.user", target_id=user.pk, request=request)
+    record(
+        "accounts.deleted", actor=user, subject=user, target_type="accounts.user", target_id=user.pk, request=request
+    )
     user.delete()
 
 

@@ -47,8 +47,12 @@ class ServiceSnapshot:
     def is_open_at(self, moment: dt.datetime) -> bool:
         local = moment.astimezone(zoneinfo.ZoneInfo(self.settings.time_zone))
         today = next((h for h in self.hours if h.weekday == local.weekday()), None)
-        if today is not None and today.covers(local.time()) and (
-            today.opens is None or today.closes is None or today.opens < today.closes or local.time() >= today.opens
+        if (
+            today is not None
+            and today.covers(local.time())
+            and (
+                today.opens is None or today.closes is None or today.opens < today.closes or local.time() >= today.opens
+            )
         ):
             return True
         # Hours that run past midnight belong to the day before.
@@ -75,7 +79,9 @@ def snapshot() -> ServiceSnapshot:
 
     settings_row, _ = ServiceSettings.objects.get_or_create(pk=1)
     hours = list(OpeningHours.objects.order_by("weekday"))
-    snap = ServiceSnapshot(settings=settings_row, hours=hours, crisis_lines=crisis_lines_for_region(settings_row.region))
+    snap = ServiceSnapshot(
+        settings=settings_row, hours=hours, crisis_lines=crisis_lines_for_region(settings_row.region)
+    )
     cache.set(_CACHE_KEY, snap, 300)
     return snap
 

@@ -65,7 +65,11 @@ def test_oversized_sign_up_input_is_refused(client, django_capture_on_commit_cal
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             "/accounts/signup/",
-            {"email": "x" * 10_000 + "@example.org", "password1": "a long passphrase 42", "password2": "a long passphrase 42"},
+            {
+                "email": "x" * 10_000 + "@example.org",
+                "password1": "a long passphrase 42",
+                "password2": "a long passphrase 42",
+            },
         )
     assert response.status_code == 200
     assert User.objects.count() == 0

@@ -56,7 +56,9 @@ class Command(BaseCommand):
                     break
                 last = rows[-1][0]
             if changed:
-                self.stdout.write(f"{model._meta.label}.{field.name}: {changed} value(s) {'to rotate' if options['dry_run'] else 'rotated'}")
+                self.stdout.write(
+                    f"{model._meta.label}.{field.name}: {changed} value(s) {'to rotate' if options['dry_run'] else 'rotated'}"
+                )
             total += changed
         total += self._rotate_mfa(ring, dry_run=options["dry_run"])
         self.stdout.write(f"{total} value(s) {'need rotation' if options['dry_run'] else 'rotated'} in all.")
