@@ -1,8 +1,8 @@
 """The `alongside` console script: Django's management commands, plus `alongside match ...`.
 
-    alongside serve              # uvicorn + in-process task worker (development default)
-    alongside migrate            # any manage.py command works
-    alongside match solve F.json # the matching engine on a JSON instance, no database needed
+alongside serve              # uvicorn + in-process task worker (development default)
+alongside migrate            # any manage.py command works
+alongside match solve F.json # the matching engine on a JSON instance, no database needed
 """
 
 from __future__ import annotations

@@ -23,7 +23,9 @@ class Workplace(models.Model):
 
     name = models.CharField(max_length=200)
     region = models.CharField(max_length=3, choices=Region.choices, default=Region.VIC)
-    active = models.BooleanField(default=True, help_text="Inactive workplaces are kept for existing profiles but not offered.")
+    active = models.BooleanField(
+        default=True, help_text="Inactive workplaces are kept for existing profiles but not offered."
+    )
 
     class Meta:
         ordering = ["name"]

@@ -35,11 +35,7 @@ class Resource(models.Model):
 
     class Meta:
         ordering = ["position", "title"]
-        constraints = [
-            models.CheckConstraint(
-                condition=~models.Q(url="", phone=""), name="resource_has_link_or_phone"
-            )
-        ]
+        constraints = [models.CheckConstraint(condition=~models.Q(url="", phone=""), name="resource_has_link_or_phone")]
 
     def __str__(self) -> str:
         return self.title
