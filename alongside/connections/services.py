@@ -281,6 +281,52 @@ def _send_offer(
     return offer
 
 
+@transaction.atomic
+def offer_from_coordinator(
+    *,
+    support_request: SupportRequest,
+    supporter: SupporterProfile,
+    actor: User,
+    source: str = OfferSource.COORDINATOR,
+    reason: str = "",
+    request: HttpRequest | None = None,
+) -> Offer:
+    """A coordinator sends a waiting request to a supporter: by hand (with a reason) or from a batch match.
+
+    The same hard constraints and capacity checks apply as when a member picks, under the
+    same lock on the supporter's row, so two coordinators applying batches at once can't
+    overfill anyone.
+    """
+    if not actor.is_coordinator:
+        raise ValidationError("Only coordinators can match by hand.")
+    if source not in (OfferSource.COORDINATOR, OfferSource.BATCH):
+        raise ValidationError("A coordinator's offer comes from a batch or is made by hand.")
+    reason = reason.strip()
+    if source == OfferSource.COORDINATOR and not reason:
+        raise ValidationError({"reason": "Give a reason for matching by hand."})
+    if len(reason) > REASON_MAX_LENGTH:
+        raise ValidationError({"reason": f"Keep the reason to {REASON_MAX_LENGTH} characters or fewer."})
+    locked = SupportRequest.objects.select_for_update().get(pk=support_request.pk)
+    if locked.status not in (RequestStatus.OPEN, RequestStatus.WAITLIST):
+        raise ValidationError("This request is not waiting for a peer.")
+    offer = _send_offer(locked, supporter.pk, source=source, made_by=actor, coordinator_reason=reason)
+    if offer is None:
+        raise ValidationError(
+            "That supporter can't take this request: a hard constraint or their capacity rules it out."
+        )
+    record(
+        "connections.offer.sent",
+        actor=actor,
+        subject=locked.member,
+        target=offer,
+        request=request,
+        details={"source": source},
+    )
+    notify(user_id=locked.member_id, kind=Kind.OFFER_FROM_COORDINATORS, link=_request_link(locked))
+    support_request.refresh_from_db()
+    return offer
+
+
 def offer_email(user: User) -> EmailMultiAlternatives:
     """'There is an offer for you': no names, no topics, no note. The detail is behind sign-in."""
     from alongside.service.selectors import current_settings

@@ -447,3 +447,47 @@ def test_feedback_answers_must_be_one_to_five_and_only_the_member_gives_them(mem
             connection=connection, actor=supporter, felt_heard=3, felt_respected=3, would_recommend=3
         )
     assert not Feedback.objects.exists()
+
+
+def test_a_coordinator_matches_a_waiting_request_by_hand_with_a_reason(member, coordinator, english):
+    sr = ask(member)  # nobody free yet: waitlisted
+    profile = cf.clean_supporter()
+    with pytest.raises(ValidationError, match="reason"):
+        services.offer_from_coordinator(support_request=sr, supporter=profile, actor=coordinator)
+    offer = services.offer_from_coordinator(
+        support_request=sr, supporter=profile, actor=coordinator, reason="Known to suit."
+    )
+    assert offer.source == OfferSource.COORDINATOR and offer.made_by == coordinator
+    assert offer.coordinator_reason == "Known to suit." and sr.status == RequestStatus.OFFERED
+    assert Notification.objects.filter(user=member, kind=Kind.OFFER_FROM_COORDINATORS).exists()
+    assert Notification.objects.filter(user=profile.user, kind=Kind.OFFER_NEW).exists()
+    event = AuditEvent.objects.get(action="connections.offer.sent")
+    assert event.actor_id == coordinator.pk and "suit" not in str(event.details)
+
+
+def test_coordinators_cannot_break_a_hard_constraint_or_overfill(member, other_member, coordinator, english):
+    shared = factories.WorkplaceFactory()
+    cf.set_person(member, workplaces=[shared])
+    cf.set_person(other_member, workplaces=[shared])
+    colleague = cf.clean_supporter()
+    cf.set_person(colleague.user, workplaces=[shared])
+    sr = ask(member)
+    with pytest.raises(ValidationError, match="hard constraint"):
+        services.offer_from_coordinator(
+            support_request=sr, supporter=colleague, actor=coordinator, source=OfferSource.BATCH
+        )
+    one_place = cf.clean_supporter(capacity=1)
+    services.offer_from_coordinator(support_request=sr, supporter=one_place, actor=coordinator, source="batch")
+    other = ask(other_member)
+    assert other.status == RequestStatus.WAITLIST  # the pending offer takes the only place
+    with pytest.raises(ValidationError, match="capacity"):
+        services.offer_from_coordinator(support_request=other, supporter=one_place, actor=coordinator, source="batch")
+
+
+def test_only_coordinators_send_coordinator_offers(member, supporter, english):
+    sr = ask(member)
+    with pytest.raises(ValidationError):
+        services.offer_from_coordinator(
+            support_request=sr, supporter=cf.clean_supporter(), actor=supporter, reason="Because"
+        )
+    assert not Offer.objects.exists()

@@ -263,3 +263,19 @@ def test_a_due_review_point_is_answered_from_the_page(member_client, member, sup
 def test_the_home_page_invites_a_member_to_ask_for_a_peer(member_client):
     body = member_client.get("/").content.decode()
     assert reverse("connections:request_new") in body
+
+
+def test_a_colleague_from_the_members_workplace_never_appears_however_many_times_they_ask(member_client, member, peers):
+    shared = peers[1].user.profile.workplaces.get()
+    cf.set_person(member, workplaces=[shared])
+    member_client.post(reverse("connections:request_new"), form_data())
+    sr = SupportRequest.objects.get(member=member)
+    member_client.post(reverse("connections:request_more", args=[sr.pk]))
+    member_client.post(reverse("connections:request_more", args=[sr.pk]))
+    body = member_client.get(reverse("connections:request_detail", args=[sr.pk])).content.decode()
+    assert peers[1].user.display_name not in body
+    assert set(Suggestion.objects.filter(request=sr).values_list("supporter_id", flat=True)) == {
+        peers[0].pk,
+        peers[2].pk,
+        peers[3].pk,
+    }
