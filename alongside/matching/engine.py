@@ -8,6 +8,7 @@ point drift. ``docs/matching.md`` explains every weight and constraint.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
@@ -329,6 +330,12 @@ def _local_day_part(slot: int, utc_offset_minutes: int) -> tuple[int, int]:
     return day, part
 
 
+@functools.lru_cache(maxsize=128)
+def _day_parts(utc_offset_minutes: int) -> tuple[tuple[int, int], ...]:
+    """(day, part) of every UTC slot for one offset: reasons are phrased for thousands of pairs."""
+    return tuple(_local_day_part(slot, utc_offset_minutes) for slot in range(HOURS_PER_WEEK))
+
+
 def _days_phrase(days: list[int]) -> str:
     if len(days) == 7:
         return "every"
@@ -342,8 +349,9 @@ def _days_phrase(days: list[int]) -> str:
 def describe_times(slots: Iterable[int], utc_offset_minutes: int) -> str | None:
     """Phrase shared UTC slots in the member's local time: 'free on Tuesday and Thursday evenings'."""
     days_by_part: dict[int, set[int]] = {}
+    table = _day_parts(utc_offset_minutes)
     for slot in slots:
-        day, part = _local_day_part(slot, utc_offset_minutes)
+        day, part = table[slot]
         days_by_part.setdefault(part, set()).add(day)
     if not days_by_part:
         return None

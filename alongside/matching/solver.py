@@ -36,7 +36,6 @@ from ortools.graph.python import min_cost_flow
 
 from alongside.matching.engine import (
     CAREER_STAGES,
-    HOURS_PER_WEEK,
     OVERLAP_FULL_HOURS,
     SCALE,
     Request,
@@ -155,13 +154,15 @@ def _membership(sets: Sequence[frozenset[str]], vocabulary: dict[str, int]) -> n
     return matrix
 
 
-def _hours(sets: Sequence[frozenset[int]]) -> npt.NDArray[np.float32]:
-    """0/1 float32 [len(sets), 168]: weekly free hours, ready for a matrix product."""
+def _week_words(sets: Sequence[frozenset[int]]) -> npt.NDArray[np.uint64]:
+    """uint64 [3, len(sets)]: each weekly availability as a 168-bit mask in three words."""
+    bits = np.zeros((len(sets), 24), dtype=np.uint8)  # 192 bits, the last 24 always clear
     rows = [i for i, slots in enumerate(sets) for _ in slots]
     cols = [slot for slots in sets for slot in slots]
-    matrix = np.zeros((len(sets), HOURS_PER_WEEK), dtype=np.float32)
-    matrix[rows, cols] = 1.0
-    return matrix
+    hours = np.zeros((len(sets), 192), dtype=bool)
+    hours[rows, cols] = True
+    bits[:] = np.packbits(hours, axis=1, bitorder="little")
+    return np.ascontiguousarray(bits.view(np.uint64).T)
 
 
 def _threads() -> int:
@@ -218,8 +219,8 @@ class _Encoded:
         gender_codes: dict[str | None, int] = {}
         sup_gender = np.array([_key_index(gender_codes, s.gender) for s in supporters], dtype=np.int64)
         sup_open = np.array([s.available and s.capacity_left > 0 for s in supporters], dtype=bool)
-        self.sup_hours_t = np.ascontiguousarray(_hours([s.availability for s in supporters]).T)
-        self.req_hours = _hours([r.availability for r in requests])
+        self.sup_words = _week_words([s.availability for s in supporters])
+        self.req_words = _week_words([r.availability for r in requests])
 
         topic_keys: dict[frozenset[str], int] = {}
         stage_keys: dict[tuple[str, str, str | None], int] = {}
@@ -270,8 +271,9 @@ class _Encoded:
             if wish is not None:
                 row += units.specialty_wish * (sup_specialty == specialty_codes.get(wish, -2))
             self.stage_table[k] = row
-        # Formats, languages, gender and openness: one boolean row per distinct combination.
-        self.infeasible_table = np.ones((max(len(feasible_keys), 1), n), dtype=bool)
+        # Formats, languages, gender and openness: one row per distinct combination, NEG where the
+        # pair is infeasible and "no limit" elsewhere, applied with a minimum (cheaper than a mask).
+        self.ceiling_table = np.full((max(len(feasible_keys), 1), n), NEG, dtype=np.int32)
         for (languages, formats, gender), k in feasible_keys.items():
             if not languages or not formats:
                 continue  # nobody shares an empty set
@@ -280,22 +282,27 @@ class _Encoded:
             ok &= sup_formats[[format_vocab[x] for x in formats]].any(axis=0)
             if gender is not None:
                 ok &= sup_gender == gender_codes.get(gender, -1)
-            self.infeasible_table[k] = ~ok
+            self.ceiling_table[k, ok] = np.iinfo(np.int32).max
 
     def fill(self, out: I32, lo: int, hi: int) -> int:
         """Write the scores of request rows lo..hi into ``out`` (NEG where infeasible); count the feasible."""
-        hours = self.req_hours[lo:hi] @ self.sup_hours_t  # shared free hours: small exact integers
+        # Shared free hours: popcount of the AND of the weekly masks, word by word.
+        both = np.empty(out.shape, dtype=np.uint64)
+        count = np.empty(out.shape, dtype=np.uint8)
+        hours = np.zeros(out.shape, dtype=np.uint8)
+        for word in range(3):
+            np.bitwise_and(self.req_words[word, lo:hi, None], self.sup_words[word, None, :], out=both)
+            hours += np.bitwise_count(both, out=count)
         np.minimum(hours, OVERLAP_FULL_HOURS, out=hours)
-        np.copyto(out, hours, casting="unsafe")
+        np.copyto(out, hours)
         out *= self.overlap_weight
         out //= OVERLAP_FULL_HOURS  # == engine.overlap_units
         out += self.topic_table[self.kt[lo:hi]]
         out += self.stage_table[self.ks[lo:hi]]
-        infeasible = self.infeasible_table[self.kf[lo:hi]]
+        np.minimum(out, self.ceiling_table[self.kf[lo:hi]], out=out)
         a, b = self.sparse_start[lo], self.sparse_start[hi]
-        infeasible[self.sparse_rows[a:b] - lo, self.sparse_cols[a:b]] = True
-        np.copyto(out, np.int32(NEG), where=infeasible)
-        return out.size - int(np.count_nonzero(infeasible))
+        out[self.sparse_rows[a:b] - lo, self.sparse_cols[a:b]] = NEG
+        return int(np.count_nonzero(out > NEG))
 
 
 def score_matrix(
@@ -454,13 +461,22 @@ def _duals(
     first = np.ones(tail.size, dtype=bool)
     first[1:] = (tail[1:] != tail[:-1]) | (head[1:] != head[:-1])
     tail, head, weight = tail[first], head[first], weight[first]
+    # Bellman-Ford, relaxing only the edges out of supporters whose price fell in the last
+    # sweep (edges are sorted by tail): a shortest path has at most n_cols edges, so a price
+    # still falling after n_cols + 1 sweeps means a negative cycle.
+    first_edge = np.searchsorted(tail, np.arange(n_cols + 1))
     price = upper.copy()
+    changed = np.flatnonzero(price < inf // 2)
     for _ in range(n_cols + 1):
-        reach = price[tail] < inf // 2
-        relaxed = price.copy()
-        np.minimum.at(relaxed, head[reach], price[tail[reach]] + weight[reach])
-        if np.array_equal(relaxed, price):
+        if changed.size == 0:
             break
+        count = first_edge[changed + 1] - first_edge[changed]
+        edge = np.repeat(first_edge[changed] - (np.cumsum(count) - count), count) + np.arange(count.sum())
+        offer, target = price[tail[edge]] + weight[edge], head[edge]
+        better = offer < price[target]
+        relaxed = price.copy()
+        np.minimum.at(relaxed, target[better], offer[better])
+        changed = np.flatnonzero(relaxed < price)
         price = relaxed
     else:
         raise SolverError("negative cycle in the dual constraints: the sparse flow was not optimal")
