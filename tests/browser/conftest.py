@@ -74,8 +74,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """Every test in this folder drives a browser; make sure each carries the marker so ``-m`` selects it."""
     here = Path(__file__).parent
     for item in items:
-        if here in Path(str(item.fspath)).parents and item.get_closest_marker("browser") is None:
+        if here not in Path(str(item.fspath)).parents:
+            continue
+        if item.get_closest_marker("browser") is None:
             item.add_marker(pytest.mark.browser)
+        # WhiteNoise hands Django's ASGI handler a synchronous file iterator for every static file; Django warns.
+        # It is a known WhiteNoise-under-ASGI limitation, not something these journeys test.
+        item.add_marker(pytest.mark.filterwarnings("ignore:StreamingHttpResponse must consume synchronous iterators"))
 
 
 # --- the live ASGI server -------------------------------------------------------------------------------------
