@@ -93,19 +93,29 @@ class SupporterProfileForm(forms.ModelForm):  # type: ignore[type-arg]
 
 
 class WindowForm(forms.Form):
-    day = forms.TypedChoiceField(choices=Weekday.choices, coerce=int, label="Day")
-    start = forms.ChoiceField(choices=START_CHOICES, label="From")
-    end = forms.ChoiceField(choices=END_CHOICES, label="To")
+    """One weekly window. A row left entirely empty is ignored; a half-filled one is an error."""
+
+    day = forms.ChoiceField(choices=[("", "Choose a day"), *Weekday.choices], required=False, label="Day")
+    start = forms.ChoiceField(choices=[("", "Start"), *START_CHOICES], required=False, label="From")
+    end = forms.ChoiceField(choices=[("", "End"), *END_CHOICES], required=False, label="To")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        given = [name for name in ("day", "start", "end") if data.get(name) not in (None, "")]
+        if given and len(given) < 3:
+            for name in ("day", "start", "end"):
+                if name not in given:
+                    self.add_error(name, "Give a day, a start and an end, or leave the whole row empty.")
+            return data
         start, end = data.get("start"), data.get("end")
         if start and end and hhmm_to_minutes(start) >= hhmm_to_minutes(end):
             self.add_error("end", "The end must be later than the start.")
         return data
 
-    def window(self) -> Window:
-        d = self.cleaned_data
+    def window(self) -> Window | None:
+        d = getattr(self, "cleaned_data", {})
+        if not (d.get("day") not in (None, "") and d.get("start") and d.get("end")):
+            return None
         return Window(int(d["day"]), hhmm_to_minutes(d["start"]), hhmm_to_minutes(d["end"]))
 
 
@@ -114,27 +124,31 @@ def _deleted(form: forms.Form) -> bool:
 
 
 class BaseWindowFormSet(BaseFormSet):  # type: ignore[type-arg]
+    def _kept(self) -> list[tuple[int, Window]]:
+        out = []
+        for index, form in enumerate(self.forms):
+            window = form.window() if not _deleted(form) else None
+            if window is not None:
+                out.append((index, window))
+        return out
+
     def clean(self) -> None:
         if any(self.errors):
             return
-        seen: list[tuple[Window, int]] = []
-        for index, form in enumerate(self.forms):
-            if not form.has_changed() or _deleted(form) or not form.cleaned_data:
-                continue
-            window = form.window()
-            for other, other_index in seen:
+        seen: list[tuple[int, Window]] = []
+        for index, window in self._kept():
+            for other_index, other in seen:
                 if other.day == window.day and window.start < other.end and other.start < window.end:
                     day = Weekday(window.day).label
-                    form.add_error(
+                    self.forms[index].add_error(
                         "start",
                         f"This overlaps your {day} window {other_index + 1}. Join them into one window instead.",
                     )
                     raise forms.ValidationError(f"Two of your {day} windows overlap.")
-            seen.append((window, index))
+            seen.append((index, window))
 
     def windows(self) -> list[Window]:
-        out = [form.window() for form in self.forms if form.has_changed() and not _deleted(form) and form.cleaned_data]
-        return sorted(out, key=lambda w: (w.day, w.start))
+        return sorted((w for _, w in self._kept()), key=lambda w: (w.day, w.start))
 
 
 WindowFormSet = formset_factory(

@@ -140,3 +140,12 @@ def test_only_coordinators_can_pause(supporter_client, supporter):
     )
     profile.refresh_from_db()
     assert profile.status == SupporterStatus.ACTIVE
+
+
+def test_empty_rows_are_ignored_and_half_filled_ones_are_refused(supporter_client, supporter):
+    blank = {"windows-2-day": "", "windows-2-start": "", "windows-2-end": ""}
+    supporter_client.post(URL, profile_data(**blank))
+    assert [w["day"] for w in SupporterProfile.objects.get(user=supporter).availability] == [1, 3]
+    response = supporter_client.post(URL, profile_data(**{**blank, "windows-2-day": "4"}))
+    assert "Give a day, a start and an end, or leave the whole row empty." in response.content.decode()
+    assert [w["day"] for w in SupporterProfile.objects.get(user=supporter).availability] == [1, 3]
