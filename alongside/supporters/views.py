@@ -10,6 +10,7 @@ from alongside.lib.access import coordinator_required, supporter_required
 from alongside.matching.glue import describe_slots, parse_windows, weekly_slots
 from alongside.supporters.access import get_supporter_for_coordinator
 from alongside.supporters.forms import PauseForm, SupporterProfileForm, WindowFormSet, window_initial
+from alongside.supporters.models import Format
 from alongside.supporters.selectors import load_of, supporters_with_load
 from alongside.supporters.services import profile_for, save_supporter_profile, set_paused
 
@@ -76,6 +77,7 @@ def console_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "person": person,
             "load": load_of(supporter),
             "times": times,
+            "formats": [Format(f).label for f in supporter.formats if f in Format.values],
             "pause_form": PauseForm(initial={"action": "pause"}),
         },
     )

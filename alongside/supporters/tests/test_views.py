@@ -109,7 +109,7 @@ def test_coordinators_see_a_supporters_profile_and_load(coordinator_client, supp
     cf.connection(factories.member(), supporter)
     page = coordinator_client.get(reverse("supporters:console_detail", args=[profile.pk])).content.decode()
     assert "Visible bio" in page and "1 active, 0 offers waiting, capacity 3" in page
-    assert "Tuesday 6 pm – 9 pm" in page
+    assert "Tuesday 6 pm – 9 pm" in page and "Video link" in page
     listing = coordinator_client.get(reverse("supporters:console_list")).content.decode()
     assert supporter.display_name in listing
 
