@@ -6,6 +6,7 @@ import datetime as dt
 import statistics
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 
 from alongside.accounts.models import User
@@ -77,6 +78,20 @@ def recent_match_times(*, at: dt.datetime | None = None) -> list[dt.timedelta]:
         status=OfferStatus.ACCEPTED, responded_at__gte=at - dt.timedelta(days=HISTORY_DAYS), responded_at__lte=at
     ).values_list("responded_at", "request__created_at")
     return [accepted - asked for accepted, asked in rows if accepted is not None]
+
+
+WAIT_CACHE_SECONDS = 120
+
+
+def cached_expected_wait(support_request: SupportRequest) -> ExpectedWait:
+    """``expected_wait`` for a page view: it scores every supporter, so a figure two minutes old will do."""
+    key = f"connections:wait:{support_request.pk}:{support_request.status}"
+    found = cache.get(key)
+    if isinstance(found, ExpectedWait):
+        return found
+    wait = expected_wait(support_request)
+    cache.set(key, wait, WAIT_CACHE_SECONDS)
+    return wait
 
 
 def expected_wait(support_request: SupportRequest, *, at: dt.datetime | None = None) -> ExpectedWait:

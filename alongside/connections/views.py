@@ -21,7 +21,7 @@ from alongside.connections.access import (
 from alongside.connections.forms import CloseForm, FeedbackForm, PickForm, ReviewForm, SupportRequestForm
 from alongside.connections.models import Connection, OfferStatus, RequestStatus, ReviewAnswer, Side, Suggestion
 from alongside.connections.selectors import (
-    expected_wait,
+    cached_expected_wait,
     live_request_for,
     offers_for_supporter,
     pending_offer_of,
@@ -107,7 +107,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context["current"] = [_card(s, support_request.time_zone) for s in rows if s.page == page]
         context["earlier"] = [_card(s, support_request.time_zone) for s in rows if s.page != page]
     if support_request.is_live:
-        context["wait"] = expected_wait(support_request)
+        context["wait"] = cached_expected_wait(support_request)
     pending = pending_offer_of(support_request)
     if pending is not None:
         context["pending"] = pending
