@@ -263,8 +263,8 @@ def _send_offer(
     if profile is None or Offer.objects.filter(request=support_request, supporter_id=supporter_id).exists():
         return None
     at = now()
-    fresh = glue.to_engine_supporter(glue.supporter_queryset().get(pk=profile.pk), at=at)
-    if not engine.is_feasible(glue.to_engine_request(support_request, at=at), fresh):
+    fresh = glue.to_engine_supporter(profile, at=at)
+    if fresh is None or not engine.is_feasible(glue.to_engine_request(support_request, at=at), fresh):
         return None
     offer = Offer.objects.create(
         request=support_request,

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from alongside.accounts.models import Profile
@@ -228,74 +228,118 @@ def normalise_gender(value: str | None) -> str | None:
 def is_available(profile: SupporterProfile, today: dt.date) -> bool:
     """Active, or paused until a date that has passed; and still a supporter with an account."""
     user = profile.user
-    if not (user.is_active and user.is_supporter):
+    return _available(user.is_active and user.is_supporter, profile.status, profile.paused_until, today)
+
+
+def _available(has_role: bool, status: str, paused_until: dt.date | None, today: dt.date) -> bool:
+    if not has_role:
         return False
-    if profile.status == SupporterStatus.ACTIVE:
+    if status == SupporterStatus.ACTIVE:
         return True
-    return (
-        profile.status == SupporterStatus.PAUSED and profile.paused_until is not None and profile.paused_until < today
-    )
+    return status == SupporterStatus.PAUSED and paused_until is not None and paused_until < today
 
 
-def supporter_queryset() -> QuerySet[SupporterProfile]:
-    """Supporter profiles with everything the engine needs, and their load counted in SQL."""
-    return (
-        SupporterProfile.objects.filter(user__is_supporter=True, user__is_active=True)
-        .select_related("user", "user__profile", "user__profile__specialty")
-        .prefetch_related(
-            "topics",
-            "specialties",
-            Prefetch("user__profile__languages"),
-            Prefetch("user__profile__workplaces"),
-        )
-        .annotate(
-            active_load=Count("connections", filter=Q(connections__status=ConnectionStatus.ACTIVE), distinct=True),
-            pending_offers=Count("offers", filter=Q(offers__status=OfferStatus.PENDING), distinct=True),
-        )
-        .order_by("pk")
-    )
+def _pairs(rows: Iterable[tuple[int, Any]]) -> dict[int, list[Any]]:
+    out: dict[int, list[Any]] = defaultdict(list)
+    for key, value in rows:
+        out[key].append(value)
+    return out
 
 
-def to_engine_supporter(profile: SupporterProfile, *, at: dt.datetime | None = None) -> engine.Supporter:
-    """One supporter profile (from ``supporter_queryset``, or counted here) as the engine sees it."""
+def engine_supporters(*, at: dt.datetime | None = None, ids: Iterable[int] | None = None) -> list[engine.Supporter]:
+    """Every current supporter (or those with the given profile ids) as the engine sees them.
+
+    Read with flat queries rather than model instances: ranking one request reads every
+    supporter, and building thousands of model objects would cost more than the ranking.
+    """
     at = at or now()
-    person: Profile | None = getattr(profile.user, "profile", None)
-    load = getattr(profile, "active_load", None)
-    pending = getattr(profile, "pending_offers", None)
-    if load is None or pending is None:
-        load = Connection.objects.filter(supporter=profile, status=ConnectionStatus.ACTIVE).count()
-        pending = Offer.objects.filter(supporter=profile, status=OfferStatus.PENDING).count()
-    specialty = None
-    if person is not None and person.specialty_id is not None:
-        specialty = str(person.specialty_id)
-    else:
-        extra = sorted(s.pk for s in profile.specialties.all())
-        specialty = str(extra[0]) if extra else None
-    time_zone = person.time_zone if person is not None else "UTC"
-    formats = frozenset(f for f in (profile.formats or []) if f in engine.FORMATS)
-    return engine.Supporter(
-        id=profile.pk,
-        user_id=profile.user_id,
-        career_stage=(person.career_stage if person is not None and person.career_stage else "other"),
-        specialty=specialty,
-        topics=frozenset(t.slug for t in profile.topics.all()),
-        languages=frozenset(lang.code for lang in person.languages.all()) if person is not None else frozenset(),
-        gender=normalise_gender(profile.gender),
-        workplaces=frozenset(w.pk for w in person.workplaces.all()) if person is not None else frozenset(),
-        formats=formats,
-        capacity_left=max(profile.capacity - load - pending, 0),
-        capacity=profile.capacity,
-        active_load=load,
-        available=is_available(profile, timezone.localdate(at)),
-        availability=weekly_slots(parse_windows(profile.availability), time_zone, at=at),
+    today = timezone.localdate(at)
+    profiles = SupporterProfile.objects.filter(user__is_supporter=True, user__is_active=True)
+    if ids is not None:
+        profiles = profiles.filter(pk__in=list(ids))
+    rows = list(
+        profiles.order_by("pk").values_list(
+            "pk",
+            "user_id",
+            "capacity",
+            "status",
+            "paused_until",
+            "formats",
+            "availability",
+            "gender",
+            "user__profile__id",
+            "user__profile__career_stage",
+            "user__profile__specialty_id",
+            "user__profile__time_zone",
+        )
     )
+    if not rows:
+        return []
+    # Subqueries rather than lists of thousands of ids: the database does the filtering.
+    profile_ids = profiles.values("pk")
+    person_ids = profiles.values("user__profile__id")
+    topics = _pairs(
+        SupporterProfile.topics.through.objects.filter(supporterprofile_id__in=profile_ids).values_list(
+            "supporterprofile_id", "topic__slug"
+        )
+    )
+    specialties = _pairs(
+        SupporterProfile.specialties.through.objects.filter(supporterprofile_id__in=profile_ids).values_list(
+            "supporterprofile_id", "specialty_id"
+        )
+    )
+    languages = _pairs(
+        Profile.languages.through.objects.filter(profile_id__in=person_ids).values_list("profile_id", "language__code")
+    )
+    workplaces = _pairs(
+        Profile.workplaces.through.objects.filter(profile_id__in=person_ids).values_list("profile_id", "workplace_id")
+    )
+    load = dict(
+        Connection.objects.filter(supporter_id__in=profile_ids, status=ConnectionStatus.ACTIVE)
+        .values("supporter_id")
+        .annotate(n=Count("id"))
+        .values_list("supporter_id", "n")
+    )
+    pending = dict(
+        Offer.objects.filter(supporter_id__in=profile_ids, status=OfferStatus.PENDING)
+        .values("supporter_id")
+        .annotate(n=Count("id"))
+        .values_list("supporter_id", "n")
+    )
+    slot_cache: dict[tuple[str, str], frozenset[int]] = {}
+    out = []
+    for pk, user_id, capacity, status, paused_until, formats, availability, gender, person, stage, spec, tz in rows:
+        time_zone = tz or "UTC"
+        key = (repr(availability), time_zone)
+        if key not in slot_cache:
+            slot_cache[key] = weekly_slots(parse_windows(availability), time_zone, at=at)
+        active, waiting = load.get(pk, 0), pending.get(pk, 0)
+        specialty = spec if spec is not None else min(specialties.get(pk, []), default=None)
+        out.append(
+            engine.Supporter(
+                id=pk,
+                user_id=user_id,
+                career_stage=stage if stage in engine.CAREER_STAGES else "other",
+                specialty=str(specialty) if specialty is not None else None,
+                topics=frozenset(topics.get(pk, ())),
+                languages=frozenset(languages.get(person, ())) if person is not None else frozenset(),
+                gender=normalise_gender(gender),
+                workplaces=frozenset(workplaces.get(person, ())) if person is not None else frozenset(),
+                formats=frozenset(f for f in (formats or []) if f in engine.FORMATS),
+                capacity_left=max(capacity - active - waiting, 0),
+                capacity=capacity,
+                active_load=active,
+                available=_available(True, status, paused_until, today),
+                availability=slot_cache[key],
+            )
+        )
+    return out
 
 
-def engine_supporters(
-    *, at: dt.datetime | None = None, queryset: QuerySet[SupporterProfile] | None = None
-) -> list[engine.Supporter]:
-    at = at or now()
-    return [to_engine_supporter(p, at=at) for p in (queryset if queryset is not None else supporter_queryset())]
+def to_engine_supporter(profile: SupporterProfile, *, at: dt.datetime | None = None) -> engine.Supporter | None:
+    """One supporter as the engine sees them, read fresh; None when they are no longer a supporter."""
+    found = engine_supporters(at=at, ids=[profile.pk])
+    return found[0] if found else None
 
 
 # --- requests -----------------------------------------------------------------------
