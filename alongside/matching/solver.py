@@ -61,6 +61,8 @@ CHUNK_CELLS: Final = 1 << 21
 BLOCK: Final = 16
 """Cells per block in the candidate search."""
 MAX_ROUNDS: Final = 50
+PRICING_PER_ROW: Final = 16
+"""At most about this many improving pairs per request are added in one round (only floods are cut)."""
 LOOKAHEAD: Final = 20
 """Pricing also adds pairs within 1/LOOKAHEAD of the score range of improving the flow: they
 tend to become improving once prices move, so adding them early saves whole rounds. It
@@ -68,6 +70,7 @@ changes how fast the proof comes, never the result."""
 
 I64 = npt.NDArray[np.int64]
 I32 = npt.NDArray[np.int32]
+SI = TypeVar("SI", npt.NDArray[np.int32], npt.NDArray[np.int64])
 T = TypeVar("T")
 
 
@@ -325,19 +328,26 @@ def score_matrix(
 # --- candidates ---------------------------------------------------------------------
 
 
-def _top_blocks(block_max: I32, k: int) -> tuple[I64, I64, I32]:
-    """Per row of block maxima: the k blocks with the largest maxima (ties: leftmost first),
-    as (row, block) pairs, and the k-th largest maximum. Every cell above that threshold
-    lies in a chosen block, and each chosen block holds a cell at least that large."""
+def _top_blocks(block_max: SI, k: int, first_row: int = 0) -> tuple[I64, I64, SI]:
+    """Per row of block maxima: the k blocks with the largest maxima, as (row, block) pairs,
+    and the k-th largest maximum. Every cell above that threshold lies in a chosen block, and
+    each chosen block holds a cell at least that large.
+
+    Ties are broken from a different starting block in each row: when many scores tie (say
+    every weight is 0), rows then pick different supporters instead of all the first ones.
+    """
     n, n_blocks = block_max.shape
     if n_blocks <= k:
         who, block = np.nonzero(np.ones((n, n_blocks), dtype=bool))
-        return who, block, np.full(n, np.iinfo(np.int32).min, dtype=np.int32)
+        return who, block, np.full(n, np.iinfo(block_max.dtype).min, dtype=block_max.dtype)
     kth = np.partition(block_max, n_blocks - k, axis=1)[:, n_blocks - k]
     greater = block_max > kth[:, None]
-    tied = block_max == kth[:, None]
+    start = (np.arange(first_row, first_row + n, dtype=np.int64) * 7919) % n_blocks
+    order = (np.arange(n_blocks)[None, :] + start[:, None]) % n_blocks  # each row's visiting order
+    tied = np.take_along_axis(block_max, order, axis=1) == kth[:, None]
     tied &= np.cumsum(tied, axis=1) <= (k - greater.sum(axis=1))[:, None]
-    who, block = np.nonzero(greater | tied)
+    np.put_along_axis(greater, order, tied | np.take_along_axis(greater, order, axis=1), axis=1)
+    who, block = np.nonzero(greater)
     return who, block, kth
 
 
@@ -359,7 +369,7 @@ class _Candidates:
         contribution to the per-column block maxima."""
         scores, n_cols = self.scores[lo:hi], self.scores.shape[1]
         key = scores - self.load32
-        who, block, kth = _top_blocks(np.maximum.reduceat(key, self.col_starts, axis=1), ROW_CANDIDATES)
+        who, block, kth = _top_blocks(np.maximum.reduceat(key, self.col_starts, axis=1), ROW_CANDIDATES, lo)
         cols = block[:, None] * BLOCK + np.arange(BLOCK)
         valid = cols < n_cols
         cols = np.minimum(cols, n_cols - 1)
@@ -503,10 +513,24 @@ def _price_out(scores: I32, row_part: I64, price: I64, threads: int, slack: int 
     left: npt.NDArray[np.signedinteger[Any]] = np.maximum(shifted, NEG).astype(np.int32 if fast else np.int64)
     right = spread.astype(left.dtype)
 
+    col_starts = np.arange(0, n_cols, BLOCK)
+
     def work(lo: int, hi: int) -> I64:
         threshold = left[lo:hi, None] + right[None, :]
-        r, c = np.nonzero(scores[lo:hi] > threshold)
-        return (r + lo).astype(np.int64) * n_cols + c
+        hit = scores[lo:hi] > threshold
+        if np.count_nonzero(hit) <= PRICING_PER_ROW * (hi - lo):
+            r, c = np.nonzero(hit)
+            return (r + lo).astype(np.int64) * n_cols + c
+        # Too many to add at once (a flood would blow up the next flow and memory): keep each
+        # row's largest margins. A row's best pair is always kept, so "nothing improving
+        # was found" still means nothing improving exists.
+        margin = scores[lo:hi].astype(np.int64) - threshold
+        margin[~hit] = np.iinfo(np.int64).min
+        who, block, kth = _top_blocks(np.maximum.reduceat(margin, col_starts, axis=1), PRICING_PER_ROW, lo)
+        cols = np.minimum(block[:, None] * BLOCK + np.arange(BLOCK), n_cols - 1)
+        rows = np.broadcast_to(who[:, None], cols.shape)
+        keep = hit[rows, cols] & (margin[rows, cols] >= kth[who][:, None])
+        return np.unique((rows[keep] + lo).astype(np.int64) * n_cols + cols[keep])
 
     found = _run_chunks(work, n_rows, n_cols, threads)
     return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)

@@ -160,6 +160,7 @@ def test_the_dual_certificate_adds_pairs_until_nothing_can_improve(
         mock.patch.object(solver, "COLUMN_CANDIDATES", 1),
         mock.patch.object(solver, "LOOKAHEAD", 10**9),
         mock.patch.object(solver, "BLOCK", 1),
+        mock.patch.object(solver, "PRICING_PER_ROW", 1),  # and a flood of improving pairs is cut
     ):
         check_exact(solve(reqs, sups, w, threads=2), reqs, sups, w)
 
@@ -331,3 +332,19 @@ def test_pricing_in_int32_and_int64_finds_the_same_pairs(offset: int) -> None:
     found = solver._price_out(scores, row_part, price, threads=1)
     expected = np.flatnonzero((scores > row_part[:, None] + price[None, :]) & (scores > NEG))
     assert np.array_equal(np.sort(found), expected)
+
+
+def test_a_flood_of_improving_pairs_keeps_each_rows_best() -> None:
+    rng = np.random.default_rng(11)
+    scores = rng.integers(0, 50, size=(64, 100), dtype=np.int32)  # many ties
+    scores[rng.random(scores.shape) < 0.2] = NEG
+    price = rng.integers(0, 20, size=100).astype(np.int64)
+    row_part = rng.integers(-20, 40, size=64).astype(np.int64)
+    margin = np.where(scores > NEG, scores - row_part[:, None] - price[None, :], -1)
+    with mock.patch.object(solver, "PRICING_PER_ROW", 2):
+        found = solver._price_out(scores, row_part, price, threads=2)
+    rows, cols = np.divmod(found, 100)
+    assert (margin[rows, cols] > 0).all()  # only improving pairs
+    assert found.size < int((margin > 0).sum())  # the flood was cut
+    for r in np.flatnonzero((margin > 0).any(axis=1)):
+        assert margin[r, cols[rows == r]].max() == margin[r].max()  # but never a row's best
