@@ -279,3 +279,10 @@ def test_a_colleague_from_the_members_workplace_never_appears_however_many_times
         peers[2].pk,
         peers[3].pk,
     }
+
+
+def test_a_supporters_home_page_leads_to_their_offers_and_profile(supporter_client, member, peers):
+    assert reverse("supporters:profile") in supporter_client.get("/").content.decode()
+    cf.offer(cf.support_request(member), peers[0])
+    body = client_for(peers[0].user).get("/").content.decode()
+    assert "You have 1 offer to support a colleague waiting for your reply." in body
