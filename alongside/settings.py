@@ -188,6 +188,7 @@ LOGIN_REDIRECT_URL = "home"
 # django-allauth: email sign-in, verified email, rate limits on (the defaults), MFA with encrypted secrets.
 ACCOUNT_ADAPTER = "alongside.accounts.adapters.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_USER_DISPLAY = "alongside.accounts.adapters.user_display"
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"

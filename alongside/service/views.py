@@ -4,7 +4,7 @@ import logging
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template import loader
 
 from alongside.accounts.models import CareerStage
@@ -14,6 +14,9 @@ log = logging.getLogger(__name__)
 
 def home(request: HttpRequest) -> HttpResponse:
     """What peer support here is and is not; for a signed-in person, their own starting points."""
+    user = request.user
+    if user.is_authenticated and getattr(getattr(user, "profile", None), "completed_at", None) is None:
+        return redirect("accounts:setup")
     return render(request, "service/home.html", {"career_stages": CareerStage.choices})
 
 

@@ -160,11 +160,6 @@ def test_a_member_signs_up_verifies_sets_up_a_profile_and_searches_the_library(
     assert page.evaluate("window.__samePage") is True
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap: confirming the email signs the member in on the home page ('Welcome back, Someone'); "
-    "setup is forced only on the next member page",
-)
 def test_a_newly_verified_member_is_taken_straight_to_profile_setup(page: Page, asgi_live_server: LiveServer) -> None:
     _sign_up(page)
     page.goto(_verification_link(asgi_live_server))
@@ -173,10 +168,6 @@ def test_a_newly_verified_member_is_taken_straight_to_profile_setup(page: Page, 
     expect(page.get_by_role("heading", level=1)).to_have_text("Set up your profile", timeout=1000)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap: allauth's default email says 'Hello from !' and 'user user 1' (no site name; str(user))",
-)
 def test_the_verification_email_names_the_service_and_no_account_number(
     page: Page, asgi_live_server: LiveServer
 ) -> None:
@@ -186,3 +177,5 @@ def test_the_verification_email_names_the_service_and_no_account_number(
     assert "Alongside peer support" in body
     assert not re.search(r"\buser \d+\b", body)
     assert " !" not in body and "on ." not in body
+    html = mail.outbox[0].alternatives[0][0]
+    assert "Confirm your email address" in html and "Alongside peer support" in html
