@@ -18,7 +18,6 @@ MFA_CONTEXT = "allauth.mfa"
 class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         from alongside.notifications.services import queue_email
-
         from alongside.service.selectors import current_settings
 
         context = {**context, "service_name": current_settings().name, "site_url": settings.SITE_URL}
