@@ -351,6 +351,19 @@ def _top_blocks(block_max: SI, k: int, first_row: int = 0) -> tuple[I64, I64, SI
     return who, block, kth
 
 
+def _few_ties(usable: npt.NDArray[np.bool_], value: I32, floor: I32, n: int, k: int) -> npt.NDArray[np.bool_]:
+    """Cells of the chosen blocks to keep: every usable cell above the k-th best, and cells
+    equal to it until each row has 2k. Each row owns the same number of consecutive block
+    rows (``_top_blocks`` picks exactly min(k, blocks) per row), so rows are reshaped whole."""
+    above = usable & (value > floor)
+    if n == 0 or above.size == 0:
+        return above
+    tied = (usable & (value == floor)).reshape(n, -1)
+    room = 2 * k - above.reshape(n, -1).sum(axis=1)
+    tied &= np.cumsum(tied, axis=1) <= room[:, None]
+    return above | tied.reshape(above.shape)
+
+
 class _Candidates:
     """Each request's best supporters (by suggestion score) and each supporter's best
     requests (by pair score plus waiting bonus), found block by block: a block's maximum is
@@ -374,7 +387,8 @@ class _Candidates:
         valid = cols < n_cols
         cols = np.minimum(cols, n_cols - 1)
         rows = np.broadcast_to(who[:, None], cols.shape)
-        keep = valid & (key[rows, cols] >= kth[who][:, None]) & (scores[rows, cols] > NEG)
+        value, floor = key[rows, cols], kth[who][:, None]
+        keep = _few_ties(valid & (scores[rows, cols] > NEG), value, floor, hi - lo, ROW_CANDIDATES)
         found = (rows[keep] + lo).astype(np.int64) * n_cols + cols[keep]
 
         np.add(scores, self.wait32[lo:hi, None], out=key)
@@ -394,7 +408,8 @@ class _Candidates:
         rows = np.minimum(rows, n_rows - 1)
         cols = np.broadcast_to(who[:, None], rows.shape)
         scores = self.scores[rows, cols]
-        keep = valid & (scores + self.wait32[rows] >= kth[who][:, None]) & (scores > NEG)
+        value, floor = scores + self.wait32[rows], kth[who][:, None]
+        keep = _few_ties(valid & (scores > NEG), value, floor, n_cols, COLUMN_CANDIDATES)
         return rows[keep].astype(np.int64) * n_cols + cols[keep]
 
 
