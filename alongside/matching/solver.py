@@ -61,6 +61,7 @@ CHUNK_CELLS: Final = 1 << 21
 BLOCK: Final = 16
 """Cells per block in the candidate search."""
 MAX_ROUNDS: Final = 50
+"""Rounds of solve-and-price before giving up with SolverError (two or three are usual)."""
 PRICING_PER_ROW: Final = 16
 """At most about this many improving pairs per request are added in one round (only floods are cut)."""
 LOOKAHEAD: Final = 20
@@ -110,9 +111,9 @@ def base_value_units(requests: Sequence[Request], supporters: Sequence[Supporter
     """The value of matching a request at all, in units.
 
     Every other term of a pair's value lies in ``[-max load cost, max pair score + max wait
-    bonus]``, a range of width ``spread``. Two assignments of at most ``n`` pairs each differ
-    in those terms by less than ``n * spread``, so with ``BASE = n * spread + 1`` one more
-    match always beats any gain in the other terms: the count matched is maximised first.
+    bonus]``, a range of width ``spread``. Between an assignment of m + 1 <= n pairs and one of
+    m pairs those terms differ by at most ``(m + 1) * spread <= n * spread``, so with
+    ``BASE = n * spread + 1`` one more match always wins: the count matched is maximised first.
     """
     max_load = max(
         (load_cost_units(s, max(min(s.capacity_left, len(requests)), 1) - 1, units) for s in supporters), default=0
@@ -186,8 +187,8 @@ def _run_chunks(work: Callable[[int, int], T], n_rows: int, row_cells: int, thre
 class _Encoded:
     """Requests and supporters as numpy arrays, with one table row per distinct key, so that
     the per-pair work is a few row gathers and adds: requests share topics, wishes and
-    languages; time overlap is a matrix product; workplace conflicts, blocks and the member
-    themself are sparse and set one by one."""
+    languages; time overlap is a popcount of 168-bit weekly masks; workplace conflicts,
+    blocks and the member themself are sparse and set one by one."""
 
     def __init__(self, requests: Sequence[Request], supporters: Sequence[Supporter], units: WeightUnits) -> None:
         n = len(supporters)
