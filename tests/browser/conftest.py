@@ -78,9 +78,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             continue
         if item.get_closest_marker("browser") is None:
             item.add_marker(pytest.mark.browser)
-        # WhiteNoise hands Django's ASGI handler a synchronous file iterator for every static file; Django warns.
-        # It is a known WhiteNoise-under-ASGI limitation, not something these journeys test.
-        item.add_marker(pytest.mark.filterwarnings("ignore:StreamingHttpResponse must consume synchronous iterators"))
+        # Static files are served asynchronously by ServeStatic: a sync-iterator warning here is a real regression.
+        item.add_marker(pytest.mark.filterwarnings("error:StreamingHttpResponse must consume synchronous iterators"))
 
 
 # --- the live ASGI server -------------------------------------------------------------------------------------

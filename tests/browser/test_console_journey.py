@@ -38,7 +38,7 @@ def test_a_coordinator_opens_the_console_and_adds_a_crisis_line_that_every_page_
     expect(page.get_by_role("main")).to_contain_text("1 member, 1 supporter, 1 coordinator.")
     expect(page.get_by_role("main")).to_contain_text("0 in the library")
     strip = page.get_by_role("complementary", name="Urgent help")
-    expect(strip).not_to_contain_text("DRS4DRS")
+    expect(strip).not_to_contain_text("Suicide Call Back Service")
 
     page.get_by_role("link", name="Manage the library").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Resources")
@@ -46,24 +46,24 @@ def test_a_coordinator_opens_the_console_and_adds_a_crisis_line_that_every_page_
     expect(page.get_by_role("heading", level=1)).to_have_text("Add a resource")
 
     # A crisis line without a phone number is refused at the field, and nothing is saved.
-    page.get_by_label("Title").fill("DRS4DRS")
+    page.get_by_label("Title").fill("Suicide Call Back Service")
     page.get_by_label("Crisis line").check()
     page.get_by_role("button", name="Add the resource").click()
     expect(page.get_by_role("alert")).to_contain_text("Nothing was saved.")
     expect(page.locator("#id_phone_error")).to_be_visible()
     assert not Resource.objects.exists()
 
-    page.get_by_label("Phone").fill("1300 374 377")
-    page.get_by_label("Link").fill("https://www.drs4drs.com.au/")
-    page.get_by_label("Category").select_option(label="Doctors' health programs")
+    page.get_by_label("Phone").fill("1300 659 467")
+    page.get_by_label("Link").fill("https://www.suicidecallbackservice.org.au/")
+    page.get_by_label("Category").select_option(label="Crisis and urgent help")
     page.get_by_label("Region").select_option(label="Australia-wide")
     page.get_by_role("button", name="Add the resource").click()
 
     expect(page).to_have_url(re.compile(r"/console/resources/$"))
-    expect(page.get_by_role("status")).to_contain_text("Added “DRS4DRS” to the library.")
-    expect(page.get_by_role("row", name=re.compile("DRS4DRS"))).to_contain_text("1300 374 377")
-    expect(strip).to_contain_text("DRS4DRS 1300 374 377")
-    expect(strip.get_by_role("link", name="1300 374 377")).to_have_attribute("href", "tel:1300374377")
+    expect(page.get_by_role("status")).to_contain_text("Added “Suicide Call Back Service” to the library.")
+    expect(page.get_by_role("row", name=re.compile("Suicide Call Back Service"))).to_contain_text("1300 659 467")
+    expect(strip).to_contain_text("Suicide Call Back Service 1300 659 467")
+    expect(strip.get_by_role("link", name="1300 659 467")).to_have_attribute("href", "tel:1300659467")
 
     page.get_by_role("navigation", name="Console").get_by_role("link", name="Overview").click()
     expect(page.get_by_role("main")).to_contain_text("1 in the library, 1 of them crisis line.")
