@@ -14,7 +14,10 @@ class Kind(models.TextChoices):
     OFFER_WITHDRAWN = "offer_withdrawn", "An offer to support a colleague is no longer open."
     OFFER_NEXT = "offer_next", "The peer you chose couldn't take this on, so we have asked the next suggested peer."
     OFFER_FROM_COORDINATORS = "offer_coordinators", "The coordinators have found a peer for you and asked them."
-    REQUEST_WAITLISTED = "request_waitlisted", "Your request for a peer is with the coordinators, who will find someone."
+    REQUEST_WAITLISTED = (
+        "request_waitlisted",
+        "Your request for a peer is with the coordinators, who will find someone.",
+    )
     CONNECTION_STARTED = "connection_started", "Your ongoing peer connection has started."
     CONNECTION_CLOSED = "connection_closed", "One of your peer connections has closed."
     REVIEW_DUE = "review_due", "It is time to review how your peer connection is going."

@@ -140,20 +140,20 @@ def test_the_edit_page_of_a_missing_resource_is_404(coordinator_client):
 
 
 def test_deleting_asks_first_and_then_deletes(coordinator_client, django_capture_on_commit_callbacks):
-    resource = ResourceFactory(title="DRS4DRS", phone="1300 374 377", is_crisis=True, category=Category.CRISIS)
+    resource = ResourceFactory(title="13YARN", phone="13 92 76", is_crisis=True, category=Category.CRISIS)
     confirm = coordinator_client.get(reverse("console:resource_delete", args=[resource.pk]))
     assert confirm.status_code == 200
     body = confirm.content.decode()
-    assert "Delete “DRS4DRS”?" in body and "This is a crisis line." in body
+    assert "Delete “13YARN”?" in body and "This is a crisis line." in body
     assert Resource.objects.filter(pk=resource.pk).exists()
-    assert "DRS4DRS" in coordinator_client.get("/").content.decode()  # cached in the strip
+    assert "13YARN" in coordinator_client.get("/").content.decode()  # cached in the strip
     with django_capture_on_commit_callbacks(execute=True):
         response = coordinator_client.post(reverse("console:resource_delete", args=[resource.pk]))
     assert response.status_code == 302
     assert not Resource.objects.filter(pk=resource.pk).exists()
     assert AuditEvent.objects.filter(action="library.resource.deleted", target_id=str(resource.pk)).exists()
     home = coordinator_client.get("/").content.decode()
-    assert "DRS4DRS" not in home[home.index('aria-label="Urgent help"') : home.index("</aside>")]
+    assert "13YARN" not in home[home.index('aria-label="Urgent help"') : home.index("</aside>")]
 
 
 @pytest.mark.parametrize("name", ["console:resource_add", "console:resource_edit", "console:resource_delete"])
