@@ -177,5 +177,5 @@ def test_the_verification_email_names_the_service_and_no_account_number(
     assert "Alongside peer support" in body
     assert not re.search(r"\buser \d+\b", body)
     assert " !" not in body and "on ." not in body
-    html = mail.outbox[0].alternatives[0][0]
+    html = str(mail.outbox[0].alternatives[0][0])
     assert "Confirm your email address" in html and "Alongside peer support" in html
