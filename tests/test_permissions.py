@@ -73,6 +73,30 @@ def _their_connection(cast: dict[str, Any]) -> dict[str, Any]:
     return {"pk": connection_factories.connection(cast["member"], cast["supporter"]).pk}
 
 
+def _their_session(cast: dict[str, Any]) -> dict[str, Any]:
+    """A time the cast's member proposed in their connection with the cast's supporter."""
+    import datetime as dt
+
+    from alongside.connections.models import Session
+    from alongside.lib.time import now as _now
+
+    connection = connection_factories.connection(cast["member"], cast["supporter"])
+    made = Session.objects.create(
+        connection=connection,
+        proposed_by=cast["member"],
+        starts_at=_now() + dt.timedelta(days=2),
+        medium="chat",
+        proposed_in="Australia/Melbourne",
+    )
+    return {"pk": made.pk}
+
+
+def _a_calendar_token(cast: dict[str, Any]) -> dict[str, Any]:
+    from alongside.connections.calendar import reset_feed
+
+    return {"token": reset_feed(user=cast["member"])}
+
+
 # A member's own request: the member sees it; everyone else, coordinators included, gets a 404.
 MEMBERS_OWN = Row(anon=LOGIN, member=200, supporter=404, coordinator=404, outsider=404)
 # A connection: both participants see it; everyone else gets a 404.
@@ -129,6 +153,17 @@ MATRIX: dict[str, Row] = {
     "connections:connection_review": replace(PARTICIPANTS, member=302, supporter=302, kwargs=_their_connection),
     # Still active, so there is no feedback to give yet: the member is sent home.
     "connections:connection_feedback": replace(MEMBERS_OWN, member=302, kwargs=_their_connection),
+    "connections:session_list": replace(PARTICIPANTS, kwargs=_their_connection),
+    "connections:session_propose": replace(PARTICIPANTS, kwargs=_their_connection),
+    "connections:session_detail": replace(PARTICIPANTS, kwargs=_their_session),
+    # Only the side asked can propose another time: the proposer (the member) is sent back to the session.
+    "connections:session_counter": replace(PARTICIPANTS, member=302, kwargs=_their_session),
+    "connections:session_agree": replace(POST_ONLY, kwargs=_their_session),
+    "connections:session_cancel": replace(POST_ONLY, kwargs=_their_session),
+    "connections:session_held": replace(POST_ONLY, kwargs=_their_session),
+    "connections:calendar_settings": SIGNED_IN,
+    # The feed's URL is its credential: no sign-in, the same for everyone who holds it.
+    "connections:calendar_feed": replace(PUBLIC, kwargs=_a_calendar_token),
 }
 
 

@@ -23,6 +23,11 @@ class Kind(models.TextChoices):
     REVIEW_DUE = "review_due", "It is time to review how your peer connection is going."
     SUPPORTER_PAUSED = "supporter_paused", "A coordinator has paused new offers to you for now."
     SUPPORTER_RESUMED = "supporter_resumed", "A coordinator has resumed new offers to you."
+    SESSION_PROPOSED = "session_proposed", "Your peer has proposed a time for a session."
+    SESSION_AGREED = "session_agreed", "A session time has been agreed."
+    SESSION_CANCELLED = "session_cancelled", "A session has been cancelled."
+    SESSION_REMINDER_24H = "session_24h", "You have a peer support session in 24 hours."
+    SESSION_REMINDER_1H = "session_1h", "You have a peer support session in 1 hour."
 
 
 class Notification(models.Model):

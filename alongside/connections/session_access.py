@@ -1,0 +1,29 @@
+"""The access helper for sessions: the first line of every session view.
+
+Only the two participants of the session's connection see it; everyone else, coordinators
+included, gets a 404 and an audited denial.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+from alongside.connections.models import Session
+from alongside.lib.access import deny_404
+
+
+def get_session_for_participant(request: HttpRequest, pk: int) -> Session:
+    found = (
+        Session.objects.select_related(
+            "connection",
+            "connection__request",
+            "connection__supporter",
+            "connection__supporter__user__profile",
+            "connection__member__profile",
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if found is None or request.user.pk not in (found.connection.member_id, found.connection.supporter.user_id):
+        raise deny_404(request, action="connections.session.view", target_type="connections.session", target_id=pk)
+    return found

@@ -1,0 +1,236 @@
+"""Views for the sessions of a connection and the private calendar feed.
+
+The first line of each session view is an access check; the calendar feed is the one
+page without sign-in, because its URL is the credential.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from alongside.accounts.models import User
+from alongside.connections import calendar, sessions
+from alongside.connections.access import get_connection_for_participant
+from alongside.connections.models import CalendarFeed, Session, SessionStatus
+from alongside.connections.session_access import get_session_for_participant
+from alongside.connections.session_forms import SessionForm
+from alongside.lib.time import now
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _errors(request: HttpRequest, exc: ValidationError) -> None:
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+def _form(request: HttpRequest, media: list[str]) -> SessionForm:
+    return SessionForm(
+        request.POST if request.method == "POST" else None,
+        media=media,
+        time_zone=sessions.time_zone_of(_user(request)),
+    )
+
+
+@login_required
+@require_GET
+def session_list(request: HttpRequest, pk: int) -> HttpResponse:
+    """A connection's sessions: what is waiting for an answer, what is agreed, what has been."""
+    connection = get_connection_for_participant(request, pk)
+    user, at = _user(request), now()
+    views = [sessions.view_of(s, user, at=at) for s in sessions.sessions_of(connection).select_related("connection")]
+    for v in views:
+        v.session.connection = connection  # already fetched with the people
+    open_statuses = (SessionStatus.PROPOSED, SessionStatus.AGREED)
+    upcoming = [v for v in views if v.session.status in open_statuses and not v.can_mark_held]
+    upcoming.reverse()  # soonest first
+    return render(
+        request,
+        "connections/session_list.html",
+        {
+            "connection": connection,
+            "partner": sessions.peer_of(connection, user),
+            "upcoming": upcoming,
+            "to_confirm": [v for v in views if v.can_mark_held],
+            "past": [v for v in views if v.session.status in (SessionStatus.HELD, SessionStatus.CANCELLED)],
+            "can_propose": connection.is_active
+            and not any(v.session.status == SessionStatus.PROPOSED and v.session.starts_at > at for v in views),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_propose(request: HttpRequest, pk: int) -> HttpResponse:
+    connection = get_connection_for_participant(request, pk)
+    if not connection.is_active:
+        return redirect("connections:session_list", pk=connection.pk)
+    form = _form(request, sessions.media_for(connection))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            made = sessions.propose(
+                connection=connection,
+                actor=_user(request),
+                starts_at=data["starts_at"],
+                minutes=data["minutes"],
+                medium=data["medium"],
+                request=request,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Time proposed. Your peer has been asked to agree or suggest another.")
+            return redirect("connections:session_detail", pk=made.pk)
+    return render(
+        request,
+        "connections/session_propose.html",
+        {"connection": connection, "form": form, "partner": sessions.peer_of(connection, _user(request))},
+    )
+
+
+@login_required
+@require_GET
+def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_session_for_participant(request, pk)
+    user = _user(request)
+    replaced_by = Session.objects.filter(replaces=session).first()
+    return render(
+        request,
+        "connections/session_detail.html",
+        {
+            "s": sessions.view_of(session, user),
+            "connection": session.connection,
+            "partner": sessions.peer_of(session.connection, user),
+            "replaced_by": replaced_by,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_counter(request: HttpRequest, pk: int) -> HttpResponse:
+    """The side asked proposes another time instead."""
+    session = get_session_for_participant(request, pk)
+    user = _user(request)
+    view = sessions.view_of(session, user)
+    if not view.can_answer:
+        messages.info(request, "This proposed time can't be answered now.")
+        return redirect("connections:session_detail", pk=session.pk)
+    form = _form(request, sessions.media_for(session.connection))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            made = sessions.counter(
+                session=session,
+                actor=user,
+                starts_at=data["starts_at"],
+                minutes=data["minutes"],
+                medium=data["medium"],
+                request=request,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Another time proposed. Your peer has been asked to agree.")
+            return redirect("connections:session_detail", pk=made.pk)
+    return render(
+        request,
+        "connections/session_counter.html",
+        {"s": view, "form": form, "partner": sessions.peer_of(session.connection, user)},
+    )
+
+
+@login_required
+@require_POST
+def session_agree(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_session_for_participant(request, pk)
+    try:
+        sessions.agree(session=session, actor=_user(request), request=request)
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, "Agreed. You will both get a reminder 24 hours and 1 hour before.")
+    return redirect("connections:session_detail", pk=session.pk)
+
+
+@login_required
+@require_POST
+def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_session_for_participant(request, pk)
+    try:
+        sessions.cancel(session=session, actor=_user(request), request=request)
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, "Cancelled. Your peer has been told.")
+    return redirect("connections:session_list", pk=session.connection_id)
+
+
+@login_required
+@require_POST
+def session_held(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_session_for_participant(request, pk)
+    try:
+        sessions.mark_held(session=session, actor=_user(request), request=request)
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, "Thank you. The session is marked as held.")
+    return redirect("connections:session_list", pk=session.connection_id)
+
+
+# --- the private calendar feed ------------------------------------------------------
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def calendar_settings(request: HttpRequest) -> HttpResponse:
+    """Make, replace or revoke one's private feed. A new URL is shown once, in the response to the POST."""
+    user = _user(request)
+    token = ""
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        if action == "reset":
+            token = calendar.reset_feed(user=user, request=request)
+        elif action == "revoke":
+            if calendar.revoke_feed(user=user, request=request):
+                messages.success(request, "Your calendar feed is switched off. The old address no longer works.")
+            return redirect("connections:calendar_settings")
+        else:
+            messages.error(request, "Choose to make a new address or to switch the feed off.")
+            return redirect("connections:calendar_settings")
+    feed = CalendarFeed.objects.filter(user=user).first()
+    return render(
+        request,
+        "connections/session_calendar.html",
+        {
+            "feed": feed,
+            "feed_url": request.build_absolute_uri(f"/calendar/{token}.ics") if token else "",
+        },
+    )
+
+
+@never_cache
+@require_GET
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The feed itself. No sign-in: the URL is the credential. Nothing here is audited or logged with it."""
+    feed = calendar.feed_for_token(token)
+    if feed is None:
+        missing = HttpResponseNotFound("Not found", content_type="text/plain")
+        # Django logs the path of every 4xx response; this path holds a secret, so mark it logged already.
+        missing._has_been_logged = True  # type: ignore[attr-defined]
+        return missing
+    response = HttpResponse(calendar.read_feed(feed), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="sessions.ics"'
+    response["Referrer-Policy"] = "no-referrer"
+    return response
