@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "alongside.library",
     "alongside.notifications",
     "alongside.console",
+    "alongside.matching",
 ]
 
 MIDDLEWARE = [

@@ -17,6 +17,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from alongside.connections.tests import factories as connection_factories
+from alongside.lib.time import now
+from alongside.matching import services as matching_services
 from tests.factories import ResourceFactory, WorkplaceFactory
 
 # Third-party URL sets we don't own; allauth's pages are exercised by their own tests and ours.
@@ -66,6 +68,15 @@ def _the_members_request(cast: dict[str, Any]) -> dict[str, Any]:
 def _an_offer_to_the_supporter(cast: dict[str, Any]) -> dict[str, Any]:
     profile = connection_factories.supporter_profile(cast["supporter"])
     return {"pk": connection_factories.offer(connection_factories.support_request(cast["member"]), profile).pk}
+
+
+def _a_batch_preview(cast: dict[str, Any]) -> dict[str, Any]:
+    return {"key": matching_services.preview_batch(actor=cast["coordinator"]).key}
+
+
+def _a_waitlisted_request(cast: dict[str, Any]) -> dict[str, Any]:
+    made = connection_factories.support_request(cast["member"], status="waitlist", waitlisted_at=now())
+    return {"pk": made.pk}
 
 
 def _their_connection(cast: dict[str, Any]) -> dict[str, Any]:
@@ -131,6 +142,11 @@ MATRIX: dict[str, Row] = {
     "console:workplace_edit": replace(COORDINATOR, kwargs=_a_workplace),
     "console:workplace_active": replace(COORDINATOR_POST_ONLY, kwargs=_a_workplace),
     "console:settings": COORDINATOR,
+    "matching:waitlist": COORDINATOR,
+    "matching:batch_preview": COORDINATOR_POST_ONLY,
+    "matching:batch_detail": replace(COORDINATOR, kwargs=_a_batch_preview),
+    "matching:batch_apply": replace(COORDINATOR_POST_ONLY, kwargs=_a_batch_preview),
+    "matching:request_match": replace(COORDINATOR, kwargs=_a_waitlisted_request),
     "supporters:profile": SUPPORTER,
     "supporters:console_list": COORDINATOR,
     "supporters:console_detail": replace(COORDINATOR, kwargs=_a_supporter_profile),

@@ -1,0 +1,101 @@
+"""The batch match screens: preview, apply, and what coordinators read in between."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from alongside.connections.models import Offer, OfferSource, RequestStatus, SupportRequest
+from alongside.connections.tests import factories as cf
+from alongside.lib.time import now
+from alongside.matching import services
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def waiting(name: str, *, hours_ago: float = 1.0) -> SupportRequest:
+    at = now() - dt.timedelta(hours=hours_ago)
+    member = factories.member(display_name=name)
+    return cf.support_request(member, status=RequestStatus.WAITLIST, waitlisted_at=at, created_at=at)
+
+
+def preview_key(client) -> str:  # type: ignore[no-untyped-def]
+    response = client.post(reverse("matching:batch_preview"))
+    assert response.status_code == 302
+    return str(response["Location"]).rstrip("/").split("/")[-1]
+
+
+def test_matching_the_waitlist_shows_a_preview_and_sends_nothing(coordinator_client):
+    cf.clean_supporter(display_name="Fiona", capacity=1)
+    waiting("Nadia", hours_ago=100)
+    waiting("Oliver", hours_ago=1)
+    key = preview_key(coordinator_client)
+
+    response = coordinator_client.get(reverse("matching:batch_detail", args=[key]))
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Batch match preview" in body
+    assert "Nadia" in body and "Fiona" in body
+    assert "Send 1 offer" in body
+    assert "Not matched" in body and "Oliver" in body
+    assert "Solve time" in body and "Objective" in body and "proved optimal" in body
+    assert not Offer.objects.exists()
+
+
+def test_applying_the_preview_sends_the_offers_and_reports_them(coordinator_client):
+    fiona = cf.clean_supporter(display_name="Fiona", capacity=2)
+    requests = [waiting("Nadia"), waiting("Oliver")]
+    key = preview_key(coordinator_client)
+
+    response = coordinator_client.post(reverse("matching:batch_apply", args=[key]), follow=True)
+
+    body = response.content.decode()
+    assert "2 offers sent." in body
+    assert "Batch match applied" in body and "Send 2 offers" not in body
+    assert Offer.objects.filter(supporter=fiona, source=OfferSource.BATCH).count() == 2
+    assert {o.request_id for o in Offer.objects.all()} == {r.pk for r in requests}
+
+
+def test_applying_a_stale_preview_lists_the_skipped_pairs(coordinator_client):
+    fiona = cf.clean_supporter(display_name="Fiona", capacity=1)
+    waiting("Nadia")
+    key = preview_key(coordinator_client)
+    cf.offer(cf.support_request(factories.member()), fiona)  # her only place is taken meanwhile
+
+    response = coordinator_client.post(reverse("matching:batch_apply", args=[key]), follow=True)
+
+    body = response.content.decode()
+    assert "0 offers sent. 1 pair was skipped" in body
+    assert "Skipped pairs" in body and services.SKIP_INFEASIBLE in body
+    assert "changed between the preview and applying it" in body
+    assert Offer.objects.filter(supporter=fiona).count() == 1
+
+
+def test_applying_twice_is_refused_with_a_message(coordinator_client):
+    cf.clean_supporter(capacity=3)
+    waiting("Nadia")
+    key = preview_key(coordinator_client)
+    coordinator_client.post(reverse("matching:batch_apply", args=[key]))
+    response = coordinator_client.post(reverse("matching:batch_apply", args=[key]), follow=True)
+    assert "already been applied" in response.content.decode()
+    assert Offer.objects.count() == 1
+
+
+def test_an_expired_preview_sends_the_coordinator_back_to_the_waitlist(coordinator_client):
+    response = coordinator_client.get(reverse("matching:batch_detail", args=["gone"]), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("matching:waitlist")
+    assert "That preview has expired" in response.content.decode()
+
+
+def test_members_and_supporters_cannot_see_or_apply_a_preview(coordinator, member_client, supporter_client):
+    cf.clean_supporter(capacity=3)
+    waiting("Nadia")
+    key = services.preview_batch(actor=coordinator).key
+    for client in (member_client, supporter_client):
+        assert client.get(reverse("matching:batch_detail", args=[key])).status_code == 403
+        assert client.post(reverse("matching:batch_apply", args=[key])).status_code == 403
+    assert not Offer.objects.exists()

@@ -1,0 +1,142 @@
+"""The coordinators' waitlist, batch matching (preview, then apply) and matching by hand."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.views.decorators.http import require_POST
+
+from alongside.connections.models import OFFER_HOURS
+from alongside.console.views import page, paginate
+from alongside.lib.access import AuthedRequest, coordinator_required
+from alongside.matching import selectors, services
+from alongside.matching.access import get_request_for_coordinator
+from alongside.matching.forms import HandMatchForm
+from alongside.supporters.models import SupporterProfile
+
+SECTION = "matching"
+
+
+@coordinator_required
+def waitlist(request: AuthedRequest) -> HttpResponse:
+    page_of = paginate(request, selectors.waiting_requests())
+    return page(
+        request,
+        "matching/waitlist.html",
+        {
+            "page": page_of,
+            "rows": selectors.waitlist_rows(page_of.object_list),
+            "batch_count": selectors.batch_queryset().count(),
+        },
+        section=SECTION,
+    )
+
+
+@coordinator_required
+@require_POST
+def batch_preview(request: AuthedRequest) -> HttpResponse:
+    preview = services.preview_batch(actor=request.user, request=request)
+    return redirect("matching:batch_detail", key=preview.key)
+
+
+def _preview_context(preview: services.BatchPreview) -> dict[str, Any]:
+    result = preview.result
+    request_ids = {p.request_id for p in preview.pairs} | set(preview.unmatched)
+    supporter_ids = {p.supporter_id for p in preview.pairs}
+    members = selectors.member_names(request_ids)
+    supporters = selectors.supporter_names(supporter_ids)
+    pairs = [
+        {"pair": p, "member": members.get(p.request_id, "Someone"), "supporter": supporters.get(p.supporter_id)}
+        for p in preview.pairs
+    ]
+    unmatched = [{"request_id": pk, "member": members.get(pk, "Someone")} for pk in preview.unmatched]
+    skipped = []
+    if result is not None:
+        skipped = [
+            {"skip": s, "member": members.get(s.request_id, "Someone"), "supporter": supporters.get(s.supporter_id)}
+            for s in result.skipped
+        ]
+    return {
+        "preview": preview,
+        "pairs": pairs,
+        "unmatched": unmatched,
+        "result": result,
+        "skipped": skipped,
+        "made_by": selectors.coordinator_name(preview.made_by),
+        "applied_by": selectors.coordinator_name(result.applied_by) if result is not None else "",
+    }
+
+
+@coordinator_required
+def batch_detail(request: AuthedRequest, key: str) -> HttpResponse:
+    preview = services.load_preview(key)
+    if preview is None:
+        messages.error(request, "That preview has expired. Match the waitlist again for a fresh one.")
+        return redirect("matching:waitlist")
+    return page(request, "matching/batch.html", _preview_context(preview), section=SECTION)
+
+
+@coordinator_required
+@require_POST
+def batch_apply(request: AuthedRequest, key: str) -> HttpResponse:
+    try:
+        result = services.apply_batch(actor=request.user, key=key, request=request)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        if services.load_preview(key) is None:
+            return redirect("matching:waitlist")
+        return redirect("matching:batch_detail", key=key)
+    sent, skipped = len(result.sent), len(result.skipped)
+    text = f"{sent} offer{'s' if sent != 1 else ''} sent."
+    if skipped:
+        text += f" {skipped} pair{'s were' if skipped != 1 else ' was'} skipped because things changed; see below."
+    messages.success(request, text)
+    return redirect("matching:batch_detail", key=key)
+
+
+@coordinator_required
+def request_match(request: AuthedRequest, pk: int) -> HttpResponse:
+    support_request = get_request_for_coordinator(request, pk)
+    waiting = support_request.status in selectors.WAITING_STATUSES
+    candidates = selectors.hand_candidates(support_request) if waiting else None
+    form = None
+    if candidates is not None and candidates.suggestions:
+        form = HandMatchForm(
+            request.POST if request.method == "POST" else None,
+            candidates=candidates.suggestions,
+            names=candidates.names,
+        )
+        if request.method == "POST" and form.is_valid():
+            supporter = SupporterProfile.objects.get(pk=form.cleaned_data["supporter"])
+            try:
+                services.match_by_hand(
+                    actor=request.user,
+                    support_request=support_request,
+                    supporter=supporter,
+                    reason=form.cleaned_data["reason"],
+                    request=request,
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                name = candidates.names.get(supporter.pk, "The supporter")
+                messages.success(request, f"Offer sent to {name}. They have {OFFER_HOURS} hours to reply.")
+                return redirect("matching:waitlist")
+    elif request.method == "POST":
+        messages.error(request, "This request can't be matched by hand now; nothing was sent.")
+    return page(
+        request,
+        "matching/request_match.html",
+        {
+            "support_request": support_request,
+            "waiting": waiting,
+            "candidates": candidates,
+            "form": form,
+            "topics": [t.name for t in support_request.topics.all()],
+        },
+        section=SECTION,
+    )
