@@ -46,9 +46,10 @@ def session_list(request: HttpRequest, pk: int) -> HttpResponse:
     """A connection's sessions: what is waiting for an answer, what is agreed, what has been."""
     connection = get_connection_for_participant(request, pk)
     user, at = _user(request), now()
-    views = [sessions.view_of(s, user, at=at) for s in sessions.sessions_of(connection).select_related("connection")]
-    for v in views:
-        v.session.connection = connection  # already fetched with the people
+    rows = list(sessions.sessions_of(connection))
+    for row in rows:
+        row.connection = connection  # already fetched with both people: no query per session
+    views = [sessions.view_of(row, user, at=at) for row in rows]
     open_statuses = (SessionStatus.PROPOSED, SessionStatus.AGREED)
     upcoming = [v for v in views if v.session.status in open_statuses and not v.can_mark_held]
     upcoming.reverse()  # soonest first

@@ -168,3 +168,21 @@ def test_outsiders_get_404_and_an_audited_denial(connection, member, request, wh
     assert made.status == SessionStatus.PROPOSED
     assert AuditEvent.objects.filter(action="connections.session.view", outcome=Outcome.DENIED).count() == 4
     assert Session.objects.count() == 1
+
+
+def test_the_list_reads_a_fixed_number_of_queries_however_many_sessions(
+    connection, member, supporter, member_client, clock, django_assert_max_num_queries
+):
+    for days in range(1, 6):
+        made = sessions.propose(
+            connection=connection,
+            actor=member,
+            starts_at=clock.at + dt.timedelta(days=days),
+            minutes=60,
+            medium="phone",
+        )
+        sessions.agree(session=made, actor=supporter)
+    member_client.get(f"/connections/{connection.pk}/sessions/")  # warm the service settings cache
+    with django_assert_max_num_queries(8):
+        page = member_client.get(f"/connections/{connection.pk}/sessions/")
+    assert page.content.decode().count("Open this session") == 5
