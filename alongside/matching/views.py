@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
@@ -19,6 +20,8 @@ from alongside.matching.forms import HandMatchForm
 from alongside.supporters.models import SupporterProfile
 
 SECTION = "matching"
+PAIRS_PER_PAGE = 100
+UNMATCHED_SHOWN = 200
 
 
 @coordinator_required
@@ -43,31 +46,34 @@ def batch_preview(request: AuthedRequest) -> HttpResponse:
     return redirect("matching:batch_detail", key=preview.key)
 
 
-def _preview_context(preview: services.BatchPreview) -> dict[str, Any]:
+def _preview_context(request: AuthedRequest, preview: services.BatchPreview) -> dict[str, Any]:
+    """The preview's pairs one page at a time, with names read fresh (the cache holds ids only)."""
     result = preview.result
-    request_ids = {p.request_id for p in preview.pairs} | set(preview.unmatched)
-    supporter_ids = {p.supporter_id for p in preview.pairs}
-    members = selectors.member_names(request_ids)
-    supporters = selectors.supporter_names(supporter_ids)
-    pairs = [
-        {"pair": p, "member": members.get(p.request_id, "Someone"), "supporter": supporters.get(p.supporter_id)}
-        for p in preview.pairs
-    ]
-    unmatched = [{"request_id": pk, "member": members.get(pk, "Someone")} for pk in preview.unmatched]
-    skipped = []
-    if result is not None:
-        skipped = [
-            {"skip": s, "member": members.get(s.request_id, "Someone"), "supporter": supporters.get(s.supporter_id)}
-            for s in result.skipped
-        ]
+    pairs_page = Paginator(preview.pairs, PAIRS_PER_PAGE).get_page(request.GET.get("page"))
+    shown_pairs: list[services.PreviewPair] = list(pairs_page.object_list)
+    shown_unmatched = preview.unmatched[:UNMATCHED_SHOWN]
+    skipped = result.skipped if result is not None else ()
+    members = selectors.member_names(
+        [p.request_id for p in shown_pairs] + list(shown_unmatched) + [s.request_id for s in skipped]
+    )
+    supporters = selectors.supporter_names([p.supporter_id for p in shown_pairs] + [s.supporter_id for s in skipped])
     return {
         "preview": preview,
-        "pairs": pairs,
-        "unmatched": unmatched,
+        "page": pairs_page,
+        "pairs": [
+            {"pair": p, "member": members.get(p.request_id, "Someone"), "supporter": supporters.get(p.supporter_id)}
+            for p in shown_pairs
+        ],
+        "unmatched": [{"request_id": pk, "member": members.get(pk, "Someone")} for pk in shown_unmatched],
+        "unmatched_more": max(len(preview.unmatched) - UNMATCHED_SHOWN, 0),
         "result": result,
-        "skipped": skipped,
+        "skipped": [
+            {"skip": s, "member": members.get(s.request_id, "Someone"), "supporter": supporters.get(s.supporter_id)}
+            for s in skipped
+        ],
         "made_by": selectors.coordinator_name(preview.made_by),
         "applied_by": selectors.coordinator_name(result.applied_by) if result is not None else "",
+        "offer_hours": OFFER_HOURS,
     }
 
 
@@ -77,7 +83,7 @@ def batch_detail(request: AuthedRequest, key: str) -> HttpResponse:
     if preview is None:
         messages.error(request, "That preview has expired. Match the waitlist again for a fresh one.")
         return redirect("matching:waitlist")
-    return page(request, "matching/batch.html", _preview_context(preview), section=SECTION)
+    return page(request, "matching/batch.html", _preview_context(request, preview), section=SECTION)
 
 
 @coordinator_required
@@ -137,6 +143,7 @@ def request_match(request: AuthedRequest, pk: int) -> HttpResponse:
             "candidates": candidates,
             "form": form,
             "topics": [t.name for t in support_request.topics.all()],
+            "offer_hours": OFFER_HOURS,
         },
         section=SECTION,
     )

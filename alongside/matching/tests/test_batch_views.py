@@ -10,7 +10,7 @@ from django.urls import reverse
 from alongside.connections.models import Offer, OfferSource, RequestStatus, SupportRequest
 from alongside.connections.tests import factories as cf
 from alongside.lib.time import now
-from alongside.matching import services
+from alongside.matching import services, views
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -99,3 +99,17 @@ def test_members_and_supporters_cannot_see_or_apply_a_preview(coordinator, membe
         assert client.get(reverse("matching:batch_detail", args=[key])).status_code == 403
         assert client.post(reverse("matching:batch_apply", args=[key])).status_code == 403
     assert not Offer.objects.exists()
+
+
+def test_a_long_preview_is_shown_a_page_of_pairs_at_a_time(coordinator_client, monkeypatch):
+    monkeypatch.setattr(views, "PAIRS_PER_PAGE", 1)
+    cf.clean_supporter(display_name="Fiona", capacity=2)
+    waiting("Nadia", hours_ago=50)
+    waiting("Oliver", hours_ago=1)
+    key = preview_key(coordinator_client)
+    url = reverse("matching:batch_detail", args=[key])
+    first = coordinator_client.get(url).content.decode()
+    second = coordinator_client.get(url, {"page": 2}).content.decode()
+    assert "Page 1 of 2" in first and "Send 2 offers" in first
+    assert ("Nadia" in first) != ("Nadia" in second)
+    assert ("Oliver" in first) != ("Oliver" in second)
