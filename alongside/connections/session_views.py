@@ -6,6 +6,7 @@ page without sign-in, because its URL is the credential.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -216,7 +217,8 @@ def calendar_settings(request: HttpRequest) -> HttpResponse:
         "connections/session_calendar.html",
         {
             "feed": feed,
-            "feed_url": request.build_absolute_uri(f"/calendar/{token}.ics") if token else "",
+            "feed_url": f"{settings.SITE_URL}/calendar/{token}.ics" if token else "",
+            "webcal_url": f"webcal://{settings.SITE_URL.split('://', 1)[-1]}/calendar/{token}.ics" if token else "",
         },
     )
 

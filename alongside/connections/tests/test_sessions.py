@@ -229,7 +229,7 @@ def test_a_session_not_yet_begun_or_not_agreed_cannot_be_marked_held(connection,
     assert connection.sessions_held == 0
 
 
-def test_held_sessions_bring_the_review_point_due(connection, member, supporter, clock, settings):
+def test_held_sessions_bring_the_review_point_due(connection, member, supporter, clock):
     connection.review_due_sessions = 1
     connection.save()
     made = propose(connection, member, at=clock.at + dt.timedelta(hours=2))

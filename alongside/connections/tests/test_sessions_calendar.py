@@ -2,6 +2,7 @@ import datetime as dt
 import logging
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from icalendar import Calendar
 
@@ -145,7 +146,8 @@ def test_the_settings_page_shows_a_new_address_once(member, member_client):
     assert b"Your feed is off." in page.content
     made = member_client.post("/calendar/", {"action": "reset"})
     selector = CalendarFeed.objects.get(user=member).selector
-    assert f"http://testserver/calendar/{selector}".encode() in made.content
+    assert f"{settings.SITE_URL}/calendar/{selector}".encode() in made.content
+    assert b'href="webcal://' in made.content
     assert b"Copy it now" in made.content
     again = member_client.get("/calendar/")
     assert selector.encode() not in again.content
