@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import OperationalError
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
@@ -91,6 +92,11 @@ def batch_detail(request: AuthedRequest, key: str) -> HttpResponse:
 def batch_apply(request: AuthedRequest, key: str) -> HttpResponse:
     try:
         result = services.apply_batch(actor=request.user, key=key, request=request)
+    except OperationalError:
+        # A lock wait that ended in a deadlock (another coordinator or a supporter's reply got in
+        # the way): the whole batch was rolled back, so nothing was sent and it can be tried again.
+        messages.error(request, "Someone else changed these requests at the same moment; nothing was sent. Try again.")
+        return redirect("matching:batch_detail", key=key)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         if services.load_preview(key) is None:

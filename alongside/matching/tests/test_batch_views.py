@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import OperationalError
 from django.urls import reverse
 
 from alongside.connections.models import Offer, OfferSource, RequestStatus, SupportRequest
@@ -113,3 +114,23 @@ def test_a_long_preview_is_shown_a_page_of_pairs_at_a_time(coordinator_client, m
     assert "Page 1 of 2" in first and "Send 2 offers" in first
     assert ("Nadia" in first) != ("Nadia" in second)
     assert ("Oliver" in first) != ("Oliver" in second)
+
+
+def test_a_batch_caught_in_a_deadlock_sends_nothing_and_can_be_applied_again(coordinator_client, monkeypatch):
+    cf.clean_supporter(capacity=3)
+    waiting("Nadia")
+    key = preview_key(coordinator_client)
+    real_apply = services._apply
+
+    def deadlocked(**kwargs: object) -> None:
+        raise OperationalError("deadlock detected")
+
+    monkeypatch.setattr(services, "_apply", deadlocked)
+    response = coordinator_client.post(reverse("matching:batch_apply", args=[key]), follow=True)
+    assert "nothing was sent. Try again." in response.content.decode()
+    assert not Offer.objects.exists()
+
+    monkeypatch.setattr(services, "_apply", real_apply)
+    response = coordinator_client.post(reverse("matching:batch_apply", args=[key]), follow=True)
+    assert "1 offer sent." in response.content.decode()
+    assert Offer.objects.count() == 1

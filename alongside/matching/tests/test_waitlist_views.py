@@ -125,6 +125,14 @@ def test_matching_by_hand_sends_an_offer_with_the_reason_kept_encrypted_and_audi
     assert "rural" not in str(event.details)
 
 
+def test_matching_an_open_request_by_hand_warns_that_the_member_is_still_choosing(coordinator_client):
+    cf.clean_supporter()
+    choosing = cf.support_request(factories.member(display_name="Mia"))
+    waiting_one = waiting("Nadia")
+    assert "still choosing among their own suggestions" in coordinator_client.get(hand_url(choosing)).content.decode()
+    assert "still choosing" not in coordinator_client.get(hand_url(waiting_one)).content.decode()
+
+
 def test_matching_by_hand_requires_a_reason(coordinator_client):
     profile = cf.clean_supporter()
     request = waiting("Nadia")
