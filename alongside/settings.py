@@ -207,6 +207,26 @@ MFA_TOTP_ISSUER = envstr("ALONGSIDE_SERVICE_NAME", "Alongside")
 ALONGSIDE_REVIEW_AFTER_SESSIONS = envint("ALONGSIDE_REVIEW_AFTER_SESSIONS", 6, minimum=1)
 ALONGSIDE_REVIEW_AFTER_DAYS = envint("ALONGSIDE_REVIEW_AFTER_DAYS", 91, minimum=1)
 
+# In-browser voice calls (docs/voice.md): STUN, TURN with time-limited credentials (coturn's use-auth-secret),
+# and relay-only, which sends all media through TURN so neither side learns the other's IP address.
+ALONGSIDE_STUN_URLS = envlist("ALONGSIDE_STUN_URLS")
+ALONGSIDE_TURN_URLS = envlist("ALONGSIDE_TURN_URLS")
+ALONGSIDE_TURN_SECRET = envsecret("ALONGSIDE_TURN_SECRET")
+ALONGSIDE_TURN_TTL = envint("ALONGSIDE_TURN_TTL", 3600, minimum=60)
+ALONGSIDE_RELAY_ONLY = envbool("ALONGSIDE_RELAY_ONLY")
+for _url in ALONGSIDE_STUN_URLS:
+    if not _url.startswith(("stun:", "stuns:")):
+        raise EnvError(f"ALONGSIDE_STUN_URLS: {_url!r} must start with stun: or stuns:")
+for _url in ALONGSIDE_TURN_URLS:
+    if not _url.startswith(("turn:", "turns:")):
+        raise EnvError(f"ALONGSIDE_TURN_URLS: {_url!r} must start with turn: or turns:")
+if ALONGSIDE_TURN_URLS and not ALONGSIDE_TURN_SECRET:
+    raise EnvError(
+        "ALONGSIDE_TURN_URLS needs ALONGSIDE_TURN_SECRET (or ALONGSIDE_TURN_SECRET_FILE), coturn's static-auth-secret"
+    )
+if ALONGSIDE_RELAY_ONLY and not ALONGSIDE_TURN_URLS:
+    raise EnvError("ALONGSIDE_RELAY_ONLY needs ALONGSIDE_TURN_URLS: without a TURN server no call could connect")
+
 # Roles with access to other people's words end idle sessions after 30 minutes.
 ALONGSIDE_STAFF_IDLE_SECONDS = envint("ALONGSIDE_STAFF_IDLE_SECONDS", 30 * 60, minimum=60)
 SESSION_COOKIE_AGE = envint("ALONGSIDE_SESSION_SECONDS", 14 * 24 * 3600, minimum=300)
