@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "alongside.accounts",
     "alongside.supporters",
     "alongside.connections",
+    "alongside.conversations",
     "alongside.directory",
     "alongside.service",
     "alongside.library",

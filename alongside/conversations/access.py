@@ -1,0 +1,59 @@
+"""The one access check for threads, used by the page views and the websocket consumer alike.
+
+Only the thread's current members get in. Everyone else gets a 404 (or, on a websocket, a
+closed socket) and an audited denial: they learn nothing about which threads exist.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest
+
+from alongside.audit.models import Outcome
+from alongside.audit.services import denied, record
+from alongside.conversations.models import Thread, ThreadMember
+
+DENIED_ACTION = "conversations.thread.view"
+
+
+def get_thread_for_member(user: Any, thread_id: int, *, request: HttpRequest | None = None, via: str = "") -> Thread:
+    """The thread, for its members only; raises ``Http404`` (audited) for anyone else.
+
+    Pass the view's ``request`` so the denial records its path; a consumer passes ``via``
+    (the websocket path) instead.
+    """
+    user_id = getattr(user, "pk", None) if getattr(user, "is_authenticated", False) else None
+    thread = None
+    if user_id is not None and getattr(user, "is_active", False):
+        thread = (
+            Thread.objects.select_related("connection")
+            .filter(pk=thread_id, members__user_id=user_id, members__left_at__isnull=True)
+            .first()
+        )
+    if thread is None:
+        if request is not None:
+            denied(DENIED_ACTION, request=request, target_type="conversations.thread", target_id=thread_id)
+        else:
+            record(
+                DENIED_ACTION,
+                actor=user if user_id is not None else None,
+                target_type="conversations.thread",
+                target_id=thread_id,
+                outcome=Outcome.DENIED,
+                details={"path": via[:200], "method": "WEBSOCKET"},
+            )
+        raise Http404()
+    return thread
+
+
+def thread_accepts_messages(thread: Thread) -> bool:
+    """An open thread takes new messages; a closed one (or one whose connection closed) can only be read."""
+    if thread.closed_at is not None:
+        return False
+    connection = thread.connection
+    return connection is None or connection.is_active
+
+
+def is_member(thread_id: int, user_id: int) -> bool:
+    return ThreadMember.objects.filter(thread_id=thread_id, user_id=user_id, left_at__isnull=True).exists()
