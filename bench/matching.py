@@ -97,7 +97,7 @@ def synthetic_instance(n_requests: int, n_supporters: int, seed: int = 0) -> Ins
                 id=j + 1,
                 user_id=100_000 + j,
                 career_stage=rng.choices(SUPPORTER_STAGES, SUPPORTER_STAGE_WEIGHTS)[0],
-                specialty=rng.choice(SPECIALTIES),
+                specialties=frozenset({rng.choice(SPECIALTIES)}),
                 topics=frozenset(rng.choices(TOPICS, TOPIC_WEIGHTS, k=rng.randint(2, 6))),
                 languages=frozenset(languages),
                 gender=rng.choices(["female", "male", "non-binary", None], [53, 41, 3, 3])[0],

@@ -94,7 +94,7 @@ class Supporter:
     id: int
     user_id: int
     career_stage: str
-    specialty: str | None = None
+    specialties: frozenset[str] = frozenset()
     topics: frozenset[str] = frozenset()
     languages: frozenset[str] = frozenset({"en"})
     gender: str | None = None
@@ -271,9 +271,9 @@ def overlap_units(hours: int, units: WeightUnits) -> int:
 
 
 def wants_same_specialty(request: Request, supporter: Supporter) -> bool:
-    """The member prefers their own specialty and this supporter shares it."""
+    """The member prefers their own specialty and it is among the supporter's."""
     wish = request.specialty if request.same_specialty == "prefer" else None
-    return wish is not None and wish == supporter.specialty
+    return wish is not None and wish in supporter.specialties
 
 
 def pair_score_units(request: Request, supporter: Supporter, units: WeightUnits) -> int:

@@ -314,13 +314,14 @@ def engine_supporters(*, at: dt.datetime | None = None, ids: Iterable[int] | Non
         if key not in slot_cache:
             slot_cache[key] = weekly_slots(parse_windows(availability), time_zone, at=at)
         active, waiting = load.get(pk, 0), pending.get(pk, 0)
-        specialty = spec if spec is not None else min(specialties.get(pk, []), default=None)
+        # Every specialty the supporter lists, plus the one on their personal profile.
+        listed = {str(x) for x in specialties.get(pk, ())} | ({str(spec)} if spec is not None else set())
         out.append(
             engine.Supporter(
                 id=pk,
                 user_id=user_id,
                 career_stage=stage if stage in engine.CAREER_STAGES else "other",
-                specialty=str(specialty) if specialty is not None else None,
+                specialties=frozenset(listed),
                 topics=frozenset(topics.get(pk, ())),
                 languages=frozenset(languages.get(person, ())) if person is not None else frozenset(),
                 gender=normalise_gender(gender),

@@ -115,7 +115,8 @@ SUPPORTER_FIELDS: Final[Mapping[str, tuple[Reader, Any]]] = {
     "id": (_ID, _REQUIRED),
     "user_id": (_ID, _REQUIRED),
     "career_stage": (_choice(CAREER_STAGES), _REQUIRED),
-    "specialty": (_optional_text, None),
+    "specialties": (_strings(), frozenset()),
+    "specialty": (_optional_text, None),  # the older single-specialty form, added to ``specialties``
     "topics": (_strings(), frozenset()),
     "languages": (_strings(), _REQUIRED),
     "gender": (_optional_text, None),
@@ -196,6 +197,9 @@ def parse_instance(data: Any) -> Instance:
             raise InstanceError(f"weights.{key}: expected a number from 0 to {MAX_WEIGHT:g}")
     supporters = []
     for i, record in enumerate(_records(data, "supporters", SUPPORTER_FIELDS)):
+        single = record.pop("specialty")
+        if single is not None:
+            record["specialties"] = record["specialties"] | {single}
         if record["capacity_left"] is None:
             record["capacity_left"] = max(record["capacity"] - record["active_load"], 0)
         elif record["capacity_left"] > record["capacity"]:

@@ -215,11 +215,8 @@ class _Encoded:
         sup_formats = _membership([s.formats for s in supporters], format_vocab)
         stage_code = {stage: i for i, stage in enumerate(CAREER_STAGES)}
         sup_stage = np.array([stage_code.get(s.career_stage, len(CAREER_STAGES)) for s in supporters], dtype=np.int64)
-        specialty_codes: dict[str, int] = {}
-        sup_specialty = np.array(
-            [-1 if s.specialty is None else _key_index(specialty_codes, s.specialty) for s in supporters],
-            dtype=np.int64,
-        )
+        specialty_vocab: dict[str, int] = {}
+        sup_specialties = _membership([s.specialties for s in supporters], specialty_vocab)
         gender_codes: dict[str | None, int] = {}
         sup_gender = np.array([_key_index(gender_codes, s.gender) for s in supporters], dtype=np.int64)
         sup_open = np.array([s.available and s.capacity_left > 0 for s in supporters], dtype=bool)
@@ -272,8 +269,8 @@ class _Encoded:
         for (stage, kind, wish), k in stage_keys.items():
             halves = [stage_fit_halves(stage, kind, other) for other in CAREER_STAGES] + [0]
             row = units.career_stage_fit * np.array(halves, dtype=np.int64)[sup_stage] // 2
-            if wish is not None:
-                row += units.specialty_wish * (sup_specialty == specialty_codes.get(wish, -2))
+            if wish is not None and wish in specialty_vocab:  # a wish no supporter has adds nothing
+                row += units.specialty_wish * sup_specialties[specialty_vocab[wish]]
             self.stage_table[k] = row
         # Formats, languages, gender and openness: one row per distinct combination, NEG where the
         # pair is infeasible and "no limit" elsewhere, applied with a minimum (cheaper than a mask).

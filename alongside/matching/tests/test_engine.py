@@ -23,6 +23,7 @@ from alongside.matching.engine import (
     reasons,
     stage_fit_halves,
     wait_bonus_units,
+    wants_same_specialty,
 )
 
 AEST = 600  # UTC+10, in minutes
@@ -42,7 +43,7 @@ def supporter(**changes: Any) -> Supporter:
         id=1,
         user_id=101,
         career_stage="registrar",
-        specialty="psychiatry",
+        specialties=frozenset({"psychiatry"}),
         topics=frozenset({"exams", "burnout"}),
         languages=frozenset({"en"}),
         gender="female",
@@ -161,6 +162,25 @@ def test_the_pair_score_adds_up_its_weighted_parts() -> None:
     s = supporter()  # covers one topic in two, same stage and specialty, 4 shared hours of 6
     expected = 3000 * 1 // 2 + 2000 + 1500 + 2000 * 4 // 6
     assert pair_score_units(r, s, weights.units()) == expected
+
+
+def test_the_specialty_wish_is_met_by_any_of_the_supporters_specialties() -> None:
+    units = Weights().units()
+    r = request(specialty="psychiatry")
+    several = supporter(specialties=frozenset({"general practice", "psychiatry"}))
+    other = supporter(specialties=frozenset({"general practice", "surgery"}))
+    assert wants_same_specialty(r, several)
+    assert not wants_same_specialty(r, other)
+    assert not wants_same_specialty(r, supporter(specialties=frozenset()))
+    assert pair_score_units(r, several, units) - pair_score_units(r, other, units) == units.specialty_wish
+    assert "same specialty" in reasons(r, several)
+    assert "same specialty" not in reasons(r, other)
+
+
+def test_a_specialty_counts_only_when_the_member_prefers_it() -> None:
+    s = supporter(specialties=frozenset({"psychiatry", "surgery"}))
+    assert not wants_same_specialty(request(same_specialty="any"), s)
+    assert not wants_same_specialty(request(specialty=None), s)
 
 
 def test_load_costs_grow_with_each_new_connection() -> None:

@@ -4,7 +4,7 @@ import pytest
 
 from alongside.connections.models import Block, ConnectionStatus, OfferStatus
 from alongside.connections.tests import factories as cf
-from alongside.directory.models import Topic, Workplace
+from alongside.directory.models import Specialty, Topic, Workplace
 from alongside.matching import engine, glue
 from alongside.supporters.models import SupporterStatus
 from tests import factories
@@ -184,3 +184,43 @@ def test_weights_come_from_the_coordinators_settings():
     row.save()
     assert glue.current_weights().topic_experience == 7.5
     assert glue.current_weights().load_spread == engine.Weights().load_spread
+
+
+@pytest.mark.django_db
+def test_a_supporter_brings_every_listed_specialty_and_their_own_profile_one():
+    psychiatry, surgery, gp = (Specialty.objects.create(name=n) for n in ("Psychiatry", "Surgery", "GP"))
+    profile = cf.clean_supporter()
+    profile.specialties.set([psychiatry, surgery])
+    cf.set_person(profile.user, specialty=gp)
+    s = glue.to_engine_supporter(profile)
+    assert s is not None and s.specialties == {str(psychiatry.pk), str(surgery.pk), str(gp.pk)}
+    bare = glue.to_engine_supporter(cf.clean_supporter())
+    assert bare is not None and bare.specialties == frozenset()
+
+
+@pytest.mark.django_db
+def test_a_members_specialty_wish_is_met_by_any_of_a_supporters_specialties():
+    psychiatry, surgery = Specialty.objects.create(name="Psychiatry"), Specialty.objects.create(name="Surgery")
+    profile = cf.clean_supporter()
+    profile.specialties.set([surgery, psychiatry])
+    member = cf.set_person(factories.member(), specialty=psychiatry)
+    request = glue.to_engine_request(cf.support_request(member, same_specialty="prefer"))
+    supporter = glue.to_engine_supporter(profile)
+    assert supporter is not None and engine.wants_same_specialty(request, supporter)
+    assert "same specialty" in engine.reasons(request, supporter)
+
+
+@pytest.mark.django_db
+def test_reasons_use_the_directorys_own_wording_for_topics():
+    exams = Topic.objects.create(slug="exams", name="Exams", experience_phrase="fellowship exams and resits")
+    nights = Topic.objects.create(slug="nights", name="Night shifts")  # no phrase: its name, lower case
+    profile = cf.clean_supporter(topics=[exams, nights])
+    sr = cf.support_request(factories.member())
+    sr.topics.set([exams, nights])
+    assert glue.topic_phrases() == {"exams": "fellowship exams and resits", "nights": "night shifts"}
+    supporters = glue.engine_supporters()
+    (suggestion,) = engine.rank(
+        glue.to_engine_request(sr), supporters, glue.current_weights(), topic_phrases=glue.topic_phrases()
+    )
+    assert suggestion.supporter_id == profile.pk
+    assert suggestion.reasons[0] == "has supported colleagues through fellowship exams and resits and night shifts"

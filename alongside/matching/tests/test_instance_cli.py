@@ -43,6 +43,19 @@ def test_the_documented_example_loads_with_its_defaults(tmp_path: Path) -> None:
     assert request.availability == frozenset({32, 33, 34})
 
 
+def test_a_supporter_lists_several_specialties_or_the_older_single_one() -> None:
+    first, second = parse_instance(docs_example()).supporters
+    assert first.specialties == frozenset({"psychiatry"})
+    assert second.specialties == frozenset({"surgery", "general practice"})
+    old_form = mutate("supporters.0.specialties", ...)
+    old_form["supporters"][0]["specialty"] = "psychiatry"
+    assert parse_instance(old_form).supporters[0].specialties == frozenset({"psychiatry"})
+    both = mutate("supporters.0.specialty", "surgery")
+    assert parse_instance(both).supporters[0].specialties == frozenset({"psychiatry", "surgery"})
+    assert parse_instance(mutate("supporters.0.specialty", None)).supporters[0].specialties == {"psychiatry"}
+    assert parse_instance(mutate("supporters.0.specialties", ...)).supporters[0].specialties == frozenset()
+
+
 def test_an_instance_round_trips_through_json() -> None:
     instance = parse_instance(docs_example())
     assert parse_instance(json.loads(json.dumps(instance_to_dict(instance)))) == instance
@@ -83,6 +96,8 @@ INVALID = [
     ("supporters.0.career_stage", "boss", "supporters[0].career_stage: expected one of student"),
     ("supporters.0.workplaces", [3.5], "supporters[0].workplaces[0]: expected an integer"),
     ("supporters.0.specialty", "", "supporters[0].specialty: expected a non-empty string or null"),
+    ("supporters.0.specialties", "surgery", "supporters[0].specialties: expected a list of strings"),
+    ("supporters.0.specialties", [""], "supporters[0].specialties: expected a list of strings"),
     ("supporters", {}, "supporters: expected a list"),
     ("weights.waiting_time", -2, "weights.waiting_time: expected a number from 0 to 1000"),
     ("weights.speed", 1, "weights.speed: unknown weight"),

@@ -56,6 +56,7 @@ workplaces = st.frozensets(st.integers(1, 8), max_size=2)
 genders = st.sampled_from([None, "female", "male"])
 wanted_gender = mostly(st.none(), genders)
 specialties = st.sampled_from([None, "psychiatry", "surgery"])
+specialty_sets = st.frozensets(st.sampled_from(["psychiatry", "surgery", "general practice"]), max_size=2)
 weights = st.builds(
     Weights,
     **{f.name: st.sampled_from([0.0, 0.5, 1.0, 2.5, 7.0]) for f in dataclasses.fields(Weights)},
@@ -73,7 +74,7 @@ def supporters(draw: st.DrawFn, n: int) -> list[Supporter]:
                 id=10 + i,
                 user_id=draw(mostly(st.just(1000 + i), st.sampled_from([1, 2]))),  # users 1 and 2 are also members
                 career_stage=draw(st.sampled_from(CAREER_STAGES)),
-                specialty=draw(specialties),
+                specialties=draw(specialty_sets),
                 topics=draw(topics),
                 languages=draw(languages),
                 gender=draw(genders),
@@ -203,7 +204,7 @@ def random_instance(
                 id=i + 1,
                 user_id=1000 + i,
                 career_stage=rng.choice(CAREER_STAGES),
-                specialty=rng.choice(["psychiatry", "surgery", None]),
+                specialties=frozenset(rng.sample(["psychiatry", "surgery", "general practice"], rng.randint(0, 2))),
                 topics=frozenset(rng.sample(["exams", "burnout", "grief", "career", "health"], rng.randint(0, 3))),
                 languages=frozenset({"en"} | ({"vi"} if rng.random() < 0.2 else set())),
                 gender=rng.choice(["female", "male", None]),
