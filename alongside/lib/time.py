@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from functools import lru_cache
 
 from django.utils import timezone
 
@@ -20,8 +21,9 @@ def valid_timezone(name: str) -> bool:
     return True
 
 
+@lru_cache(maxsize=1)
 def timezone_choices() -> list[tuple[str, str]]:
-    """Australian zones first, then the rest of the IANA list."""
+    """Australian zones first, then the rest of the IANA list (read from disk once per process)."""
     names = sorted(zoneinfo.available_timezones())
     au = [n for n in names if n.startswith("Australia/")]
     rest = [n for n in names if not n.startswith("Australia/") and "/" in n and not n.startswith("Etc/")]

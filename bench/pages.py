@@ -1,0 +1,173 @@
+"""Page latency under load: `pages.p95` on SQLite and on PostgreSQL.
+
+A real server (`alongside serve`, one uvicorn process, no in-process worker, DEBUG off) is
+started on a fresh data directory with the demo data. Fifty virtual users then browse
+for a fixed time: each loads a page, waits 0.5-1.5 s (a person reading), and loads the
+next, half of them anonymous visitors and half a signed-in member. The figure is the
+95th percentile of the time from sending a request to reading the whole response.
+
+    python -m bench.pages            # both databases (PostgreSQL only if it answers)
+    python -m bench.pages sqlite
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+ALONGSIDE = str(Path(sys.executable).parent / "alongside")
+USERS = 50
+SECONDS = 20.0
+BUDGET_MS = 100.0
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+PG_BENCH = "postgres://postgres@127.0.0.1:5432/alongside_bench"
+
+ANONYMOUS_PAGES = ["/", "/about/", "/accounts/login/", "/accounts/signup/"]
+MEMBER_PAGES = ["/", "/library/", "/library/?q=doctors", "/profile/", "/notifications/", "/support/ongoing/new/"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _env(data_dir: str, database_url: str | None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ALONGSIDE_", "DATABASE_URL", "REDIS_URL"))}
+    env.update({"ALONGSIDE_DATA_DIR": data_dir, "ALONGSIDE_DEBUG": "0", "ALONGSIDE_LOG_LEVEL": "WARNING"})
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    return env
+
+
+def _postgres_ready() -> bool:
+    try:
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=3) as conn:
+            conn.execute("DROP DATABASE IF EXISTS alongside_bench WITH (FORCE)")
+            conn.execute("CREATE DATABASE alongside_bench")
+        return True
+    except Exception:
+        return False
+
+
+async def _sign_in(client: httpx.AsyncClient) -> None:
+    page = await client.get("/accounts/login/")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+    if token is None:
+        raise RuntimeError("no CSRF token on the sign-in page")
+    response = await client.post(
+        "/accounts/login/",
+        data={
+            "csrfmiddlewaretoken": token.group(1),
+            "login": "member@demo.alongside.test",
+            "password": "alongside-demo",
+        },
+    )
+    if response.status_code != 302:
+        raise RuntimeError(f"demo member could not sign in ({response.status_code})")
+
+
+async def _user(base: str, cookies: httpx.Cookies | None, pages: list[str], until: float, out: list[float]) -> None:
+    rng = random.Random()
+    async with httpx.AsyncClient(base_url=base, cookies=cookies, timeout=30) as client:
+        while time.monotonic() < until:
+            path = rng.choice(pages)
+            start = time.perf_counter()
+            response = await client.get(path)
+            await response.aread()
+            elapsed = (time.perf_counter() - start) * 1000
+            if response.status_code != 200:
+                raise RuntimeError(f"{path} answered {response.status_code}")
+            out.append(elapsed)
+            await asyncio.sleep(rng.uniform(0.5, 1.5))
+
+
+async def _load(base: str) -> list[float]:
+    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+        await _sign_in(client)
+        member_cookies = client.cookies
+        for path in ANONYMOUS_PAGES + MEMBER_PAGES:  # warm up templates and caches
+            await client.get(path)
+    samples: list[float] = []
+    until = time.monotonic() + SECONDS
+    await asyncio.gather(
+        *[
+            _user(base, member_cookies if i % 2 else None, MEMBER_PAGES if i % 2 else ANONYMOUS_PAGES, until, samples)
+            for i in range(USERS)
+        ]
+    )
+    return samples
+
+
+def run(database: str) -> dict[str, object]:
+    database_url = None
+    if database == "postgresql":
+        if not _postgres_ready():
+            return {"bench": "pages.p95", "value": None, "unit": "ms", "database": database, "skipped": "no PostgreSQL"}
+        database_url = PG_BENCH
+    with tempfile.TemporaryDirectory(prefix="alongside-bench-") as data_dir:
+        env = _env(data_dir, database_url)
+        for command in (["migrate", "--noinput"], ["load_demo"]):
+            subprocess.run([ALONGSIDE, *command], env=env, cwd=ROOT, check=True, capture_output=True)
+        port = _free_port()
+        server = subprocess.Popen(
+            [ALONGSIDE, "serve", "--no-worker", "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            base = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise RuntimeError("the server did not start")
+                time.sleep(0.2)
+            samples = asyncio.run(_load(base))
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+    cuts = statistics.quantiles(samples, n=100)
+    return {
+        "bench": "pages.p95",
+        "value": round(cuts[94], 1),
+        "unit": "ms",
+        "budget": BUDGET_MS,
+        "database": database,
+        "users": USERS,
+        "seconds": SECONDS,
+        "requests": len(samples),
+        "p50": round(cuts[49], 1),
+        "p99": round(cuts[98], 1),
+        "load_average": round(os.getloadavg()[0], 2),
+    }
+
+
+def main(databases: list[str] | None = None) -> None:
+    for database in databases or ["sqlite", "postgresql"]:
+        print(json.dumps(run(database)), flush=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:] or None)
