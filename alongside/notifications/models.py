@@ -28,6 +28,7 @@ class Kind(models.TextChoices):
     SESSION_CANCELLED = "session_cancelled", "A session has been cancelled."
     SESSION_REMINDER_24H = "session_24h", "You have a peer support session in 24 hours."
     SESSION_REMINDER_1H = "session_1h", "You have a peer support session in 1 hour."
+    MESSAGE_NEW = "message_new", "You have a new message."
 
 
 class Notification(models.Model):
