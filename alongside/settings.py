@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "alongside.supporters",
     "alongside.connections",
     "alongside.conversations",
+    "alongside.calls",
     "alongside.directory",
     "alongside.service",
     "alongside.library",
