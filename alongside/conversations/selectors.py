@@ -1,0 +1,130 @@
+"""Reads for threads and messages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, F, Q
+
+from alongside.conversations.models import Message, Thread, ThreadMember
+
+HISTORY_LIMIT = 200
+"""Messages rendered on the thread page; older ones are not shown."""
+REPLAY_LIMIT = 500
+"""The most messages replayed to a resuming client; further behind, it is told to reload."""
+
+
+def member_names(thread_id: int) -> dict[int, str]:
+    """Display names of the thread's members, by user id (peers never see anything else)."""
+    rows = ThreadMember.objects.filter(thread_id=thread_id).select_related("user__profile")
+    return {row.user_id: row.user.display_name for row in rows}
+
+
+def member_ids(thread_id: int) -> list[int]:
+    return list(
+        ThreadMember.objects.filter(thread_id=thread_id, left_at__isnull=True).values_list("user_id", flat=True)
+    )
+
+
+def message_frame(message: Message, *, viewer_id: int, names: dict[int, str]) -> dict[str, Any]:
+    """A message as the consumer sends it (see docs/conversations.md)."""
+    if message.deleted_at is not None:
+        return {"type": "deleted", "seq": message.seq}
+    frame: dict[str, Any] = {
+        "type": "message",
+        "seq": message.seq,
+        "sender": names.get(message.sender_id or 0, "Someone"),
+        "body": message.body,
+        "at": message.created_at.isoformat(),
+        "mine": message.sender_id == viewer_id,
+    }
+    if frame["mine"]:
+        frame["key"] = message.client_key
+    return frame
+
+
+def messages_after(thread_id: int, after: int, limit: int = REPLAY_LIMIT) -> list[Message]:
+    """Up to ``limit + 1`` messages after seq ``after``, oldest first (one more than asked shows there are more)."""
+    return list(Message.objects.filter(thread_id=thread_id, seq__gt=after).order_by("seq")[: limit + 1])
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    seq: int
+    sender: str
+    body: str
+    at: Any
+    mine: bool
+    deleted: bool
+
+
+def history(thread: Thread, *, viewer_id: int, limit: int = HISTORY_LIMIT) -> tuple[list[HistoryLine], bool]:
+    """The newest ``limit`` messages, oldest first, and whether older ones exist."""
+    names = member_names(thread.pk)
+    newest = list(Message.objects.filter(thread=thread).order_by("-seq")[: limit + 1])
+    more = len(newest) > limit
+    lines = [
+        HistoryLine(
+            seq=m.seq,
+            sender=names.get(m.sender_id or 0, "Someone"),
+            body=m.body,
+            at=m.created_at,
+            mine=m.sender_id == viewer_id,
+            deleted=m.deleted_at is not None,
+        )
+        for m in reversed(newest[:limit])
+    ]
+    return lines, more
+
+
+def read_state(thread_id: int, *, viewer_id: int) -> tuple[int, int]:
+    """(how far the viewer has read, how far the others have read: the lowest of their marks)."""
+    marks = dict(ThreadMember.objects.filter(thread_id=thread_id).values_list("user_id", "last_read_seq"))
+    mine = marks.pop(viewer_id, 0)
+    return mine, min(marks.values(), default=0)
+
+
+def unread_count(thread_id: int, user_id: int) -> int:
+    """Messages from others after the person's read mark."""
+    mark = (
+        ThreadMember.objects.filter(thread_id=thread_id, user_id=user_id)
+        .values_list("last_read_seq", flat=True)
+        .first()
+    )
+    if mark is None:
+        return 0
+    return (
+        Message.objects.filter(thread_id=thread_id, seq__gt=mark, deleted_at__isnull=True)
+        .exclude(sender_id=user_id)
+        .count()
+    )
+
+
+@dataclass(frozen=True)
+class UnreadThread:
+    thread_id: int
+    unread: int
+    peer: str
+
+
+def unread_threads(user_id: int) -> list[UnreadThread]:
+    """The person's threads with unread messages from others, with the other side's display name."""
+    memberships = (
+        ThreadMember.objects.filter(user_id=user_id, left_at__isnull=True, thread__last_seq__gt=F("last_read_seq"))
+        .annotate(
+            unread=Count(
+                "thread__messages",
+                filter=Q(thread__messages__seq__gt=F("last_read_seq"), thread__messages__deleted_at__isnull=True)
+                & ~Q(thread__messages__sender_id=user_id),
+            )
+        )
+        .filter(unread__gt=0)
+        .order_by("-thread__last_seq")
+    )
+    found = []
+    for row in memberships:
+        names = member_names(row.thread_id)
+        names.pop(user_id, None)
+        found.append(UnreadThread(row.thread_id, row.unread, ", ".join(sorted(names.values())) or "Someone"))
+    return found
