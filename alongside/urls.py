@@ -16,6 +16,7 @@ urlpatterns = [
     path("console/", include("alongside.console.urls")),
     path("", include("alongside.supporters.urls")),
     path("", include("alongside.connections.urls")),
+    path("calls/", include("alongside.calls.urls")),
     path("", include("alongside.conversations.urls")),
 ]
 
