@@ -155,10 +155,13 @@ class ThreadConsumer(SafeJsonConsumer):
         for group in self.groups_joined:
             await self.channel_layer.group_discard(group, self.channel_name)
         if hasattr(self, "thread_id") and self.groups_joined:
-            cache.delete(presence_key(self.thread_id, self.user_id))
+            # Another socket of the same person (another tab) refreshes the key with its own name: leave it be.
+            key = presence_key(self.thread_id, self.user_id)
+            if cache.get(key) == self.channel_name:
+                cache.delete(key)
 
     def _mark_present(self) -> None:
-        cache.set(presence_key(self.thread_id, self.user_id), 1, PRESENCE_SECONDS)
+        cache.set(presence_key(self.thread_id, self.user_id), self.channel_name, PRESENCE_SECONDS)
 
     async def _end(self, code: int, frame: dict[str, Any] | None = None) -> None:
         """Close the socket for good; frames that were already on their way are refused."""
