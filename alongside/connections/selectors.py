@@ -113,7 +113,7 @@ def suggestions_for(support_request: SupportRequest) -> QuerySet[Suggestion]:
     return (
         Suggestion.objects.filter(request=support_request)
         .select_related("supporter__user__profile__specialty")
-        .prefetch_related("supporter__topics", "supporter__user__profile__languages")
+        .prefetch_related("supporter__topics", "supporter__specialties", "supporter__user__profile__languages")
     )
 
 

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from alongside.accounts.models import Profile
 from alongside.connections import services
 from alongside.connections.access import (
     get_connection_for_member,
@@ -29,6 +30,7 @@ from alongside.connections.selectors import (
 )
 from alongside.lib.access import supporter_required
 from alongside.matching.glue import describe_slots
+from alongside.supporters.models import SupporterProfile
 
 
 def _posted(request: HttpRequest) -> QueryDict | None:
@@ -79,6 +81,14 @@ def request_new(request: HttpRequest) -> HttpResponse:
     return render(request, "connections/request_new.html", {"form": form})
 
 
+def _specialties(supporter: SupporterProfile, person: Profile | None) -> list[str]:
+    """Every specialty the supporter lists and their own profile's, as matching counts them."""
+    names = {s.name for s in supporter.specialties.all()}
+    if person is not None and person.specialty is not None:
+        names.add(person.specialty.name)
+    return sorted(names)
+
+
 def _card(suggestion: Suggestion, time_zone: str) -> dict[str, Any]:
     """What a member may see of a suggested supporter: never workplace, email or contact details."""
     supporter = suggestion.supporter
@@ -87,7 +97,7 @@ def _card(suggestion: Suggestion, time_zone: str) -> dict[str, Any]:
         "suggestion": suggestion,
         "display_name": supporter.user.display_name,
         "career_stage": person.get_career_stage_display() if person is not None and person.career_stage else "",
-        "specialty": person.specialty if person is not None else None,
+        "specialties": _specialties(supporter, person),
         "topics": [t.name for t in supporter.topics.all()],
         "languages": [lang.name for lang in person.languages.all()] if person is not None else [],
         "times": describe_slots(suggestion.overlap, time_zone),

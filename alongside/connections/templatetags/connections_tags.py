@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import template
+from django.utils.dateformat import format as date_format
+from django.utils.timezone import localtime
 
 from alongside.connections.models import Offer, OfferStatus, Side
 from alongside.connections.selectors import active_connections_for, feedback_due_for, live_request_for
+from alongside.connections.sessions import clock
 
 register = template.Library()
 
@@ -38,3 +42,12 @@ def home_connections(context: dict[str, Any]) -> dict[str, Any]:
         "pending_offers": pending_offers,
         "feedback_due": list(feedback_due_for(user)[:3]),
     }
+
+
+@register.filter
+def day_and_time(value: dt.datetime | None, day_format: str = "l j F") -> str:
+    """'Saturday 28 November, 4:48 pm' in the active time zone (Australian style: lower-case pm, one full stop)."""
+    if value is None:
+        return ""
+    local = localtime(value)
+    return f"{date_format(local, day_format)}, {clock(local)}"

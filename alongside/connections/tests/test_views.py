@@ -53,6 +53,21 @@ def peers(english, exams):
     return made
 
 
+def test_a_suggestion_card_lists_every_specialty_the_supporter_gives_and_their_own(
+    member_client, member, english, exams
+):
+    from alongside.directory.models import Specialty
+
+    psychiatry, gp, surgery = (Specialty.objects.create(name=n) for n in ("Psychiatry", "General practice", "Surgery"))
+    profile = cf.clean_supporter(display_name="Bob")
+    profile.topics.set([exams])
+    profile.specialties.set([psychiatry, gp])
+    cf.set_person(profile.user, specialty=surgery)
+    member_client.post(reverse("connections:request_new"), form_data(topics=[str(exams.pk)]))
+    body = member_client.get(reverse("connections:request_detail", args=[SupportRequest.objects.get().pk]))
+    assert "<dt>Specialties</dt><dd>General practice, Psychiatry, Surgery</dd>" in body.content.decode()
+
+
 def test_a_member_asks_and_sees_three_suggestions_with_reasons_and_no_contact_details(
     member_client, member, peers, exams
 ):
