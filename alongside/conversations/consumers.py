@@ -67,19 +67,29 @@ def rate_limited(user_id: int) -> bool:
     return count > RATE_MESSAGES
 
 
-def session_still_valid(session_key: str | None, user_id: int) -> bool:
-    """The session behind the socket still exists, is unexpired, belongs to this person, and they are active."""
+def session_still_valid(session_key: str | None, user_id: int, *, active: bool = False) -> bool:
+    """The session behind the socket still exists, is unexpired, belongs to this person, and they are active.
+
+    ``active`` (the person just sent a message) counts as activity for roles whose sessions end after
+    idle minutes (accounts.middleware): chatting over the socket keeps their session, as pages would.
+    """
+    from importlib import import_module
+
     from django.contrib.auth import get_user_model
     from django.contrib.sessions.backends.base import SessionBase
 
     if not session_key:
         return False
-    engine = __import__(settings.SESSION_ENGINE, fromlist=["SessionStore"])
-    store: SessionBase = engine.SessionStore(session_key=session_key)
-    data = store.load()  # an expired or deleted session loads as empty
-    if str(data.get(SESSION_KEY, "")) != str(user_id):
+    store: SessionBase = import_module(settings.SESSION_ENGINE).SessionStore(session_key=session_key)
+    if str(store.get(SESSION_KEY, "")) != str(user_id):  # an expired or deleted session loads as empty
         return False
-    return get_user_model().objects.filter(pk=user_id, is_active=True).exists()
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        return False
+    if active and user.needs_mfa:
+        store.set_expiry(settings.ALONGSIDE_STAFF_IDLE_SECONDS)
+        store.save()
+    return True
 
 
 def _open_thread(user: Any, thread_id: int, path: str) -> tuple[bool, int, dict[int, str], list[int]]:
@@ -172,8 +182,8 @@ class ThreadConsumer(SafeJsonConsumer):
             await self.send_json(frame)
         await self.close(code=code)
 
-    async def _session_ok(self) -> bool:
-        valid = await database_sync_to_async(session_still_valid)(self.session_key, self.user_id)
+    async def _session_ok(self, *, active: bool = False) -> bool:
+        valid = await database_sync_to_async(session_still_valid)(self.session_key, self.user_id, active=active)
         self.checked_at = time.monotonic()
         if not valid:
             await self._end(CLOSE_UNAUTHENTICATED, {"type": "signed_out"})
@@ -215,7 +225,7 @@ class ThreadConsumer(SafeJsonConsumer):
         if len(body) > BODY_MAX_LENGTH:
             await self.send_error("too_long", key=key, limit=BODY_MAX_LENGTH)
             return
-        if time.monotonic() - self.checked_at > SESSION_RECHECK_SECONDS and not await self._session_ok():
+        if time.monotonic() - self.checked_at > SESSION_RECHECK_SECONDS and not await self._session_ok(active=True):
             return
         if rate_limited(self.user_id):
             await self.send_error("rate_limited", key=key, retry_after=RATE_WINDOW_SECONDS)

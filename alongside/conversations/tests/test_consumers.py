@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -407,4 +408,26 @@ async def test_someone_with_the_thread_open_is_not_emailed():
     await bob.receive_json_from()
     assert mail.outbox == []
     await alice.disconnect()
+    await bob.disconnect()
+
+
+async def test_chatting_keeps_a_supporters_idle_limited_session_and_an_idle_heartbeat_does_not(monkeypatch):
+    from alongside.conversations import consumers
+
+    monkeypatch.setattr(consumers, "SESSION_RECHECK_SECONDS", -1)  # re-check on every send
+    cast = await _async_cast()
+    client = cast["supporter_client"]
+    bob = await _socket(cast["thread"].pk, client)
+    sessions = Session.objects.filter(session_key=_cookie(client))
+    soon = now() + dt.timedelta(seconds=90)
+    await sync_to_async(sessions.update)(expire_date=soon)
+    await bob.send_json_to({"type": "ping"})
+    assert await bob.receive_json_from() == {"type": "pong"}
+    assert (await sync_to_async(sessions.get)()).expire_date == soon
+    await bob.send_json_to({"type": "send", "key": "k", "body": "still here"})
+    assert _by_type(await _frames(bob, 2))["ack"]["seq"] == 1
+    extended = (await sync_to_async(sessions.get)()).expire_date
+    assert extended > soon + dt.timedelta(minutes=25)
+    await bob.send_json_to({"type": "ping"})
+    assert await bob.receive_json_from() == {"type": "pong"}  # the session's data survived the save
     await bob.disconnect()
