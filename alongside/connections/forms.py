@@ -50,13 +50,17 @@ class SupportRequestForm(forms.Form):
         help_text="Leave this as no preference unless it matters to you: it narrows who can be suggested.",
     )
     languages = forms.ModelMultipleChoiceField(
-        queryset=Language.objects.none(), widget=forms.CheckboxSelectMultiple, label="Languages you could talk in"
+        queryset=Language.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        label="Languages you could talk in",
+        error_messages={"required": "Choose at least one language you could talk in."},
     )
     formats = forms.MultipleChoiceField(
         choices=Format.choices,
         widget=forms.CheckboxSelectMultiple,
         initial=list(Format.values),
         label="Ways you would be happy to meet",
+        error_messages={"required": "Choose at least one way to meet."},
     )
     free_times = forms.MultipleChoiceField(
         choices=FREE_TIME_CHOICES,

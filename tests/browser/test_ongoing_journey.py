@@ -424,6 +424,7 @@ def test_the_ongoing_support_pages_have_no_serious_accessibility_violations(
         ("session-propose", alices, f"/connections/{connection.pk}/sessions/propose/", "Propose a time to meet Bob"),
         ("session", theirs, f"/sessions/{session.pk}/", "Session with Alice"),
         ("home-supporter", theirs, "/", "Welcome back, Bob"),
+        ("supporter-profile", theirs, "/supporter/profile/", "Your supporter profile"),
     ]
     problems: dict[str, list[str]] = {}
     for name, who, path, heading in visits:
@@ -438,13 +439,14 @@ def test_the_ongoing_support_pages_have_no_serious_accessibility_violations(
     newcomer.goto("/support/ongoing/new/")
     newcomer.get_by_role("group", name="Languages you could talk in").get_by_label("English").uncheck()
     newcomer.get_by_role("button", name="Find peers who fit").click()
-    expect(newcomer.locator(".errors").first).to_be_visible()
+    expect(newcomer.get_by_role("alert")).to_have_text("Nothing was sent. Please fix the problems marked below.")
+    expect(newcomer.locator("#id_languages_error")).to_have_text("Choose at least one language you could talk in.")
     if found := _serious_violations(newcomer):
         problems["request-form-errors"] = found
     screenshot(newcomer, "request-form-errors")
     theirs.goto(f"/sessions/{session.pk}/another-time/")
     theirs.get_by_role("button", name=re.compile("Propose")).click()
-    expect(theirs.locator(".errors").first).to_be_visible()
+    expect(theirs.get_by_role("alert")).to_have_text("Nothing was proposed. Please fix the problems marked below.")
     if found := _serious_violations(theirs):
         problems["session-counter-errors"] = found
     screenshot(theirs, "session-counter-errors")
