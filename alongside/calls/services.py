@@ -62,8 +62,11 @@ def start_call(*, thread: Thread, caller: User) -> Call:
 
 @transaction.atomic
 def answer_call(*, call_id: int, user: User) -> Call:
-    """The person called picks up (once, from one device, while it is still ringing)."""
+    """The person called picks up (once, from one device, while it is still ringing, in a still active connection)."""
     at = now()
+    ringing = Call.objects.select_related("thread__connection__supporter").filter(pk=call_id).first()
+    if ringing is None or call_party(ringing.thread, user.pk) is None:
+        raise ValidationError("This call is no longer ringing.")
     won = Call.objects.filter(
         pk=call_id, callee_id=user.pk, answered_at__isnull=True, ended_at__isnull=True, started_at__gt=_ring_cutoff(at)
     ).update(answered_at=at)

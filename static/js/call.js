@@ -272,8 +272,13 @@
     var pc = new RTCPeerConnection(this.config);
     this.pc = pc;
     this.stream.getTracks().forEach(function (track) { pc.addTrack(track, self.stream); });
+    var gathered = 0;
     pc.onicecandidate = function (event) {
+      if (event.candidate) { gathered += 1; }
       self.send({ type: "call.ice", call: self.callId, candidate: event.candidate ? event.candidate.toJSON() : null });
+      // Gathering finished without a single way out (say, relay-only and the TURN server is unreachable):
+      // no sound can ever flow, so say so now rather than after the connect timeout.
+      if (!event.candidate && gathered === 0) { self.fail(); }
     };
     pc.ontrack = function (event) {
       if (self.audio.srcObject !== event.streams[0]) {
@@ -368,11 +373,15 @@
     }
   };
 
+  CallScreen.prototype.unreachable = function () {
+    return "We couldn't connect the call's sound: " + this.peer + " can't be reached from your network, or " +
+      "theirs, right now. Try again later, or send a message instead.";
+  };
+
   CallScreen.prototype.fail = function () {
     if (!this.callId) { return; }
     this.send({ type: "call.hangup", call: this.callId, reason: "failed" });
-    this.finish("We couldn't connect the call's sound: " + this.peer + " can't be reached from your network " +
-      "right now. Try again later, or send a message instead.", true);
+    this.finish(this.unreachable(), true);
   };
 
   // --- ending --------------------------------------------------------------------------------------------------
@@ -395,7 +404,7 @@
     if (frame.reason === "missed") {
       this.finish(this.peer + " didn't answer. They may be away: you could send a message instead.", true);
     } else if (frame.reason === "failed") {
-      this.finish("The call's sound couldn't be connected between you and " + this.peer + ".", true);
+      this.finish(this.unreachable(), true);
     } else {
       this.finish("", false);
     }

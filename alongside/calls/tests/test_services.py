@@ -167,3 +167,11 @@ def test_the_audit_trail_holds_ids_and_durations_only(thread, member, supporter,
     text = repr([(e.details, e.target_id, e.target_type) for e in events])
     for private in (member.email, supporter.email, "Alice", "Bob"):
         assert private not in text
+
+
+def test_a_call_cannot_be_answered_once_the_connection_has_closed(thread, connection, member, supporter):
+    call = start_call(thread=thread, caller=member)
+    close_connection(connection=connection, actor=supporter)
+    with pytest.raises(ValidationError):
+        answer_call(call_id=call.pk, user=supporter)
+    assert Call.objects.get(pk=call.pk).answered_at is None
