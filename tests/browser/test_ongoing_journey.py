@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django import db
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
@@ -28,7 +27,8 @@ from alongside.directory.models import Language, Specialty, Topic, Workplace
 from alongside.matching.glue import Window
 from alongside.supporters.models import SupporterProfile
 from tests import factories
-from tests.browser.conftest import DESKTOP, MOBILE, BrowserProblems, screenshot, totp_code
+from tests.browser.conftest import BrowserProblems, screenshot, totp_code
+from tests.browser.test_accessibility import _serious_violations
 
 pytestmark = pytest.mark.browser
 
@@ -231,6 +231,7 @@ def test_a_member_finds_a_peer_who_accepts_and_they_agree_a_first_session_each_i
     expect(_dd(bob, "Times you share")).to_have_text("Tuesday 7 pm – 10 pm; Thursday 7 pm – 10 pm (your time)")
     text = found.inner_text()
     assert "Fay" not in text, "a supporter from the member's own workplace was suggested"
+    assert not Suggestion.objects.filter(supporter__user=cast.colleague).exists()
     for secret in [*cast.workplaces, cast.chosen.email, *(u.email for u in cast.others), cast.colleague.email, "@"]:
         assert secret not in text, f"{secret!r} shown on a suggestion card"
     screenshot(page, "suggestions")
@@ -310,31 +311,7 @@ def test_a_member_finds_a_peer_who_accepts_and_they_agree_a_first_session_each_i
     assert Connection.objects.get().supporter.user == cast.chosen
 
 
-# --- accessibility of the same pages --------------------------------------------------------------------------
-
-AXE = Axe()
-BLOCKING = {"serious", "critical"}
-AXE_OPTIONS = {
-    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]},
-    "resultTypes": ["violations"],
-}
-
-
-def _serious_violations(page: Page) -> list[str]:
-    """axe-core's WCAG 2.2 A/AA and best-practice rules at desktop and phone widths (as test_accessibility)."""
-    page.evaluate(AXE.axe_script)
-    found = []
-    for size in (DESKTOP, MOBILE):
-        page.set_viewport_size(size)
-        results = page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)
-        found += [
-            f"{size['width']}px {v['id']} ({v['impact']}): {v['help']} — "
-            + "; ".join(str(n["target"][0]) for n in v["nodes"][:5])
-            for v in results["violations"]
-            if v.get("impact") in BLOCKING
-        ]
-    page.set_viewport_size(DESKTOP)
-    return found
+# --- accessibility of the same pages (the checks of test_accessibility.py) ------------------------------------
 
 
 def _off_the_browser_thread(work: Callable[[], T]) -> T:
