@@ -81,3 +81,21 @@ def test_the_include_renders_the_screen_on_a_connection_thread(thread, member):
 def test_anonymous_visitors_are_sent_to_sign_in(thread, client):
     response = _page(client, thread)
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_the_thread_page_carries_the_call_screen(thread, member_client):
+    html = member_client.get(reverse("conversations:thread", kwargs={"pk": thread.pk})).content.decode()
+    assert f'data-ws="/ws/calls/{thread.pk}/"' in html and "Start a voice call" in html
+    assert f'data-ws="/ws/threads/{thread.pk}/"' in html  # the chat is still there beside it
+
+
+def test_a_closed_connections_thread_page_has_no_call_button(thread, connection, member, member_client):
+    close_connection(connection=connection, actor=member)
+    response = member_client.get(reverse("conversations:thread", kwargs={"pk": thread.pk}))
+    assert response.status_code == 200
+    assert "Start a voice call" not in response.content.decode()
+
+
+def test_the_call_page_links_back_to_the_messages(thread, member_client):
+    html = _page(member_client, thread).content.decode()
+    assert f'href="{reverse("conversations:thread", kwargs={"pk": thread.pk})}"' in html
