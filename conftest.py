@@ -71,3 +71,9 @@ def coordinator_client(coordinator) -> Client:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def outsider_client(outsider) -> Client:  # type: ignore[no-untyped-def]
     return _client_for(outsider)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Run browser tests last: Playwright's sync API leaves an event loop in the main thread, after which
+    `async_to_sync` (used by notifications and the channel layer) refuses to run there."""
+    items.sort(key=lambda item: "/tests/browser/" in str(item.path))
