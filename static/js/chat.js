@@ -53,6 +53,7 @@
     this.path = root.getAttribute("data-ws");
     this.lastSeq = parseInt(root.getAttribute("data-last-seq"), 10) || 0; // everything up to here is on the page
     this.peerRead = parseInt(root.getAttribute("data-peer-read"), 10) || 0;
+    this.readSent = parseInt(root.getAttribute("data-read-mark"), 10) || 0; // the page marked this much read
     this.open = root.getAttribute("data-open") === "true";
     this.bodyMax = parseInt(root.getAttribute("data-body-max"), 10) || 4000;
     this.list = document.getElementById("chat-messages");
@@ -468,7 +469,7 @@
     if (document.visibilityState !== "visible" || !this.ready) { return; }
     this.unseen = 0;
     this.updateTitle();
-    if (this.lastSeq > 0) { this.send({ type: "read", seq: this.lastSeq }); }
+    if (this.lastSeq > this.readSent && this.send({ type: "read", seq: this.lastSeq })) { this.readSent = this.lastSeq; }
   };
 
   Chat.prototype.updateTitle = function () {
