@@ -45,9 +45,9 @@ async def _socket(thread_id: int, user) -> WebsocketCommunicator:
 
 async def _ring(caller_ws, callee_ws) -> int:
     await caller_ws.send_json_to({"type": "call.invite"})
-    config = await caller_ws.receive_json_from()
+    config = await caller_ws.receive_json_from(timeout=5)
     assert config["type"] == "call.config"
-    invite = await callee_ws.receive_json_from()
+    invite = await callee_ws.receive_json_from(timeout=5)
     assert invite == {"type": "call.invite", "call": config["call"]}
     return config["call"]
 
@@ -55,8 +55,8 @@ async def _ring(caller_ws, callee_ws) -> int:
 async def _connected_call(caller_ws, callee_ws) -> int:
     call = await _ring(caller_ws, callee_ws)
     await callee_ws.send_json_to({"type": "call.accept", "call": call})
-    assert (await callee_ws.receive_json_from())["type"] == "call.config"
-    assert await caller_ws.receive_json_from() == {"type": "call.accept", "call": call}
+    assert (await callee_ws.receive_json_from(timeout=5))["type"] == "call.config"
+    assert await caller_ws.receive_json_from(timeout=5) == {"type": "call.accept", "call": call}
     return call
 
 
@@ -68,21 +68,21 @@ async def test_it_relays_a_whole_call_between_the_two_people(thread, member, sup
     alice, bob = await _socket(thread.pk, member), await _socket(thread.pk, supporter)
     call = await _ring(alice, bob)
     await bob.send_json_to({"type": "call.ringing", "call": call})
-    assert await alice.receive_json_from() == {"type": "call.ringing", "call": call}
+    assert await alice.receive_json_from(timeout=5) == {"type": "call.ringing", "call": call}
     await bob.send_json_to({"type": "call.accept", "call": call})
-    assert (await bob.receive_json_from())["type"] == "call.config"
-    assert await alice.receive_json_from() == {"type": "call.accept", "call": call}
+    assert (await bob.receive_json_from(timeout=5))["type"] == "call.config"
+    assert await alice.receive_json_from(timeout=5) == {"type": "call.accept", "call": call}
     await alice.send_json_to({"type": "call.offer", "call": call, "sdp": SDP})
-    assert await bob.receive_json_from() == {"type": "call.offer", "call": call, "sdp": SDP}
+    assert await bob.receive_json_from(timeout=5) == {"type": "call.offer", "call": call, "sdp": SDP}
     await bob.send_json_to({"type": "call.answer", "call": call, "sdp": SDP})
-    assert await alice.receive_json_from() == {"type": "call.answer", "call": call, "sdp": SDP}
+    assert await alice.receive_json_from(timeout=5) == {"type": "call.answer", "call": call, "sdp": SDP}
     await bob.send_json_to({"type": "call.ice", "call": call, "candidate": CANDIDATE})
-    assert await alice.receive_json_from() == {"type": "call.ice", "call": call, "candidate": CANDIDATE}
+    assert await alice.receive_json_from(timeout=5) == {"type": "call.ice", "call": call, "candidate": CANDIDATE}
     await alice.send_json_to({"type": "call.ice", "call": call, "candidate": None})
-    assert await bob.receive_json_from() == {"type": "call.ice", "call": call, "candidate": None}
+    assert await bob.receive_json_from(timeout=5) == {"type": "call.ice", "call": call, "candidate": None}
     await alice.send_json_to({"type": "call.hangup", "call": call})
-    assert await alice.receive_json_from() == {"type": "call.hangup", "call": call, "reason": "hangup"}
-    assert await bob.receive_json_from() == {"type": "call.hangup", "call": call, "reason": "hangup"}
+    assert await alice.receive_json_from(timeout=5) == {"type": "call.hangup", "call": call, "reason": "hangup"}
+    assert await bob.receive_json_from(timeout=5) == {"type": "call.hangup", "call": call, "reason": "hangup"}
     record = await _call(call)
     assert record.outcome == CallOutcome.ANSWERED and record.answered_at is not None
     await alice.disconnect()
@@ -94,10 +94,10 @@ async def test_each_side_gets_its_own_time_limited_turn_credential(thread, membe
     settings.ALONGSIDE_RELAY_ONLY = True
     alice, bob = await _socket(thread.pk, member), await _socket(thread.pk, supporter)
     await alice.send_json_to({"type": "call.invite"})
-    mine = await alice.receive_json_from()
-    call = (await bob.receive_json_from())["call"]
+    mine = await alice.receive_json_from(timeout=5)
+    call = (await bob.receive_json_from(timeout=5))["call"]
     await bob.send_json_to({"type": "call.accept", "call": call})
-    theirs = await bob.receive_json_from()
+    theirs = await bob.receive_json_from(timeout=5)
     assert mine["iceTransportPolicy"] == theirs["iceTransportPolicy"] == "relay"
     assert mine["iceServers"][0]["username"] != theirs["iceServers"][0]["username"]
     for config, person in ((mine, member), (theirs, supporter)):
@@ -111,7 +111,7 @@ async def test_a_declined_call_tells_the_caller_and_is_recorded(thread, member, 
     alice, bob = await _socket(thread.pk, member), await _socket(thread.pk, supporter)
     call = await _ring(alice, bob)
     await bob.send_json_to({"type": "call.decline", "call": call})
-    assert await alice.receive_json_from() == {"type": "call.decline", "call": call}
+    assert await alice.receive_json_from(timeout=5) == {"type": "call.decline", "call": call}
     assert (await _call(call)).outcome == CallOutcome.DECLINED
     await alice.disconnect()
     await bob.disconnect()
@@ -132,7 +132,7 @@ async def test_a_second_call_while_one_rings_gets_busy(thread, member, supporter
     alice, bob = await _socket(thread.pk, member), await _socket(thread.pk, supporter)
     await _ring(alice, bob)
     await bob.send_json_to({"type": "call.invite"})
-    assert await bob.receive_json_from() == {"type": "call.busy"}
+    assert await bob.receive_json_from(timeout=5) == {"type": "call.busy"}
     assert await Call.objects.acount() == 1
     await alice.disconnect()
     await bob.disconnect()
@@ -142,7 +142,7 @@ async def test_leaving_the_page_ends_the_call_for_the_other_side(thread, member,
     alice, bob = await _socket(thread.pk, member), await _socket(thread.pk, supporter)
     call = await _connected_call(alice, bob)
     await alice.disconnect()
-    assert await bob.receive_json_from() == {"type": "call.hangup", "call": call, "reason": "hangup"}
+    assert await bob.receive_json_from(timeout=5) == {"type": "call.hangup", "call": call, "reason": "hangup"}
     assert (await _call(call)).ended_at is not None
     await bob.disconnect()
 
@@ -151,17 +151,17 @@ async def test_the_other_tabs_stop_ringing_when_one_answers_and_hear_nothing_of_
     alice = await _socket(thread.pk, member)
     bob, bobs_other_tab = await _socket(thread.pk, supporter), await _socket(thread.pk, supporter)
     call = await _ring(alice, bob)
-    assert await bobs_other_tab.receive_json_from() == {"type": "call.invite", "call": call}
+    assert await bobs_other_tab.receive_json_from(timeout=5) == {"type": "call.invite", "call": call}
     await bob.send_json_to({"type": "call.accept", "call": call})
-    assert await bobs_other_tab.receive_json_from() == {
+    assert await bobs_other_tab.receive_json_from(timeout=5) == {
         "type": "call.hangup",
         "call": call,
         "reason": "answered_elsewhere",
     }
-    await bob.receive_json_from()  # config
-    await alice.receive_json_from()  # accept
+    await bob.receive_json_from(timeout=5)  # config
+    await alice.receive_json_from(timeout=5)  # accept
     await alice.send_json_to({"type": "call.offer", "call": call, "sdp": SDP})
-    assert (await bob.receive_json_from())["type"] == "call.offer"
+    assert (await bob.receive_json_from(timeout=5))["type"] == "call.offer"
     assert await bobs_other_tab.receive_nothing(timeout=0.3)
     for ws in (alice, bob, bobs_other_tab):
         await ws.disconnect()
@@ -194,7 +194,7 @@ async def test_a_connection_closed_while_the_page_is_open_cannot_ring(thread, co
     alice = await _socket(thread.pk, member)
     await sync_to_async(close_connection)(connection=connection, actor=member)
     await alice.send_json_to({"type": "call.invite"})
-    reply = await alice.receive_json_from()
+    reply = await alice.receive_json_from(timeout=5)
     assert reply["type"] == "error" and "active connection" in reply["error"]
     assert not await Call.objects.aexists()
     await alice.disconnect()
@@ -239,7 +239,7 @@ async def test_it_refuses_anonymous_visitors_and_foreign_origins(thread, member)
 async def test_malformed_frames_get_an_error_and_the_socket_stays_up(thread, member, supporter, frame, error):
     alice, bob = await _socket(thread.pk, member), await _socket(thread.pk, supporter)
     await alice.send_to(text_data=frame)
-    reply = await alice.receive_json_from()
+    reply = await alice.receive_json_from(timeout=5)
     assert reply["type"] == "error" and reply["error"] == error
     assert await bob.receive_nothing(timeout=0.1)
     await _ring(alice, bob)  # still works
@@ -250,7 +250,7 @@ async def test_malformed_frames_get_an_error_and_the_socket_stays_up(thread, mem
 async def test_a_binary_frame_gets_an_error(thread, member):
     alice = await _socket(thread.pk, member)
     await alice.send_to(bytes_data=b"\x00\x01")
-    assert (await alice.receive_json_from())["error"] == "binary frames are not accepted"
+    assert (await alice.receive_json_from(timeout=5))["error"] == "binary frames are not accepted"
     await alice.disconnect()
 
 
@@ -267,9 +267,9 @@ async def test_frames_for_someone_elses_call_go_nowhere(thread, member, supporte
     alice = await _socket(thread.pk, member)
     for kind in ("call.accept", "call.decline", "call.ringing"):
         await alice.send_json_to({"type": kind, "call": their_call})
-        assert (await alice.receive_json_from())["type"] == "error"
+        assert (await alice.receive_json_from(timeout=5))["type"] == "error"
     await alice.send_json_to({"type": "call.offer", "call": their_call, "sdp": SDP})
-    assert (await alice.receive_json_from())["error"] == "not in that call"
+    assert (await alice.receive_json_from(timeout=5))["error"] == "not in that call"
     assert await olive.receive_nothing(timeout=0.2)
     assert (await _call(their_call)).is_open
     for ws in (olive, bob_there, alice):

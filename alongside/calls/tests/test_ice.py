@@ -4,6 +4,7 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
+import re
 
 import pytest
 from django.utils import timezone
@@ -60,9 +61,11 @@ def test_it_gives_stun_and_a_time_limited_turn_credential(settings, monkeypatch)
 def test_the_turn_username_names_nobody(settings, member):
     settings.ALONGSIDE_TURN_URLS, settings.ALONGSIDE_TURN_SECRET = TURN, "s"
     username = ice_config(call_id=1, user_id=member.pk)["iceServers"][-1]["username"]
-    assert member.email not in username
-    assert member.profile.display_name not in username
-    assert f":{member.pk}" not in username
+    expiry, ref = username.split(":")
+    assert expiry.isdigit()
+    assert re.fullmatch(r"[0-9a-f]{20}", ref)  # an opaque token: no email, no name, not the id
+    assert ref != str(member.pk)
+    assert member.email not in username and member.profile.display_name not in username
 
 
 def test_each_call_and_each_person_gets_a_different_ref():
