@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections import Counter
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -32,22 +33,24 @@ CLOSE_THREAD_CLOSED = 4410
 
 RATE_MESSAGES = 20
 RATE_WINDOW_SECONDS = 10
-SESSION_RECHECK_SECONDS = 10
-"""A send re-checks the session at most this often; every heartbeat re-checks it."""
+SESSION_RECHECK_SECONDS = 30
+"""A send re-checks the session at most this often; every heartbeat (25 s) re-checks it too."""
+SESSION_TOUCH_SECONDS = 300
+"""Sending extends an idle-limited session at most this often per socket (a write, so not on every send)."""
 TYPING_EVERY_SECONDS = 2.0
 PRESENCE_SECONDS = 70
 """A socket counts as present this long after its last heartbeat (the client pings every 25 s)."""
 OFFLINE_NOTICE_GATE_SECONDS = 60
 
 
-def user_group(user_id: int) -> str:
-    return f"chat.user.{user_id}"
+def session_tag(session_key: str) -> str:
+    """Names a session in close events without the key itself (a credential; events may pass through Redis)."""
+    return hashlib.sha256(("chat-session:" + session_key).encode()).hexdigest()[:40]
 
 
-def session_group(session_key: str) -> str:
-    # The session key is a credential; group names end up in Redis, so only a hash of it goes there.
-    digest = hashlib.sha256(("chat-session:" + session_key).encode()).hexdigest()[:40]
-    return f"chat.session.{digest}"
+# Sockets open in this process, by (thread, person): exact, and free to read. The cache key below tells
+# other processes (with REDIS_URL); an in-process cache may also drop it when it is full.
+_open_here: Counter[tuple[int, int]] = Counter()
 
 
 def presence_key(thread_id: int, user_id: int) -> str:
@@ -149,11 +152,14 @@ class ThreadConsumer(SafeJsonConsumer):
         self.checked_at = time.monotonic()
         self.typing_at = 0.0
         self.ended = False
-        for group in (thread_group(self.thread_id), user_group(self.user_id)):
-            await self._join(group)
-        if self.session_key:
-            await self._join(session_group(self.session_key))
+        self.session_tag = session_tag(self.session_key or "")
+        self.touched_at = time.monotonic()
+        # One group per socket: the thread's. Close events for a person or a session come through it too, so
+        # that the in-process channel layer (which scans every membership on each receive) stays small.
+        await self._join(thread_group(self.thread_id))
         await self.accept()
+        _open_here[(self.thread_id, self.user_id)] += 1
+        self.counted = True
         self._mark_present()
         await self.send_json({"type": "hello", "thread": self.thread_id, "last_seq": last_seq, "open": self.accepts})
 
@@ -162,6 +168,12 @@ class ThreadConsumer(SafeJsonConsumer):
         self.groups_joined.append(group)
 
     async def disconnect(self, code: int) -> None:
+        if getattr(self, "counted", False):
+            self.counted = False
+            pair = (self.thread_id, self.user_id)
+            _open_here[pair] -= 1
+            if _open_here[pair] <= 0:
+                del _open_here[pair]
         for group in self.groups_joined:
             await self.channel_layer.group_discard(group, self.channel_name)
         if hasattr(self, "thread_id") and self.groups_joined:
@@ -183,8 +195,12 @@ class ThreadConsumer(SafeJsonConsumer):
         await self.close(code=code)
 
     async def _session_ok(self, *, active: bool = False) -> bool:
-        valid = await database_sync_to_async(session_still_valid)(self.session_key, self.user_id, active=active)
-        self.checked_at = time.monotonic()
+        moment = time.monotonic()
+        touch = active and moment - self.touched_at > SESSION_TOUCH_SECONDS
+        valid = await database_sync_to_async(session_still_valid)(self.session_key, self.user_id, active=touch)
+        self.checked_at = moment
+        if touch:
+            self.touched_at = moment
         if not valid:
             await self._end(CLOSE_UNAUTHENTICATED, {"type": "signed_out"})
         return valid
@@ -253,7 +269,7 @@ class ThreadConsumer(SafeJsonConsumer):
             await self._notice_offline_members()
 
     async def _notice_offline_members(self) -> None:
-        others = [uid for uid in self.member_ids if uid != self.user_id]
+        others = [uid for uid in self.member_ids if uid != self.user_id and (self.thread_id, uid) not in _open_here]
         if not others:
             return
         here = cache.get_many([presence_key(self.thread_id, uid) for uid in others])
@@ -346,7 +362,9 @@ class ThreadConsumer(SafeJsonConsumer):
             await self.send_json({"type": "deleted", "seq": event["seq"]})
 
     async def chat_close(self, event: dict[str, Any]) -> None:
-        """Signed out, deactivated: close now."""
+        """Signed out (that session only) or deactivated (every session): close now."""
+        if event.get("user_id") != self.user_id or event.get("session") not in ("", self.session_tag):
+            return
         code = int(event.get("code", CLOSE_UNAUTHENTICATED))
         await self._end(code, {"type": "signed_out" if code == CLOSE_UNAUTHENTICATED else "forbidden"})
 

@@ -127,15 +127,13 @@ def _store_locked(items: Sequence[Pending], results: list[Stored | None], thread
             continue
         seen[key] = index
     # Keys stored by an earlier batch (a client retrying after a lost ack) return the stored message.
+    # One query for the whole batch: a superset (any of these keys in any of these threads), matched below.
     earlier: dict[tuple[int, int, str], Message] = {}
-    by_thread: dict[int, list[str]] = {}
-    for thread_id, _sender, client_key in seen:
-        by_thread.setdefault(thread_id, []).append(client_key)
-    for thread_id, keys in by_thread.items():
-        for found in Message.objects.filter(thread_id=thread_id, client_key__in=keys).only(
-            "seq", "sender_id", "client_key", "created_at"
-        ):
-            earlier[(thread_id, found.sender_id or 0, found.client_key)] = found
+    if seen:
+        for found in Message.objects.filter(
+            thread_id__in={key[0] for key in seen}, client_key__in={key[2] for key in seen}
+        ).only("thread_id", "seq", "sender_id", "client_key", "created_at"):
+            earlier[(found.thread_id, found.sender_id or 0, found.client_key)] = found
     for key, index in seen.items():
         if key in earlier:
             found = earlier[key]
@@ -150,8 +148,8 @@ def _store_locked(items: Sequence[Pending], results: list[Stored | None], thread
         to_create.append((index, message))
     if to_create:
         Message.objects.bulk_create([message for _index, message in to_create])
-        for thread in threads.values():
-            Thread.objects.filter(pk=thread.pk).update(last_seq=thread.last_seq)
+        moved = {message.thread_id for _index, message in to_create}
+        Thread.objects.bulk_update([threads[pk] for pk in sorted(moved)], ["last_seq"])
         for index, message in to_create:
             results[index] = Stored(seq=message.seq, created_at_iso=at.isoformat(), created=True)
     for index, first in repeats:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from channels.layers import get_channel_layer
-from django.db import close_old_connections
+from django.db import connection
 
 from alongside.conversations.services import Pending, Stored, store_messages
 
@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 
 MAX_BATCH = 200
 """The most messages stored in one transaction."""
+IDLE_CLOSE_SECONDS = 1.0
+"""The writer keeps its database connection while busy and closes it after this long without messages."""
 
 _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chat-writer")
 
@@ -40,12 +42,17 @@ def thread_group(thread_id: int) -> str:
 
 
 def _store_on_writer_thread(items: Sequence[Pending]) -> list[Stored]:
-    # The writer's thread keeps (or drops) its database connection by the same rules as a request would.
-    close_old_connections()
+    # The writer's thread keeps its connection from batch to batch (reconnecting for each would cost more than
+    # the batch); a connection that failed is dropped here and made again for the next batch.
     try:
         return store_messages(items)
-    finally:
-        close_old_connections()
+    except Exception:
+        connection.close()
+        raise
+
+
+def _close_writer_connection() -> None:
+    connection.close()
 
 
 @dataclass
@@ -85,9 +92,20 @@ class GroupCommitWriter:
         return await asyncio.shield(future)
 
     async def _write_forever(self) -> None:
+        try:
+            await self._write_batches()
+        finally:  # the loop is shutting down: let go of the database connection too
+            _executor.submit(_close_writer_connection)
+
+    async def _write_batches(self) -> None:
         loop = asyncio.get_running_loop()
         while True:
-            jobs = [await self._queue.get()]
+            try:
+                first = await asyncio.wait_for(self._queue.get(), IDLE_CLOSE_SECONDS)
+            except TimeoutError:
+                await loop.run_in_executor(_executor, _close_writer_connection)
+                first = await self._queue.get()
+            jobs = [first]
             while len(jobs) < MAX_BATCH and not self._queue.empty():
                 jobs.append(self._queue.get_nowait())
             try:

@@ -415,6 +415,7 @@ async def test_chatting_keeps_a_supporters_idle_limited_session_and_an_idle_hear
     from alongside.conversations import consumers
 
     monkeypatch.setattr(consumers, "SESSION_RECHECK_SECONDS", -1)  # re-check on every send
+    monkeypatch.setattr(consumers, "SESSION_TOUCH_SECONDS", -1)  # and count every send as activity
     cast = await _async_cast()
     client = cast["supporter_client"]
     bob = await _socket(cast["thread"].pk, client)

@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Sequence
 
 import pytest
-from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
 from alongside.conversations.models import Message
@@ -34,7 +34,7 @@ async def test_fifty_senders_at_once_are_stored_in_a_few_transactions_with_disti
     assert sorted(r.seq for r in results) == list(range(1, 51))
     assert all(r.created for r in results)
     assert sum(batch_sizes) == 50 and len(batch_sizes) < 10
-    assert await sync_to_async(Message.objects.count)() == 50
+    assert await database_sync_to_async(Message.objects.count)() == 50
 
 
 async def test_a_failed_batch_fails_every_sender_in_it_and_the_writer_carries_on(cast):
