@@ -28,6 +28,7 @@ from alongside.calls import models as call_models
 from alongside.calls import services
 from alongside.calls.access import CallsRefused, get_call_party
 from alongside.calls.ice import ice_config
+from alongside.calls.signals import group_name, session_tag
 from alongside.lib.consumers import SafeJsonConsumer
 
 CLOSE_UNAUTHENTICATED = 4401
@@ -50,10 +51,6 @@ FROM_BROWSER = {
     "call.hangup",
 }
 HANGUP_REASONS = {"hangup", "failed"}
-
-
-def group_name(thread_id: int) -> str:
-    return f"calls.thread.{thread_id}"
 
 
 class FrameError(ValueError):
@@ -112,6 +109,8 @@ class CallConsumer(SafeJsonConsumer):
             return
         self.user = user
         self.thread = party.thread
+        session = self.scope.get("session")
+        self.session = session_tag(session.session_key) if session is not None and session.session_key else ""
         self.group = group_name(thread_id)
         self.call_id: int | None = None
         self.peer_channel: str | None = None
@@ -269,6 +268,15 @@ class CallConsumer(SafeJsonConsumer):
         elif self.incoming.pop(call_id, None) is not None:
             await self.send_json({"type": "call.hangup", "call": call_id, "reason": event["reason"]})
 
+    async def calls_closed(self, event: dict[str, Any]) -> None:
+        """The connection closed: no more calls here, and one in progress ends."""
+        await self._leave(event["code"])
+
+    async def calls_leave(self, event: dict[str, Any]) -> None:
+        """This person signed out (of this session) or was deactivated."""
+        if event["user_id"] == self.user.pk and (not event["session"] or event["session"] == self.session):
+            await self._leave(event["code"])
+
     async def calls_relay(self, event: dict[str, Any]) -> None:
         """An offer, answer or ICE candidate sent straight to this socket by the other end of its call."""
         if event["call"] == self.call_id and event["channel"] == self.peer_channel:
@@ -303,6 +311,12 @@ class CallConsumer(SafeJsonConsumer):
         await self._group("hangup", call=call_id, reason=reason)
         if tell_self:
             await self.send_json({"type": "call.hangup", "call": call_id, "reason": reason})
+
+    async def _leave(self, code: int) -> None:
+        if self.call_id is not None:
+            await self._end(reason="hangup", tell_self=True)
+        self.incoming.clear()
+        await self.close(code=code)
 
     async def _ring_out(self, call_id: int) -> None:
         """Nobody answered in time: record it as missed and stop the ringing on both sides."""

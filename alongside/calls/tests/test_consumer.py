@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
@@ -190,14 +192,11 @@ async def test_a_closed_connection_is_refused(thread, connection, member):
     assert await AuditEvent.objects.filter(action="calls.thread.refused", outcome="denied").aexists()
 
 
-async def test_a_connection_closed_while_the_page_is_open_cannot_ring(thread, connection, member):
+async def test_a_connection_closed_while_the_page_is_open_closes_the_socket(thread, connection, member):
     alice = await _socket(thread.pk, member)
     await sync_to_async(close_connection)(connection=connection, actor=member)
-    await alice.send_json_to({"type": "call.invite"})
-    reply = await alice.receive_json_from(timeout=5)
-    assert reply["type"] == "error" and "active connection" in reply["error"]
+    assert await _until_closed(alice) == ([], 4403)
     assert not await Call.objects.aexists()
-    await alice.disconnect()
 
 
 async def test_a_group_thread_has_no_calls(member, other_member):
@@ -274,3 +273,66 @@ async def test_frames_for_someone_elses_call_go_nowhere(thread, member, supporte
     assert (await _call(their_call)).is_open
     for ws in (olive, bob_there, alice):
         await ws.disconnect()
+
+
+async def _until_closed(ws) -> tuple[list[dict], int]:
+    frames: list[dict] = []
+    while True:
+        output = await ws.receive_output(timeout=5)
+        if output["type"] == "websocket.close":
+            return frames, output["code"]
+        frames.append(json.loads(output["text"]))
+
+
+async def test_closing_the_connection_ends_the_call_and_closes_both_sockets(thread, connection, member, supporter):
+    alice, bob = await _socket(thread.pk, member), await _socket(thread.pk, supporter)
+    call = await _connected_call(alice, bob)
+    await sync_to_async(close_connection)(connection=connection, actor=supporter)
+    for ws in (alice, bob):
+        frames, code = await _until_closed(ws)
+        assert code == 4403
+        assert {"type": "call.hangup", "call": call, "reason": "hangup"} in frames
+    record = await _call(call)
+    assert record.outcome == CallOutcome.ANSWERED and record.ended_at is not None
+
+
+async def test_signing_out_closes_that_sessions_call_socket_only(thread, member, supporter):
+    alice = await _socket(thread.pk, member)
+    cookie = await sync_to_async(_cookie)(supporter)
+    headers = [(b"origin", b"http://127.0.0.1:8000"), (b"host", b"127.0.0.1:8000")]
+    bob = WebsocketCommunicator(
+        application,
+        f"/ws/calls/{thread.pk}/",
+        headers=[*headers, (b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode())],
+    )
+    assert (await bob.connect())[0]
+    bobs_other_device = await _socket(thread.pk, supporter)
+    call = await _connected_call(alice, bob)
+    assert (await bobs_other_device.receive_json_from(timeout=5))["type"] == "call.invite"
+    assert (await bobs_other_device.receive_json_from(timeout=5))["reason"] == "answered_elsewhere"
+
+    def sign_out() -> None:
+        client = Client()
+        client.cookies[settings.SESSION_COOKIE_NAME] = cookie
+        client.post("/accounts/logout/")
+
+    await sync_to_async(sign_out)()
+    assert (await bob.receive_json_from(timeout=5))["type"] == "call.hangup"
+    assert (await bob.receive_output(timeout=5)) == {"type": "websocket.close", "code": 4401}
+    assert await alice.receive_json_from(timeout=5) == {"type": "call.hangup", "call": call, "reason": "hangup"}
+    assert await bobs_other_device.receive_nothing(timeout=0.3)  # another session stays signed in
+    for ws in (alice, bobs_other_device):
+        await ws.disconnect()
+
+
+async def test_a_deactivated_account_loses_its_call_sockets(thread, member, supporter):
+    alice, bob = await _socket(thread.pk, member), await _socket(thread.pk, supporter)
+
+    def deactivate() -> None:
+        supporter.is_active = False
+        supporter.save()
+
+    await sync_to_async(deactivate)()
+    assert (await bob.receive_output(timeout=5)) == {"type": "websocket.close", "code": 4403}
+    assert await alice.receive_nothing(timeout=0.3)
+    await alice.disconnect()
