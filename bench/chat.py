@@ -13,8 +13,11 @@ as the page does. Each body carries a unique id and the send time
 - Latency: from just before the client writes its `send` frame to the moment the *other*
   client of the pair reads the broadcast `message` frame. Messages sent during the warm-up
   are not timed. Sender and receiver share this process, hence one clock.
-- Lost: messages acknowledged to the sender (`ack`) and never delivered to the other client.
-  `unacked` (sent, never acknowledged) is reported beside it and should also be 0.
+- Lost: messages acknowledged to the sender (`ack`) and not delivered to the other client by
+  the end of the wait (a server far behind shows late messages as lost: see p99 and `closed`).
+  `unacked` (sent, never acknowledged) and `duplicates` are reported beside it and should be 0;
+  `closed` counts sockets the server closed during the run, by close code (1011: uvicorn's
+  keepalive ping went unanswered for 20 s, i.e. the socket's frames were not being read).
 
 The ceiling, `chat.echo_p99`: the same crowd against a bare `websockets` server in its own
 process that sends every frame back to every socket on the same path (the sender, as its
@@ -29,8 +32,11 @@ of the site). Then `alongside serve --no-worker`: one uvicorn process, DEBUG off
 WARNING, the in-process channel layer. On PostgreSQL (when 127.0.0.1:5432 answers) the same
 runs in a database `alongside_chatbench`, made for the run and dropped after it.
 
-Every line also says the load average, the server's CPU use during the run, and this
-process's own CPU use (the clients share the machine's two cores with the server).
+Every line also says the load average and, over the sending and draining, CPU use in percent
+of one core: the server's process, this process (the clients), and the whole machine
+(`machine_cpu_percent`, out of 100 x `cores`). The clients share the machine with the server,
+and so does anything else running: when the machine is near 100 x `cores`, the tail latencies
+(of the echo server too) measure the crowding as much as the code. Compare with `chat.echo_p99`.
 
     python -m bench.chat                   # echo, SQLite, PostgreSQL (if it answers)
     python -m bench.chat echo sqlite       # just those
@@ -233,12 +239,7 @@ def _wait_for_port(port: int, process: subprocess.Popen[bytes], seconds: float =
 def _measure(
     process: subprocess.Popen[bytes], peers: list[_ws.Peer], origin: str, load: _ws.Load
 ) -> tuple[_ws.Tally, dict[str, float]]:
-    cpu_before, started = _ws.process_cpu_seconds(process.pid), time.monotonic()
-    tally, timings = _ws.run(peers, origin, load)
-    timings["server_cpu_percent"] = (
-        100 * (_ws.process_cpu_seconds(process.pid) - cpu_before) / max(1e-9, time.monotonic() - started)
-    )
-    return tally, timings
+    return _ws.run(peers, origin, load, server_pid=process.pid)
 
 
 def _figures(tally: _ws.Tally, timings: dict[str, float], load: _ws.Load) -> dict[str, Any]:
@@ -248,8 +249,10 @@ def _figures(tally: _ws.Tally, timings: dict[str, float], load: _ws.Load) -> dic
             "clients": load.clients,
             "seconds": load.seconds,
             "connect_s": round(timings["connect_s"], 1),
+            "cores": os.cpu_count(),
             "server_cpu_percent": round(timings.get("server_cpu_percent", 0.0)),
             "client_cpu_percent": round(timings.get("client_cpu_percent", 0.0)),
+            "machine_cpu_percent": round(timings.get("machine_cpu_percent", 0.0)),
         }
     )
     return out

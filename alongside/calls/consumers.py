@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
+from collections import deque
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -51,6 +53,9 @@ FROM_BROWSER = {
     "call.hangup",
 }
 HANGUP_REASONS = {"hangup", "failed"}
+MAX_FRAMES = 200
+FRAME_WINDOW_SECONDS = 10.0
+"""Frames one socket may send in the window: a call's ICE trickle is a few dozen; a flood is refused."""
 
 
 class FrameError(ValueError):
@@ -116,6 +121,7 @@ class CallConsumer(SafeJsonConsumer):
         self.peer_channel: str | None = None
         self.incoming: dict[int, str] = {}  # calls ringing on this socket -> the caller's channel
         self.ring_timer: asyncio.Task[None] | None = None
+        self.recent: deque[float] = deque()
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
 
@@ -148,6 +154,13 @@ class CallConsumer(SafeJsonConsumer):
         await self.receive_json(content, **kwargs)
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        at = time.monotonic()
+        while self.recent and self.recent[0] < at - FRAME_WINDOW_SECONDS:
+            self.recent.popleft()
+        if len(self.recent) >= MAX_FRAMES:
+            await self.send_error("too many frames; slow down")
+            return
+        self.recent.append(at)
         kind = content.get("type")
         if kind not in FROM_BROWSER:
             await self.send_error("unknown frame type")

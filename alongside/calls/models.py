@@ -19,6 +19,9 @@ from alongside.lib.time import now
 RING_SECONDS: float = 45
 """An unanswered call stops ringing and is recorded as missed after this long."""
 MAX_CALL_HOURS = 4
+MAX_CALLS_PER_WINDOW = 10
+CALL_WINDOW_MINUTES = 10
+"""Nobody rings anyone more than 10 times in 10 minutes: enough for bad lines, not enough to harass."""
 """An answered call still open after this long lost its end (a process died); the sweeper closes it as failed."""
 
 

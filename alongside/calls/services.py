@@ -43,6 +43,9 @@ def start_call(*, thread: Thread, caller: User) -> Call:
     if callee_id is None:
         raise ValidationError("Calls are only possible between the two people of an active connection.")
     at = now()
+    window = at - dt.timedelta(minutes=call_models.CALL_WINDOW_MINUTES)
+    if Call.objects.filter(caller_id=caller_id, started_at__gt=window).count() >= call_models.MAX_CALLS_PER_WINDOW:
+        raise ValidationError("You have started a lot of calls in the last few minutes. Please wait a little.")
     expire_unanswered_calls()
     close_lost_calls()
     if (

@@ -336,3 +336,20 @@ async def test_a_deactivated_account_loses_its_call_sockets(thread, member, supp
     assert (await bob.receive_output(timeout=5)) == {"type": "websocket.close", "code": 4403}
     assert await alice.receive_nothing(timeout=0.3)
     await alice.disconnect()
+
+
+async def test_a_flood_of_frames_is_refused_and_the_socket_stays_up(thread, member, supporter, monkeypatch):
+    from alongside.calls import consumers
+
+    monkeypatch.setattr(consumers, "MAX_FRAMES", 5)
+    alice, bob = await _socket(thread.pk, member), await _socket(thread.pk, supporter)
+    call = await _connected_call(alice, bob)  # one frame (the invite)
+    for _ in range(6):
+        await alice.send_json_to({"type": "call.ice", "call": call, "candidate": CANDIDATE})
+    for _ in range(4):
+        assert (await bob.receive_json_from(timeout=5))["type"] == "call.ice"
+    assert (await alice.receive_json_from(timeout=5))["error"] == "too many frames; slow down"
+    assert (await alice.receive_json_from(timeout=5))["error"] == "too many frames; slow down"
+    assert await bob.receive_nothing(timeout=0.2)
+    await alice.disconnect()
+    await bob.disconnect()

@@ -175,3 +175,13 @@ def test_a_call_cannot_be_answered_once_the_connection_has_closed(thread, connec
     with pytest.raises(ValidationError):
         answer_call(call_id=call.pk, user=supporter)
     assert Call.objects.get(pk=call.pk).answered_at is None
+
+
+def test_nobody_can_start_more_than_10_calls_in_10_minutes(thread, member, clock):
+    for _ in range(10):
+        end_call(call_id=start_call(thread=thread, caller=member).pk, user=member)
+        clock.advance(seconds=30)
+    with pytest.raises(ValidationError, match="a lot of calls"):
+        start_call(thread=thread, caller=member)
+    clock.advance(minutes=6)  # the first calls are now more than 10 minutes old
+    assert start_call(thread=thread, caller=member).is_open
