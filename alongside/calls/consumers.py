@@ -30,6 +30,7 @@ from alongside.calls import models as call_models
 from alongside.calls import services
 from alongside.calls.access import CallsRefused, get_call_party
 from alongside.calls.ice import ice_config
+from alongside.calls.models import CallOutcome
 from alongside.calls.signals import group_name, session_tag
 from alongside.lib.consumers import SafeJsonConsumer
 
@@ -320,8 +321,12 @@ class CallConsumer(SafeJsonConsumer):
         assert call_id is not None
         self._stop_ringing()
         self.call_id = self.peer_channel = None
-        await database_sync_to_async(services.end_call)(call_id=call_id, user=self.user, failed=reason == "failed")
-        await self._group("hangup", call=call_id, reason=reason)
+        ended = await database_sync_to_async(services.end_call)(
+            call_id=call_id, user=self.user, failed=reason == "failed"
+        )
+        # A caller giving up before an answer: to the person called, that is a missed call.
+        missed = ended is not None and ended.outcome == CallOutcome.MISSED
+        await self._group("hangup", call=call_id, reason="missed" if missed else reason)
         if tell_self:
             await self.send_json({"type": "call.hangup", "call": call_id, "reason": reason})
 

@@ -353,3 +353,13 @@ async def test_a_flood_of_frames_is_refused_and_the_socket_stays_up(thread, memb
     assert await bob.receive_nothing(timeout=0.2)
     await alice.disconnect()
     await bob.disconnect()
+
+
+async def test_a_caller_giving_up_shows_as_a_missed_call_to_the_person_called(thread, member, supporter):
+    alice, bob = await _socket(thread.pk, member), await _socket(thread.pk, supporter)
+    call = await _ring(alice, bob)
+    await alice.send_json_to({"type": "call.hangup", "call": call})
+    assert await bob.receive_json_from(timeout=5) == {"type": "call.hangup", "call": call, "reason": "missed"}
+    assert (await _call(call)).outcome == CallOutcome.MISSED
+    await alice.disconnect()
+    await bob.disconnect()
