@@ -284,7 +284,8 @@ async def run_crowd(
     timings["client_cpu_percent"] = 100 * (time.process_time() - cpu_before) / elapsed
     timings["machine_cpu_percent"] = 100 * (machine_cpu_seconds() - machine_before) / elapsed
     if server_pid:
-        timings["server_cpu_percent"] = 100 * (process_cpu_seconds(server_pid) - server_before) / elapsed
+        timings["server_cpu_s"] = process_cpu_seconds(server_pid) - server_before
+        timings["server_cpu_percent"] = 100 * timings["server_cpu_s"] / elapsed
     for client in clients:
         client.closing = True
     await asyncio.gather(*[client.socket.close() for client in clients], return_exceptions=True)

@@ -34,9 +34,11 @@ runs in a database `alongside_chatbench`, made for the run and dropped after it.
 
 Every line also says the load average and, over the sending and draining, CPU use in percent
 of one core: the server's process, this process (the clients), and the whole machine
-(`machine_cpu_percent`, out of 100 x `cores`). The clients share the machine with the server,
-and so does anything else running: when the machine is near 100 x `cores`, the tail latencies
-(of the echo server too) measure the crowding as much as the code. Compare with `chat.echo_p99`.
+(`machine_cpu_percent`, out of 100 x `cores`); and the server's CPU time per message sent
+(`server_cpu_ms_per_message`, which crowding changes little: the figure to compare versions
+by). The clients share the machine with the server, and so does anything else running: when
+the machine is near 100 x `cores`, the tail latencies (of the echo server too) measure the
+crowding as much as the code. Compare with `chat.echo_p99`.
 
     python -m bench.chat                   # echo, SQLite, PostgreSQL (if it answers)
     python -m bench.chat echo sqlite       # just those
@@ -251,6 +253,7 @@ def _figures(tally: _ws.Tally, timings: dict[str, float], load: _ws.Load) -> dic
             "connect_s": round(timings["connect_s"], 1),
             "cores": os.cpu_count(),
             "server_cpu_percent": round(timings.get("server_cpu_percent", 0.0)),
+            "server_cpu_ms_per_message": round(1000 * timings.get("server_cpu_s", 0.0) / max(1, len(tally.sent)), 2),
             "client_cpu_percent": round(timings.get("client_cpu_percent", 0.0)),
             "machine_cpu_percent": round(timings.get("machine_cpu_percent", 0.0)),
         }
