@@ -141,3 +141,13 @@ def test_the_thread_page_passes_axe_online_and_offline(pair: dict[str, Any]) -> 
     screenshot(alice, "chat-offline")
     context.set_offline(False)
     expect(alice.locator("#chat-status")).to_have_text("Connected", timeout=15000)
+
+
+def test_signing_out_in_another_tab_closes_the_chat(pair: dict[str, Any]) -> None:
+    alice, bob = pair["alice"], pair["bob"]
+    other_tab = alice.context.new_page()
+    other_tab.goto("/accounts/logout/")
+    other_tab.get_by_role("main").get_by_role("button", name="Sign Out").click()
+    expect(alice.locator("#chat-status")).to_have_text("Signed out. Sign in again to keep talking.")
+    expect(alice.get_by_role("button", name="Send")).to_be_disabled()
+    expect(bob.locator("#chat-status")).to_have_text("Connected")  # the other side is unaffected
