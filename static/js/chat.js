@@ -76,6 +76,11 @@
     this.resuming = false;
     this.retryTimer = null;
     var self = this;
+    // Times on the page were written in the service's zone; show every one in the reader's own.
+    this.list.querySelectorAll("time[datetime]").forEach(function (t) {
+      var local = formatTime(t.getAttribute("datetime"));
+      if (local) { t.textContent = local; }
+    });
     this.outbox.forEach(function (item) { self.renderPending(item); });
     this.updateOutboxNote();
     this.updateReadNote();
