@@ -57,26 +57,31 @@ def pair(asgi_live_server: LiveServer):
     return member, supporter, thread
 
 
-def _open(
-    media_context: Callable[..., BrowserContext],
-    sign_in_as: Callable[[BrowserContext, object], None],
-    user,
-    thread,
-    **kw,
+def _signed_in(
+    media_context: Callable[..., BrowserContext], sign_in_as: Callable[[BrowserContext, object], None], user
 ) -> Page:
-    context = media_context(**kw)
+    context = media_context()
     sign_in_as(context, user)
-    page = context.new_page()
-    page.goto(f"/calls/{thread.pk}/")
-    return page
+    return context.new_page()
+
+
+def _open_both(media_context, sign_in_as, thread, first, second) -> tuple[Page, Page]:
+    """Sign both people in, then load one page after the other: the in-memory SQLite test database locks whole
+    tables, so a session written while the server thread reads another can fail."""
+    pages = (_signed_in(media_context, sign_in_as, first), _signed_in(media_context, sign_in_as, second))
+    for page in pages:
+        page.goto(f"/calls/{thread.pk}/")
+        # One page at a time, sockets and all: its session reads must not meet the next page's session write.
+        expect(page.locator("[data-call]")).to_have_attribute("data-state", "idle")
+        expect(page.locator("[data-live-badge]")).to_have_attribute("data-connected", "true")
+    return pages
 
 
 def test_a_member_calls_their_supporter_who_answers_both_hear_each_other_and_hang_up(
     media_context: Callable[..., BrowserContext], sign_in_as: Callable[[BrowserContext, object], None], pair
 ) -> None:
     member, supporter, thread = pair
-    alice = _open(media_context, sign_in_as, member, thread)
-    bob = _open(media_context, sign_in_as, supporter, thread)
+    alice, bob = _open_both(media_context, sign_in_as, thread, member, supporter)
     expect(_status(alice)).to_have_text("You can call Bob.")
     expect(_status(bob)).to_have_text("You can call Alice.")
 
@@ -122,8 +127,7 @@ def test_a_declined_call_says_so_to_the_caller(
     media_context: Callable[..., BrowserContext], sign_in_as: Callable[[BrowserContext, object], None], pair
 ) -> None:
     member, supporter, thread = pair
-    alice = _open(media_context, sign_in_as, member, thread)
-    bob = _open(media_context, sign_in_as, supporter, thread)
+    alice, bob = _open_both(media_context, sign_in_as, thread, member, supporter)
     expect(_status(bob)).to_have_text("You can call Alice.")
     bob.get_by_role("button", name="Start a voice call").click()
     alice.get_by_role("button", name="Decline").click()
@@ -175,8 +179,7 @@ def test_a_call_nobody_answers_says_so_on_both_sides_and_is_missed(
 ) -> None:
     monkeypatch.setattr(call_models, "RING_SECONDS", 1.5)  # the live server runs in this process
     member, supporter, thread = pair
-    alice = _open(media_context, sign_in_as, member, thread)
-    bob = _open(media_context, sign_in_as, supporter, thread)
+    alice, bob = _open_both(media_context, sign_in_as, thread, member, supporter)
     expect(_status(bob)).to_have_text("You can call Alice.")
     alice.get_by_role("button", name="Start a voice call").click()
     expect(_status(bob)).to_have_text("Alice is calling you.")
@@ -195,8 +198,7 @@ def test_an_unreachable_peer_is_explained_when_the_audio_cannot_connect(
     settings.ALONGSIDE_TURN_URLS, settings.ALONGSIDE_TURN_SECRET = ["turn:127.0.0.1:9?transport=tcp"], "s"
     settings.ALONGSIDE_RELAY_ONLY = True
     member, supporter, thread = pair
-    alice = _open(media_context, sign_in_as, member, thread)
-    bob = _open(media_context, sign_in_as, supporter, thread)
+    alice, bob = _open_both(media_context, sign_in_as, thread, member, supporter)
     expect(_status(bob)).to_have_text("You can call Alice.")
     alice.get_by_role("button", name="Start a voice call").click()
     bob.get_by_role("button", name="Answer").click()
@@ -209,9 +211,10 @@ def test_the_call_screen_passes_axe_when_ready_ringing_and_connected(
     media_context: Callable[..., BrowserContext], sign_in_as: Callable[[BrowserContext, object], None], pair
 ) -> None:
     member, supporter, thread = pair
-    alice = _open(media_context, sign_in_as, member, thread)
-    bob = media_context().new_page()
-    sign_in_as(bob.context, supporter)
+    alice, bob = _signed_in(media_context, sign_in_as, member), _signed_in(media_context, sign_in_as, supporter)
+    alice.goto(f"/calls/{thread.pk}/")
+    expect(_screen(alice)).to_have_attribute("data-state", "idle")
+    expect(alice.locator("[data-live-badge]")).to_have_attribute("data-connected", "true")
     bob.goto(f"/threads/{thread.pk}/")  # the call screen on the thread page, beside the chat
     expect(_status(bob)).to_have_text("You can call Alice.")
     assert _serious_violations(alice) == []

@@ -92,10 +92,8 @@ def pair(asgi_live_server: LiveServer):
     return member, supporter, thread
 
 
-def _open(media_context, sign_in_as, user, thread, candidates: list[str]) -> Page:
-    context = media_context()
-    sign_in_as(context, user)
-    page = context.new_page()
+def _listening(page: Page, candidates: list[str]) -> Page:
+    """Collect the ICE candidates the page receives from the other side."""
 
     def _on_websocket(ws: WebSocket) -> None:
         def _frame(payload: str | bytes) -> None:
@@ -106,8 +104,23 @@ def _open(media_context, sign_in_as, user, thread, candidates: list[str]) -> Pag
         ws.on("framereceived", _frame)
 
     page.on("websocket", _on_websocket)
-    page.goto(f"/calls/{thread.pk}/")
     return page
+
+
+def _open_both(media_context, sign_in_as, thread, people) -> list[Page]:
+    """Sign everyone in, then load one page after the other (the in-memory SQLite test database locks whole
+    tables, so a session written while the server thread reads another can fail)."""
+    pages = []
+    for user, candidates in people:
+        context = media_context()
+        sign_in_as(context, user)
+        pages.append(_listening(context.new_page(), candidates))
+    for page in pages:
+        page.goto(f"/calls/{thread.pk}/")
+        # One page at a time, sockets and all: its session reads must not meet the next page's session write.
+        expect(page.locator("[data-call]")).to_have_attribute("data-state", "idle")
+        expect(page.locator("[data-live-badge]")).to_have_attribute("data-connected", "true")
+    return pages
 
 
 def test_a_relay_only_call_connects_through_coturn_and_no_address_but_the_relays_reaches_the_other_side(
@@ -122,8 +135,7 @@ def test_a_relay_only_call_connects_through_coturn_and_no_address_but_the_relays
     member, supporter, thread = pair
     heard_by_alice: list[str] = []
     heard_by_bob: list[str] = []
-    alice = _open(media_context, sign_in_as, member, thread, heard_by_alice)
-    bob = _open(media_context, sign_in_as, supporter, thread, heard_by_bob)
+    alice, bob = _open_both(media_context, sign_in_as, thread, [(member, heard_by_alice), (supporter, heard_by_bob)])
     expect(bob.locator("[data-call-status]")).to_have_text("You can call Alice.")
     alice.get_by_role("button", name="Start a voice call").click()
     bob.get_by_role("button", name="Answer").click()
@@ -159,8 +171,7 @@ def test_coturn_refuses_credentials_made_from_another_secret(
     settings.ALONGSIDE_TURN_URLS, settings.ALONGSIDE_TURN_SECRET = [coturn], "not-the-shared-secret"
     settings.ALONGSIDE_RELAY_ONLY = True
     member, supporter, thread = pair
-    alice = _open(media_context, sign_in_as, member, thread, [])
-    bob = _open(media_context, sign_in_as, supporter, thread, [])
+    alice, bob = _open_both(media_context, sign_in_as, thread, [(member, []), (supporter, [])])
     expect(bob.locator("[data-call-status]")).to_have_text("You can call Alice.")
     alice.get_by_role("button", name="Start a voice call").click()
     bob.get_by_role("button", name="Answer").click()
