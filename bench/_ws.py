@@ -117,8 +117,10 @@ class Load:
     """How long the crowd sends after the warm-up."""
     warmup: float = 5.0
     """Seconds of sending at the start whose latencies are not counted (their losses are)."""
-    drain: float = 10.0
-    """Longest wait after the last send for acks and deliveries still on their way."""
+    drain: float = 5.0
+    """After the last send, stop waiting for acks and deliveries once none has arrived for this long."""
+    drain_limit: float = 90.0
+    """The longest wait after the last send, however slowly they still arrive."""
     heartbeat: float = 25.0
     """Each client sends {"type": "ping"} this often, as the page does; 0 for never."""
     connect_concurrency: int = 50
@@ -274,10 +276,15 @@ async def run_crowd(
     )
     timings["send_s"] = loop.time() - begin
     note(f"sent {len(tally.sent)}; acked {len(tally.acked)}, delivered {len(tally.delivered)} so far")
-    drain_until = loop.time() + load.drain
-    while loop.time() < drain_until:
-        if len(tally.acked) >= len(tally.sent) and len(tally.delivered) >= len(tally.sent):
+    # Wait for what is on its way: while acks or deliveries still arrive (a server that is far behind
+    # is late, not lossy), up to ``drain_limit``; stop once nothing has arrived for ``drain`` seconds.
+    drain_until, last_seen, last_progress = loop.time() + load.drain_limit, -1, loop.time()
+    while loop.time() < drain_until and loop.time() - last_progress < load.drain:
+        seen = len(tally.acked) + len(tally.delivered)
+        if seen >= 2 * len(tally.sent):
             break
+        if seen != last_seen:
+            last_seen, last_progress = seen, loop.time()
         await asyncio.sleep(0.1)
     timings["drain_s"] = loop.time() - begin - timings["send_s"]
     elapsed = max(1e-9, loop.time() - begin)

@@ -6,15 +6,17 @@ The load: 1,000 websocket clients (the `websockets` library, asyncio with uvloop
 process) in 500 pairs, each pair the two people of one active connection in their thread.
 Every client sends a message every 5 s on average, with exponential gaps (a Poisson stream
 of about 200 messages a second in all), for 5 s of warm-up and 30 s of measurement, then
-waits up to 10 s for what is still on its way. It also sends {"type": "ping"} every 25 s,
-as the page does. Each body carries a unique id and the send time
+waits for what is still on its way (while anything still arrives, up to 90 s; it stops once
+nothing has arrived for 5 s). Clients do not reconnect. Each also sends {"type": "ping"}
+every 25 s, as the page does. Each body carries a unique id and the send time
 (`bench <client>-<n> <perf_counter_ns>`), and the id is also the idempotency key.
 
 - Latency: from just before the client writes its `send` frame to the moment the *other*
   client of the pair reads the broadcast `message` frame. Messages sent during the warm-up
   are not timed. Sender and receiver share this process, hence one clock.
 - Lost: messages acknowledged to the sender (`ack`) and not delivered to the other client by
-  the end of the wait (a server far behind shows late messages as lost: see p99 and `closed`).
+  the end of the wait: dropped broadcasts, and messages for a socket the server closed (a real
+  page would reconnect and resume; the bench counts them, so that such closes show).
   `unacked` (sent, never acknowledged) and `duplicates` are reported beside it and should be 0;
   `closed` counts sockets the server closed during the run, by close code (1011: uvicorn's
   keepalive ping went unanswered for 20 s, i.e. the socket's frames were not being read).
