@@ -134,8 +134,12 @@
       if (self.callId || self.incomingId) {
         self.finish("The call dropped because the connection to Alongside was lost.", true);
       }
-      if (event.code === 4401 || event.code === 4403 || event.code === 4404) {
-        self.show("unavailable", "Voice calls aren't available in this conversation.");
+      if (event.code === 4401) {
+        self.show("unavailable", "You have been signed out. Sign in again to make calls.");
+        return;
+      }
+      if (event.code === 4403 || event.code === 4404) {
+        self.show("unavailable", "Voice calls aren't available in this conversation any more.");
         return;
       }
       self.show("offline", "Calls are offline. Reconnecting…");

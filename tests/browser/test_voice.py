@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.db import OperationalError
 from playwright.sync_api import BrowserContext, Page, expect
 
 from alongside.calls import models as call_models
@@ -55,6 +57,21 @@ def pair(asgi_live_server: LiveServer):
     supporter = factories.supporter(display_name="Bob")
     thread = get_or_create_thread_for_connection(connection=connection_factories.connection(member, supporter))
     return member, supporter, thread
+
+
+def _ended_call(thread, timeout: float = 5.0) -> Call:
+    """The thread's call once the server has recorded its end. The page may show the end first (a side that
+    fails hangs up locally at once), and the in-memory SQLite test database refuses reads while it writes."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            call = Call.objects.filter(thread=thread).first()
+        except OperationalError:
+            call = None
+        if (call is not None and call.ended_at is not None) or time.monotonic() > deadline:
+            assert call is not None
+            return call
+        time.sleep(0.05)
 
 
 def _signed_in(
@@ -118,7 +135,7 @@ def test_a_member_calls_their_supporter_who_answers_both_hear_each_other_and_han
     expect(_status(bob)).to_have_text("Call ended.")
     expect(_screen(bob)).to_have_attribute("data-state", "ended")
     expect(bob.get_by_role("button", name="Start a voice call")).to_be_visible()
-    call = Call.objects.get(thread=thread)
+    call = _ended_call(thread)
     assert (call.caller, call.callee, call.outcome) == (member, supporter, CallOutcome.ANSWERED)
     assert call.duration is not None and call.duration.total_seconds() >= 1
 
@@ -133,7 +150,7 @@ def test_a_declined_call_says_so_to_the_caller(
     alice.get_by_role("button", name="Decline").click()
     expect(_status(bob)).to_have_text("Alice can't take the call right now.")
     expect(_screen(bob)).to_have_attribute("data-state", "ended")
-    assert Call.objects.get(thread=thread).outcome == CallOutcome.DECLINED
+    assert _ended_call(thread).outcome == CallOutcome.DECLINED
 
 
 # Fake devices but no fake permission prompt: headless Chromium refuses the microphone, as a person clicking
@@ -185,7 +202,7 @@ def test_a_call_nobody_answers_says_so_on_both_sides_and_is_missed(
     expect(_status(bob)).to_have_text("Alice is calling you.")
     expect(alice.get_by_role("alert")).to_contain_text("Bob didn't answer.")
     expect(_status(bob)).to_have_text("You missed a call from Alice.")
-    assert Call.objects.get(thread=thread).outcome == CallOutcome.MISSED
+    assert _ended_call(thread).outcome == CallOutcome.MISSED
 
 
 def test_an_unreachable_peer_is_explained_when_the_audio_cannot_connect(
@@ -204,7 +221,7 @@ def test_an_unreachable_peer_is_explained_when_the_audio_cannot_connect(
     bob.get_by_role("button", name="Answer").click()
     expect(alice.get_by_role("alert")).to_contain_text("We couldn't connect the call's sound", timeout=40_000)
     expect(bob.get_by_role("alert")).to_contain_text("We couldn't connect the call's sound", timeout=10_000)
-    assert Call.objects.get(thread=thread).outcome == CallOutcome.FAILED
+    assert _ended_call(thread).outcome == CallOutcome.FAILED
 
 
 def test_the_call_screen_passes_axe_when_ready_ringing_and_connected(
@@ -230,3 +247,21 @@ def test_the_call_screen_passes_axe_when_ready_ringing_and_connected(
     screenshot(alice, "call-connected")
     alice.get_by_role("button", name="Hang up").click()
     expect(_status(bob)).to_have_text("Call ended.")
+
+
+def test_closing_the_connection_ends_a_call_on_the_open_page(
+    media_context: Callable[..., BrowserContext], sign_in_as: Callable[[BrowserContext, object], None], pair
+) -> None:
+    member, supporter, thread = pair
+    alice, bob = _open_both(media_context, sign_in_as, thread, member, supporter)
+    alice.get_by_role("button", name="Start a voice call").click()
+    bob.get_by_role("button", name="Answer").click()
+    expect(_screen(alice)).to_have_attribute("data-state", "connected", timeout=CONNECT_TIMEOUT)
+    # Bob closes the connection from another tab, mid-call.
+    elsewhere = bob.context.new_page()
+    elsewhere.goto(f"/connections/{thread.connection_id}/close/")
+    elsewhere.get_by_role("button", name="Close the connection").click()
+    for page in (alice, bob):
+        expect(_status(page)).to_have_text("Voice calls aren't available in this conversation any more.")
+        expect(page.get_by_role("button", name="Start a voice call")).to_be_hidden()
+    assert _ended_call(thread).ended_at is not None
