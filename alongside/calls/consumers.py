@@ -18,21 +18,25 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from collections import deque
 from typing import Any
 
 from channels.db import database_sync_to_async
 from django.core.exceptions import ValidationError
+from django.db import OperationalError
 from django.http import Http404
 
 from alongside.calls import models as call_models
 from alongside.calls import services
 from alongside.calls.access import CallsRefused, get_call_party
 from alongside.calls.ice import ice_config
-from alongside.calls.models import CallOutcome
+from alongside.calls.models import Call, CallOutcome
 from alongside.calls.signals import group_name, session_tag
 from alongside.lib.consumers import SafeJsonConsumer
+
+logger = logging.getLogger(__name__)
 
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_REFUSED = 4403
@@ -321,14 +325,23 @@ class CallConsumer(SafeJsonConsumer):
         assert call_id is not None
         self._stop_ringing()
         self.call_id = self.peer_channel = None
-        ended = await database_sync_to_async(services.end_call)(
-            call_id=call_id, user=self.user, failed=reason == "failed"
-        )
+        ended = await self._record_end(call_id, failed=reason == "failed")
         # A caller giving up before an answer: to the person called, that is a missed call.
         missed = ended is not None and ended.outcome == CallOutcome.MISSED
         await self._group("hangup", call=call_id, reason="missed" if missed else reason)
         if tell_self:
             await self.send_json({"type": "call.hangup", "call": call_id, "reason": reason})
+
+    async def _record_end(self, call_id: int, *, failed: bool) -> Call | None:
+        """End the call record, retrying a busy database briefly: the other side is told either way, and the
+        sweeper closes a record whose end could not be written."""
+        for attempt in range(3):
+            try:
+                return await database_sync_to_async(services.end_call)(call_id=call_id, user=self.user, failed=failed)
+            except OperationalError:
+                await asyncio.sleep(0.1 * (attempt + 1))
+        logger.warning("call %s: the end could not be recorded; the sweeper will close it", call_id)
+        return None
 
     async def _leave(self, code: int) -> None:
         if self.call_id is not None:

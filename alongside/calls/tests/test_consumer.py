@@ -363,3 +363,27 @@ async def test_a_caller_giving_up_shows_as_a_missed_call_to_the_person_called(th
     assert (await _call(call)).outcome == CallOutcome.MISSED
     await alice.disconnect()
     await bob.disconnect()
+
+
+async def test_a_busy_database_at_hang_up_is_retried_and_the_other_side_still_told(
+    thread, member, supporter, monkeypatch
+):
+    from django.db import OperationalError
+
+    from alongside.calls import services
+
+    real_end_call, failures = services.end_call, [OperationalError("database table is locked")] * 2
+
+    def busy_then_fine(**kwargs):
+        if failures:
+            raise failures.pop()
+        return real_end_call(**kwargs)
+
+    monkeypatch.setattr(services, "end_call", busy_then_fine)
+    alice, bob = await _socket(thread.pk, member), await _socket(thread.pk, supporter)
+    call = await _connected_call(alice, bob)
+    await alice.send_json_to({"type": "call.hangup", "call": call})
+    assert await bob.receive_json_from(timeout=5) == {"type": "call.hangup", "call": call, "reason": "hangup"}
+    assert (await _call(call)).outcome == CallOutcome.ANSWERED
+    await alice.disconnect()
+    await bob.disconnect()
