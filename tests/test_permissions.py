@@ -120,14 +120,6 @@ def _their_call_thread(cast: dict[str, Any]) -> dict[str, Any]:
     return {"thread_id": get_or_create_thread_for_connection(connection=connection).pk}
 
 
-def _their_call_thread(cast: dict[str, Any]) -> dict[str, Any]:
-    """The thread of the cast's member and supporter's active connection, where the two of them can call."""
-    from alongside.conversations.services import get_or_create_thread_for_connection
-
-    connection = connection_factories.connection(cast["member"], cast["supporter"])
-    return {"thread_id": get_or_create_thread_for_connection(connection=connection).pk}
-
-
 def _a_calendar_token(cast: dict[str, Any]) -> dict[str, Any]:
     from alongside.connections.calendar import reset_feed
 
@@ -169,6 +161,7 @@ MATRIX: dict[str, Row] = {
     "console:workplace_active": replace(COORDINATOR_POST_ONLY, kwargs=_a_workplace),
     "console:settings": COORDINATOR,
     "matching:waitlist": COORDINATOR,
+    "matching:weights": COORDINATOR,
     "matching:batch_preview": COORDINATOR_POST_ONLY,
     "matching:batch_detail": replace(COORDINATOR, kwargs=_a_batch_preview),
     "matching:batch_apply": replace(COORDINATOR_POST_ONLY, kwargs=_a_batch_preview),
@@ -206,7 +199,6 @@ MATRIX: dict[str, Row] = {
     "connections:calendar_settings": SIGNED_IN,
     # The feed's URL is its credential: no sign-in, the same for everyone who holds it.
     "connections:calendar_feed": replace(PUBLIC, kwargs=_a_calendar_token),
-    "calls:call": replace(PARTICIPANTS, kwargs=_their_call_thread),
     "calls:call": replace(PARTICIPANTS, kwargs=_their_call_thread),
     "conversations:thread": replace(PARTICIPANTS, kwargs=_their_thread),
     # Participants are sent on to the connection's thread (made on first use).

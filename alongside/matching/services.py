@@ -21,10 +21,10 @@ from django.http import HttpRequest
 
 from alongside.accounts.models import User
 from alongside.audit.services import record
-from alongside.connections.models import Offer, OfferSource, SupportRequest
+from alongside.connections.models import MatchingSettings, Offer, OfferSource, SupportRequest
 from alongside.connections.services import offer_from_coordinator
 from alongside.lib.time import now
-from alongside.matching import glue, selectors, solver
+from alongside.matching import engine, glue, selectors, solver
 from alongside.supporters.models import SupporterProfile
 
 PREVIEW_SECONDS = 60 * 60
@@ -237,3 +237,22 @@ def match_by_hand(
         request=request,
     )
     return offer
+
+
+@transaction.atomic
+def update_weights(*, actor: User, weights: dict[str, float], request: HttpRequest | None = None) -> MatchingSettings:
+    """Coordinators tune the soft score. Numbers only go into the audit trail."""
+    row = MatchingSettings.objects.select_for_update().get_or_create(pk=1)[0]
+    before = row.as_dict()
+    engine.Weights.from_dict(weights)  # refuses unknown names and out-of-range values, as the engine would
+    for name, value in weights.items():
+        setattr(row, name, float(value))
+    row.save()
+    record(
+        "matching.weights.updated",
+        actor=actor,
+        target=row,
+        request=request,
+        details={"before": before, "after": row.as_dict()},
+    )
+    return row

@@ -9,4 +9,5 @@ urlpatterns = [
     path("batch/<slug:key>/", views.batch_detail, name="batch_detail"),
     path("batch/<slug:key>/apply/", views.batch_apply, name="batch_apply"),
     path("requests/<int:pk>/", views.request_match, name="request_match"),
+    path("weights/", views.weights, name="weights"),
 ]

@@ -12,12 +12,12 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
-from alongside.connections.models import OFFER_HOURS
+from alongside.connections.models import OFFER_HOURS, MatchingSettings
 from alongside.console.views import page, paginate
 from alongside.lib.access import AuthedRequest, coordinator_required
 from alongside.matching import selectors, services
 from alongside.matching.access import get_request_for_coordinator
-from alongside.matching.forms import HandMatchForm
+from alongside.matching.forms import HandMatchForm, WeightsForm
 from alongside.supporters.models import SupporterProfile
 
 SECTION = "matching"
@@ -153,3 +153,20 @@ def request_match(request: AuthedRequest, pk: int) -> HttpResponse:
         },
         section=SECTION,
     )
+
+
+@coordinator_required
+def weights(request: AuthedRequest) -> HttpResponse:
+    current = MatchingSettings.current().as_dict()
+    form = WeightsForm(request.POST or None, initial=current)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_weights(
+                actor=request.user, weights={k: float(v) for k, v in form.cleaned_data.items()}, request=request
+            )
+        except ValueError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "The matching weights are saved. New suggestions and batches use them.")
+            return redirect("matching:weights")
+    return page(request, "matching/weights.html", {"form": form, "current": current}, section=SECTION)
