@@ -133,6 +133,12 @@ TEMPLATES = [
 DATABASE_URL = envsecret("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=envint("DATABASE_CONN_MAX_AGE", 0))}
+    # Under ASGI every request and socket event may run on another thread, so persistent connections don't
+    # help; a pool does. Off in tests, where Django creates and drops the test database around it.
+    DATABASE_POOL_SIZE = envint("DATABASE_POOL_SIZE", 10, minimum=0)
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DATABASE_POOL_SIZE and not TESTING:
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {"min_size": 1, "max_size": DATABASE_POOL_SIZE}
 else:
     DATABASES = {
         "default": {

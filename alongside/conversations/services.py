@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db import connection as db_connection
 from django.db import transaction
 
 from alongside.audit.services import record
@@ -149,7 +150,12 @@ def _store_locked(items: Sequence[Pending], results: list[Stored | None], thread
     if to_create:
         Message.objects.bulk_create([message for _index, message in to_create])
         moved = {message.thread_id for _index, message in to_create}
-        Thread.objects.bulk_update([threads[pk] for pk in sorted(moved)], ["last_seq"])
+        # One plain statement per thread: bulk_update's CASE expression cost a tenth of the server's CPU.
+        with db_connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {Thread._meta.db_table} SET last_seq = %s WHERE id = %s",  # noqa: S608 - our own table name
+                [(threads[pk].last_seq, pk) for pk in sorted(moved)],
+            )
         for index, message in to_create:
             results[index] = Stored(seq=message.seq, created_at_iso=at.isoformat(), created=True)
     for index, first in repeats:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 MAX_FRAME_BYTES = 16 * 1024
@@ -12,6 +13,15 @@ MAX_FRAME_BYTES = 16 * 1024
 
 class SafeJsonConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     """Malformed, oversized or binary frames get an error frame; the socket and the process stay up."""
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        # Channels closes stale database connections before every event, a hop to its shared worker thread
+        # for each frame and broadcast. Our consumers touch the database only through database_sync_to_async,
+        # which does that housekeeping itself, so the hop is pure cost under load.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any) -> None:
         if text_data is None:

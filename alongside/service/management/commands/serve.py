@@ -7,6 +7,7 @@ This is the single-machine default. In production run the worker on its own
 from __future__ import annotations
 
 import gc
+import logging
 from typing import Any
 
 import uvicorn
@@ -49,6 +50,7 @@ class Command(BaseCommand):
                 ws_ping_interval=25,
                 ws_ping_timeout=20,
                 ws_per_message_deflate=False,  # small JSON frames: compression costs CPU and saves little
+                log_level=logging.getLevelName(logging.getLogger().getEffectiveLevel()).lower(),
             )
         finally:
             if consumer is not None:
