@@ -17,7 +17,6 @@ the same relayed, plus ``call.config`` (the ICE servers for this person in this 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
 from collections import deque
@@ -103,6 +102,8 @@ def _candidate(content: dict[str, Any]) -> dict[str, Any] | None:
 
 
 class CallConsumer(SafeJsonConsumer):
+    max_frame_bytes = MAX_FRAME_BYTES  # an offer may carry up to 20 kB of SDP
+
     async def connect(self) -> None:
         user = self.scope.get("user")
         if user is None or not user.is_authenticated or not user.is_active:
@@ -139,24 +140,6 @@ class CallConsumer(SafeJsonConsumer):
             await self._end(reason="hangup", tell_self=False)
 
     # --- frames from the browser ------------------------------------------------------------------------------
-
-    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any) -> None:
-        # SafeJsonConsumer caps frames at 16 kB; an offer may carry up to 20 kB of SDP.
-        if text_data is None:
-            await self.send_error("binary frames are not accepted")
-            return
-        if len(text_data.encode("utf-8")) > MAX_FRAME_BYTES:
-            await self.send_error("frame too large")
-            return
-        try:
-            content = json.loads(text_data)
-        except ValueError:
-            await self.send_error("frames must be JSON")
-            return
-        if not isinstance(content, dict):
-            await self.send_error("frames must be JSON objects")
-            return
-        await self.receive_json(content, **kwargs)
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         at = time.monotonic()

@@ -14,6 +14,9 @@ MAX_FRAME_BYTES = 16 * 1024
 class SafeJsonConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     """Malformed, oversized or binary frames get an error frame; the socket and the process stay up."""
 
+    max_frame_bytes = MAX_FRAME_BYTES
+    """Subclasses whose frames carry more (a call's SDP) raise this."""
+
     async def dispatch(self, message: dict[str, Any]) -> None:
         # Channels closes stale database connections before every event, a hop to its shared worker thread
         # for each frame and broadcast. Our consumers touch the database only through database_sync_to_async,
@@ -27,7 +30,7 @@ class SafeJsonConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         if text_data is None:
             await self.send_error("binary frames are not accepted")
             return
-        if len(text_data.encode("utf-8")) > MAX_FRAME_BYTES:
+        if len(text_data.encode("utf-8")) > self.max_frame_bytes:
             await self.send_error("frame too large")
             return
         try:
