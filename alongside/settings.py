@@ -155,6 +155,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache, channel layer and task queue: in-process unless REDIS_URL is set.
 REDIS_URL = envsecret("REDIS_URL")
+CHANNEL_LAYER_SOCKET_TIMEOUT = 15.0  # seconds; longer than channels-redis's 5 s blocking pop
 if REDIS_URL:
     CACHES: dict[str, dict[str, Any]] = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
@@ -162,7 +163,13 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": "alongside"},
+            # redis-py 8 reads with a 5 s socket timeout by default, the same as channels-redis's blocking
+            # BZPOPMIN: an idle socket's receive could then raise TimeoutError and drop the websocket. Reads
+            # wait longer than the pop; a Redis that stops answering is still noticed.
+            "CONFIG": {
+                "hosts": [{"address": REDIS_URL, "socket_timeout": CHANNEL_LAYER_SOCKET_TIMEOUT}],
+                "prefix": "alongside",
+            },
         }
     }
     HUEY = {

@@ -1,4 +1,9 @@
+import asyncio
+import os
+
 import pytest
+from channels.layers import channel_layers
+from channels_redis.core import RedisChannelLayer
 
 from alongside.lib.channel_layer import InProcessChannelLayer
 
@@ -38,3 +43,35 @@ async def test_it_scans_at_most_once_a_second(monkeypatch):
     for _ in range(50):
         await layer.group_send("thread.1", {"type": "x"})
     assert len(scans) == 1
+
+
+REDIS_URL = os.environ.get("REDIS_URL", "")
+needs_redis = pytest.mark.skipif(not REDIS_URL, reason="needs REDIS_URL")
+
+
+@needs_redis
+async def test_the_redis_layer_reads_for_longer_than_its_blocking_pop_waits(settings):
+    layer = channel_layers.make_backend("default")
+    assert isinstance(layer, RedisChannelLayer)
+    pool = layer.connection(0).connection_pool
+    assert pool.connection_kwargs["socket_timeout"] > layer.brpop_timeout
+
+
+@needs_redis
+@pytest.mark.slow
+async def test_a_socket_idle_on_the_redis_layer_for_longer_than_a_pop_still_receives():
+    """redis-py 8 times reads out after 5 s, as long as channels-redis's BZPOPMIN blocks: an idle consumer's
+    receive used to raise TimeoutError and drop the websocket (a ringing call dropped 'connection lost')."""
+    layer = channel_layers.make_backend("default")
+    channel = await layer.new_channel()
+
+    async def _send_later() -> None:
+        await asyncio.sleep(layer.brpop_timeout + 1.5)
+        await layer.send(channel, {"type": "call.ping"})
+
+    sender = asyncio.create_task(_send_later())
+    try:
+        assert await asyncio.wait_for(layer.receive(channel), layer.brpop_timeout + 10) == {"type": "call.ping"}
+    finally:
+        await sender
+        await layer.flush()
