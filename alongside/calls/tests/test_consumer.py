@@ -321,8 +321,8 @@ async def test_signing_out_closes_that_sessions_call_socket_only(thread, member,
     assert (await bob.receive_output(timeout=5)) == {"type": "websocket.close", "code": 4401}
     assert await alice.receive_json_from(timeout=5) == {"type": "call.hangup", "call": call, "reason": "hangup"}
     assert await bobs_other_device.receive_nothing(timeout=0.3)  # another session stays signed in
-    for ws in (alice, bobs_other_device):
-        await ws.disconnect()
+    for ws in (alice, bob, bobs_other_device):
+        await ws.disconnect()  # bob's too: the server closed it, and the browser's goes away with it
 
 
 async def test_a_deactivated_account_loses_its_call_sockets(thread, member, supporter):
@@ -336,6 +336,7 @@ async def test_a_deactivated_account_loses_its_call_sockets(thread, member, supp
     assert (await bob.receive_output(timeout=5)) == {"type": "websocket.close", "code": 4403}
     assert await alice.receive_nothing(timeout=0.3)
     await alice.disconnect()
+    await bob.disconnect()
 
 
 async def test_a_flood_of_frames_is_refused_and_the_socket_stays_up(thread, member, supporter, monkeypatch):
