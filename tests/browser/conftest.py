@@ -12,6 +12,7 @@ Fixtures for browser tests (every test here is marked ``@pytest.mark.browser``):
   test asks for it; make contexts on it with ``media_context()``.
 - ``sign_in_as(context, user)``: put a signed-in session cookie into a browser context without the sign-in form.
 - ``totp_code(secret)``: the current authenticator code for a TOTP secret.
+- ``wait_for_db(check, what)``: poll the database until the server thread's write shows, or fail saying what.
 
 Chromium is never downloaded: when ``/usr/bin/chromium`` is missing these tests are skipped, or fail with
 ``CI=true``.
@@ -26,12 +27,13 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 import uvicorn
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
 from django.conf import settings as django_settings
+from django.db import OperationalError
 from django.test import Client
 from playwright.sync_api import Browser, BrowserContext, BrowserType, ConsoleMessage, Page, WebError
 
@@ -262,6 +264,28 @@ def totp_code(secret: str) -> str:
     """The code an authenticator app would show now for ``secret``."""
     counters = list(yield_hotp_counters_from_time())
     return format_hotp_value(hotp_value(secret, counters[len(counters) // 2]))
+
+
+T = TypeVar("T")
+
+
+def wait_for_db(check: Callable[[], T | None], what: str, timeout: float = 5.0) -> T:
+    """The first truthy result of ``check()``, polled until the server thread's write shows; fails after ``timeout``.
+
+    The page often shows a change before the server has stored it, and the in-memory SQLite test database refuses a
+    read while the server thread writes ('database table is locked'), so such a read is simply tried again.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            result = check()
+        except OperationalError:
+            result = None
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            pytest.fail(f"waited {timeout:g} s for {what}", pytrace=False)
+        time.sleep(0.05)
 
 
 # --- screenshots ----------------------------------------------------------------------------------------------

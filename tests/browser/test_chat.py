@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import OperationalError
 from playwright.sync_api import BrowserContext, Page, expect
 
 from alongside.connections.tests import factories as connection_factories
 from alongside.conversations.models import Message, ThreadMember
 from alongside.conversations.services import get_or_create_thread_for_connection
 from tests import factories
-from tests.browser.conftest import LiveServer, screenshot
+from tests.browser.conftest import LiveServer, screenshot, wait_for_db
 
 pytestmark = pytest.mark.browser
 
@@ -55,17 +53,6 @@ def _bodies(page: Page) -> list[str]:
     return page.locator("#chat-messages li.chat-message .chat-body").all_inner_texts()
 
 
-def _wait_for_read_marks(thread, *, seq: int, timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if not ThreadMember.objects.filter(thread=thread, last_read_seq__lt=seq).exists():
-                return
-        except OperationalError:
-            pass
-        time.sleep(0.05)
-
-
 def test_two_peers_chat_both_ways_live(pair: dict[str, Any]) -> None:
     alice, bob = pair["alice"], pair["bob"]
     _send(alice, "Hi Bob, thanks for taking this on.")
@@ -79,7 +66,10 @@ def test_two_peers_chat_both_ways_live(pair: dict[str, Any]) -> None:
     screenshot(alice, "chat-thread")
     # A reload shows the same history from the server. Let both read marks reach the database first: the
     # in-memory SQLite test database locks whole tables, so a page read meeting that write fails.
-    _wait_for_read_marks(pair["thread"], seq=2)
+    wait_for_db(
+        lambda: not ThreadMember.objects.filter(thread=pair["thread"], last_read_seq__lt=2).exists(),
+        "both read marks to be stored",
+    )
     alice.reload()
     expect(alice.locator("#chat-status")).to_have_text("Connected")
     assert _bodies(alice) == ["Hi Bob, thanks for taking this on.", "Glad to. How are you going?"]

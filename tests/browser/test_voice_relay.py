@@ -14,14 +14,13 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from django.db import OperationalError
 from playwright.sync_api import BrowserContext, Page, WebSocket, expect
 
 from alongside.calls.models import Call, CallOutcome
 from alongside.connections.tests import factories as connection_factories
 from alongside.conversations.services import get_or_create_thread_for_connection
 from tests import factories
-from tests.browser.conftest import LiveServer
+from tests.browser.conftest import LiveServer, wait_for_db
 
 pytestmark = pytest.mark.browser
 
@@ -93,19 +92,10 @@ def pair(asgi_live_server: LiveServer):
     return member, supporter, thread
 
 
-def _ended_call(thread, timeout: float = 5.0) -> Call:
-    """The thread's call once the server has recorded its end. The page may show the end first (a side that
-    fails hangs up locally at once), and the in-memory SQLite test database refuses reads while it writes."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            call = Call.objects.filter(thread=thread).first()
-        except OperationalError:
-            call = None
-        if (call is not None and call.ended_at is not None) or time.monotonic() > deadline:
-            assert call is not None
-            return call
-        time.sleep(0.05)
+def _ended_call(thread) -> Call:
+    """The thread's call once the server has recorded its end (the page may show the end first: a side that
+    fails hangs up locally at once)."""
+    return wait_for_db(lambda: Call.objects.filter(thread=thread, ended_at__isnull=False).first(), "the call's end")
 
 
 def _listening(page: Page, candidates: list[str]) -> Page:
