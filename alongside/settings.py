@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "servestatic",
     "channels",
     "huey.contrib.djhuey",
     "allauth",

@@ -8,11 +8,23 @@ from __future__ import annotations
 
 import gc
 import logging
+import socket
 from typing import Any
 
 import uvicorn
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+
+
+def port_taken(host: str, port: int) -> bool:
+    """Whether something already listens on ``host:port`` (most often: Alongside, started earlier)."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds: a closing socket is no obstacle
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return True
+    return False
 
 
 class Command(BaseCommand):
@@ -25,6 +37,12 @@ class Command(BaseCommand):
         parser.add_argument("--no-worker", action="store_true", help="don't run the task worker in this process")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        host, port = options["host"], options["port"]
+        if port_taken(host, port):
+            raise CommandError(
+                f"Port {port} on {host} is already in use: is Alongside already running in another terminal? "
+                f"Stop it (Ctrl+C there), or serve on another port: make run PORT={port + 1}"
+            )
         consumer = None
         if not options["no_worker"]:
             from huey.contrib.djhuey import HUEY
@@ -39,11 +57,12 @@ class Command(BaseCommand):
         # which otherwise pause every socket for hundreds of milliseconds under load.
         gc.collect()
         gc.freeze()
+        self.stdout.write(f"Alongside is at http://{host}:{port}/ (Ctrl+C stops it).")
         try:
             uvicorn.run(
                 "alongside.asgi:application",
-                host=options["host"],
-                port=options["port"],
+                host=host,
+                port=port,
                 workers=options["workers"],
                 lifespan="off",
                 proxy_headers=bool(getattr(settings, "SECURE_PROXY_SSL_HEADER", None)),
