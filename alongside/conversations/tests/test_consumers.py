@@ -273,7 +273,9 @@ async def test_more_than_the_rate_across_two_sockets_is_refused():
         await (second if n % 2 else first).receive_json_from()  # the broadcast on the other socket
     await first.send_json_to({"type": "send", "key": "one-too-many", "body": "x"})
     refused = await first.receive_json_from()
-    assert (refused["type"], refused.get("error"), refused.get("key")) == ("error", "rate_limited", "one-too-many"), refused
+    assert (refused["type"], refused.get("error"), refused.get("key")) == ("error", "rate_limited", "one-too-many"), (
+        refused
+    )
     assert await sync_to_async(Message.objects.count)() == RATE_MESSAGES
     await first.disconnect()
     await second.disconnect()
