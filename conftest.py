@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import pytest
+from channels.layers import channel_layers
+from channels.testing import WebsocketCommunicator
 from django.core.cache import cache
 from django.test import Client
 
@@ -19,6 +22,42 @@ def _fresh_cache() -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_channel_layer(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A channel layer per test: each async test runs its own event loop, and the Redis layer's locks, receive
+    state and connections belong to the loop that made them (a layer shared across tests' loops could leave the
+    next test waiting on a lock of a loop that is gone). Browser tests share one server, and its loop, instead."""
+    if request.node.get_closest_marker("browser") is not None:
+        yield
+        return
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
+
+
+@pytest.fixture
+async def close_sockets(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[None]:
+    """At the end of the test, disconnect every test socket still open, as a browser going away does.
+
+    A socket the server refused or closed leaves its consumer waiting on the channel layer until a disconnect
+    arrives. Left to the event loop's final cancel-everything instead, those consumers sometimes never finished
+    on the Redis layer (redis-py 8, Python 3.11) and the whole suite hung at that test's teardown.
+    """
+    opened: list[WebsocketCommunicator] = []
+    original = WebsocketCommunicator.__init__
+
+    def _tracked(socket: WebsocketCommunicator, *args: Any, **kwargs: Any) -> None:
+        original(socket, *args, **kwargs)
+        opened.append(socket)
+
+    monkeypatch.setattr(WebsocketCommunicator, "__init__", _tracked)
+    yield
+    for socket in opened:
+        running = socket._future  # the app's task, made on first use (reading ``future`` would start one)
+        if running is not None and not running.done():
+            await socket.disconnect(timeout=5)
 
 
 @pytest.fixture

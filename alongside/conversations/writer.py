@@ -125,9 +125,9 @@ class GroupCommitWriter:
                     job.future.set_result(result)
 
     async def _broadcast_forever(self) -> None:
-        layer = get_channel_layer()
         while True:
             group, event = await self._outbox.get()
+            layer = get_channel_layer()  # each time (a dict lookup): a layer replaced after start-up is the one used
             if layer is None:
                 continue
             try:

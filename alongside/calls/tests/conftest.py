@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
 import pytest
-from channels.layers import channel_layers
 from django.utils import timezone
 
 from alongside.connections.models import Connection
@@ -44,12 +42,3 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     c = Clock(timezone.now().replace(microsecond=0))
     monkeypatch.setattr(timezone, "now", c.now)
     return c
-
-
-@pytest.fixture(autouse=True)
-def _fresh_channel_layer() -> Iterator[None]:
-    """A channel layer per test: each async test runs its own event loop, and the Redis layer's locks and
-    connections belong to the loop that made them."""
-    channel_layers.backends.clear()
-    yield
-    channel_layers.backends.clear()

@@ -17,7 +17,7 @@ from alongside.calls.models import Call, CallOutcome
 from alongside.connections.services import close_connection
 from alongside.conversations.models import Thread, ThreadKind, ThreadMember
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio, pytest.mark.usefixtures("close_sockets")]
 
 SDP = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n"
 CANDIDATE = {"candidate": "candidate:1 1 udp 2113937151 192.0.2.1 54400 typ host", "sdpMid": "0", "sdpMLineIndex": 0}

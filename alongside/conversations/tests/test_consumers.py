@@ -24,7 +24,7 @@ from alongside.conversations.services import get_or_create_thread_for_connection
 from alongside.lib.time import now
 from tests import factories
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio, pytest.mark.usefixtures("close_sockets")]
 
 ORIGIN = "http://127.0.0.1:8000"
 

@@ -11,7 +11,7 @@ from alongside.notifications.models import Kind
 from alongside.notifications.services import notify
 from tests import factories
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio, pytest.mark.usefixtures("close_sockets")]
 
 
 def _session_cookie(user) -> str:
