@@ -42,8 +42,8 @@ async def close_sockets(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[None]:
     """At the end of the test, disconnect every test socket still open, as a browser going away does.
 
     A socket the server refused or closed leaves its consumer waiting on the channel layer until a disconnect
-    arrives. Left to the event loop's final cancel-everything instead, those consumers sometimes never finished
-    on the Redis layer (redis-py 8, Python 3.11) and the whole suite hung at that test's teardown.
+    arrives; left to the event loop's final cancel-everything instead, a consumer that does not end (the Redis
+    layer with a socket timeout did that: see settings.CHANNEL_LAYERS) hangs the whole suite at that test.
     """
     opened: list[WebsocketCommunicator] = []
     original = WebsocketCommunicator.__init__

@@ -156,7 +156,6 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache, channel layer and task queue: in-process unless REDIS_URL is set.
 REDIS_URL = envsecret("REDIS_URL")
-CHANNEL_LAYER_SOCKET_TIMEOUT = 15.0  # seconds; longer than channels-redis's 5 s blocking pop
 if REDIS_URL:
     CACHES: dict[str, dict[str, Any]] = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
@@ -164,11 +163,13 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            # redis-py 8 reads with a 5 s socket timeout by default, the same as channels-redis's blocking
-            # BZPOPMIN: an idle socket's receive could then raise TimeoutError and drop the websocket. Reads
-            # wait longer than the pop; a Redis that stops answering is still noticed.
+            # No socket timeout. redis-py 8's default (5 s) equals channels-redis's blocking BZPOPMIN, so an
+            # idle socket's receive raised TimeoutError and dropped the websocket. Any timeout at all sends
+            # each command through asyncio.wait_for, which on Python 3.11 can swallow the cancellation that
+            # ends a closed socket's consumer: the consumer then polled Redis for ever. TCP keepalive notices
+            # a Redis that has gone away instead.
             "CONFIG": {
-                "hosts": [{"address": REDIS_URL, "socket_timeout": CHANNEL_LAYER_SOCKET_TIMEOUT}],
+                "hosts": [{"address": REDIS_URL, "socket_timeout": None, "socket_keepalive": True}],
                 "prefix": "alongside",
             },
         }
