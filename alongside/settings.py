@@ -238,6 +238,9 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 MFA_ADAPTER = "alongside.accounts.adapters.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Also accept the code of the 30 s step before or after (RFC 6238's one step of delay): a code typed as it
+# changes still works. A code is still refused a second time.
+MFA_TOTP_TOLERANCE = 1
 MFA_TOTP_ISSUER = envstr("ALONGSIDE_SERVICE_NAME", "Alongside")
 
 # Ongoing connections reach a review point after this many sessions or days, whichever comes first.

@@ -31,11 +31,12 @@ from typing import Any, TypeVar
 
 import pytest
 import uvicorn
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
 from django.conf import settings as django_settings
 from django.db import OperationalError
 from django.test import Client
 from playwright.sync_api import Browser, BrowserContext, BrowserType, ConsoleMessage, Page, WebError
+
+from alongside.service.demo import current_code
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -262,8 +263,7 @@ def sign_in_as(asgi_live_server: LiveServer) -> Callable[[BrowserContext, Any], 
 
 def totp_code(secret: str) -> str:
     """The code an authenticator app would show now for ``secret``."""
-    counters = list(yield_hotp_counters_from_time())
-    return format_hotp_value(hotp_value(secret, counters[len(counters) // 2]))
+    return current_code(secret)
 
 
 T = TypeVar("T")

@@ -1,5 +1,8 @@
+import time
+
 import pytest
 from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.core.exceptions import ValidationError
 from django.test import Client
 
@@ -90,3 +93,23 @@ def test_the_admin_refuses_a_superuser_without_mfa():
     admin = factories._make(is_superuser=True, is_staff=True)
     client.force_login(admin)
     assert client.get("/admin/").status_code == 200
+
+
+def _code_steps_ago(secret: str, steps: int) -> str:
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30 - steps))
+
+
+def _sign_in_with_code(user, code: str):  # type: ignore[no-untyped-def]
+    client = Client()
+    response = client.post("/accounts/login/", {"login": user.email, "password": factories.PASSWORD})
+    assert response.url == "/accounts/2fa/authenticate/"
+    return client, client.post("/accounts/2fa/authenticate/", {"code": code})
+
+
+def test_a_code_typed_as_it_changes_still_signs_in_but_not_twice_and_not_an_older_one(supporter):
+    client, response = _sign_in_with_code(supporter, _code_steps_ago(supporter.totp_secret, 1))
+    assert response.status_code == 302 and client.get("/").context["user"] == supporter
+    _again, replayed = _sign_in_with_code(supporter, _code_steps_ago(supporter.totp_secret, 1))
+    assert replayed.status_code == 200 and replayed.context["form"].errors
+    _old, refused = _sign_in_with_code(supporter, _code_steps_ago(supporter.totp_secret, 3))
+    assert refused.status_code == 200 and refused.context["form"].errors
