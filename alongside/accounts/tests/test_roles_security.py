@@ -1,8 +1,9 @@
 import time
+from types import SimpleNamespace
 
 import pytest
 from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+from allauth.mfa.totp.internal import auth as totp_auth
 from django.core.exceptions import ValidationError
 from django.test import Client
 
@@ -95,8 +96,19 @@ def test_the_admin_refuses_a_superuser_without_mfa():
     assert client.get("/admin/").status_code == 200
 
 
-def _code_steps_ago(secret: str, steps: int) -> str:
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30 - steps))
+PERIOD = 30  # allauth's TOTP step, in seconds
+
+
+@pytest.fixture
+def step(monkeypatch: pytest.MonkeyPatch) -> int:
+    """The current TOTP step, held still for the test: a step turning mid-test would move every code by one."""
+    now = (int(time.time()) // PERIOD) * PERIOD + PERIOD // 2
+    monkeypatch.setattr(totp_auth, "time", SimpleNamespace(time=lambda: now))
+    return now // PERIOD
+
+
+def _code(secret: str, counter: int) -> str:
+    return totp_auth.format_hotp_value(totp_auth.hotp_value(secret, counter))
 
 
 def _sign_in_with_code(user, code: str):  # type: ignore[no-untyped-def]
@@ -106,10 +118,11 @@ def _sign_in_with_code(user, code: str):  # type: ignore[no-untyped-def]
     return client, client.post("/accounts/2fa/authenticate/", {"code": code})
 
 
-def test_a_code_typed_as_it_changes_still_signs_in_but_not_twice_and_not_an_older_one(supporter):
-    client, response = _sign_in_with_code(supporter, _code_steps_ago(supporter.totp_secret, 1))
+def test_a_code_typed_as_it_changes_still_signs_in_but_not_twice_and_not_an_older_one(supporter, step):
+    previous, older = _code(supporter.totp_secret, step - 1), _code(supporter.totp_secret, step - 3)
+    client, response = _sign_in_with_code(supporter, previous)
     assert response.status_code == 302 and client.get("/").context["user"] == supporter
-    _again, replayed = _sign_in_with_code(supporter, _code_steps_ago(supporter.totp_secret, 1))
+    _again, replayed = _sign_in_with_code(supporter, previous)
     assert replayed.status_code == 200 and replayed.context["form"].errors
-    _old, refused = _sign_in_with_code(supporter, _code_steps_ago(supporter.totp_secret, 3))
+    _old, refused = _sign_in_with_code(supporter, older)
     assert refused.status_code == 200 and refused.context["form"].errors
