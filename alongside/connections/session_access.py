@@ -1,13 +1,14 @@
 """The access helper for sessions: the first line of every session view.
 
-Only the two participants of the session's connection see it; everyone else, coordinators
-included, gets a 404 and an audited denial.
+Only the two participants of the session's connection see it (its supporter while they are a
+supporter); everyone else, coordinators included, gets a 404 and an audited denial.
 """
 
 from __future__ import annotations
 
 from django.http import HttpRequest
 
+from alongside.connections.access import supporter_side_closed
 from alongside.connections.models import Session
 from alongside.lib.access import deny_404
 
@@ -24,6 +25,10 @@ def get_session_for_participant(request: HttpRequest, pk: int) -> Session:
         .filter(pk=pk)
         .first()
     )
-    if found is None or request.user.pk not in (found.connection.member_id, found.connection.supporter.user_id):
+    if (
+        found is None
+        or request.user.pk not in (found.connection.member_id, found.connection.supporter.user_id)
+        or supporter_side_closed(found.connection, request.user)
+    ):
         raise deny_404(request, action="connections.session.view", target_type="connections.session", target_id=pk)
     return found

@@ -1,7 +1,8 @@
 """The one access check for threads, used by the page views and the websocket consumer alike.
 
-Only the thread's current members get in. Everyone else gets a 404 (or, on a websocket, a
-closed socket) and an audited denial: they learn nothing about which threads exist.
+Only the thread's current members get in (a connection's supporter while they are a supporter).
+Everyone else gets a 404 (or, on a websocket, a closed socket) and an audited denial: they learn
+nothing about which threads exist.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from django.http import Http404, HttpRequest
 
 from alongside.audit.models import Outcome
 from alongside.audit.services import denied, record
+from alongside.connections.access import supporter_side_closed
 from alongside.conversations.models import Thread, ThreadMember
 
 DENIED_ACTION = "conversations.thread.view"
@@ -27,10 +29,12 @@ def get_thread_for_member(user: Any, thread_id: int, *, request: HttpRequest | N
     thread = None
     if user_id is not None and getattr(user, "is_active", False):
         thread = (
-            Thread.objects.select_related("connection")
+            Thread.objects.select_related("connection__supporter")
             .filter(pk=thread_id, members__user_id=user_id, members__left_at__isnull=True)
             .first()
         )
+    if thread is not None and thread.connection is not None and supporter_side_closed(thread.connection, user):
+        thread = None
     if thread is None:
         if request is not None:
             denied(DENIED_ACTION, request=request, target_type="conversations.thread", target_id=thread_id)
