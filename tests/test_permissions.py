@@ -407,10 +407,10 @@ def test_the_table_posts_with_a_token_the_csrf_check_accepts(cast: Cast, web: Cl
 # refusal (channels' AllowedHostsOriginValidator; if the sockets branch refuses origins with a code of its own, the
 # 1000s become that code).
 #
-# SOCKETS CHANGE: the middle column group records TODAY's behaviour, which the sockets rebuild ends (issue 8, §2):
-# the supporter who has not enrolled MFA is accepted today, and the origin check ignores port and scheme. When the
-# sockets branch lands, set these cells to the codes it closes with (MFA not enrolled: refused; another port or
-# scheme: refused like a foreign origin), and nothing else.
+# SOCKETS CHANGE: the second string of each row (after the "|" in the heading) records TODAY's behaviour, which the
+# sockets rebuild ends (issue 8, §2): the cast's supporter who has not enrolled MFA is accepted today, and the
+# origin check ignores port and scheme. When the sockets branch lands, set these cells to the codes it closes with
+# (MFA not enrolled: refused; another port or scheme: refused like a foreign origin), and nothing else.
 
 SOCKET_VISITORS = (
     "anon",
