@@ -106,6 +106,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "alongside.lib.time.TimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -129,6 +130,8 @@ TEMPLATES = [
                 "alongside.service.context_processors.service",
                 "alongside.notifications.context_processors.badge",
             ],
+            # `{{ value|when }}`: every time in one format, in the viewer's zone (alongside/lib/time.py).
+            "builtins": ["alongside.lib.time"],
         },
     },
 ]
