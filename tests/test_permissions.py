@@ -138,6 +138,9 @@ MATRIX: dict[str, Row] = {
     "home": PUBLIC,
     "about": PUBLIC,
     "healthz": PUBLIC,
+    "manifest": PUBLIC,
+    "service_worker": PUBLIC,
+    "offline": PUBLIC,
     "accounts:profile": SIGNED_IN,
     "accounts:setup": Row(anon=LOGIN, member=302, supporter=302, coordinator=302),  # done already: on to the profile
     "accounts:delete": SIGNED_IN,

@@ -127,9 +127,15 @@ class TimeZoneMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
+    # Files the browser fetches beside every page (the service worker, the manifest) have no times, and reading the
+    # user would read the session.
+    SKIP = frozenset({"/manifest.webmanifest", "/service-worker.js"})
+
     def __call__(self, request: HttpRequest) -> HttpResponse:
         name = ""
         user = getattr(request, "user", None)
+        if request.path in self.SKIP:
+            user = None
         if user is not None and user.is_authenticated:
             profile = getattr(user, "profile", None)
             name = getattr(profile, "time_zone", "") or ""

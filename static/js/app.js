@@ -124,7 +124,15 @@
     });
   }
 
+  // The installable app's worker (alongside/service/installable.py): the offline page with the crisis lines.
+  function registerWorker() {
+    var url = document.documentElement.getAttribute("data-service-worker");
+    if (!url || !("serviceWorker" in navigator)) { return; }
+    navigator.serviceWorker.register(url, { scope: "/" }).catch(function () { /* the site works without it */ });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    registerWorker();
     document.querySelectorAll("[data-menu-button]").forEach(menuButton);
     document.querySelectorAll("[data-live-badge]").forEach(liveBadge);
     // Buttons that ask before doing something that can't be undone.
