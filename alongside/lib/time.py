@@ -35,8 +35,8 @@ def timezone_choices() -> list[tuple[str, str]]:
 
 
 # --- one way to show time -------------------------------------------------------------------------------------
-# Every time on every page reads the same: "4 December, 1:21 am" in the viewer's own zone (the year only when it
-# is not this year), with the full date on hover: "Friday 4 December 2026, 1:21 am (Melbourne time)". Templates use
+# Every time on every page reads the same: "Friday 4 December, 1:21 am" in the viewer's own zone (the year only when
+# it is not this year), with the full date on hover: "Friday 4 December 2026, 1:21 am (Melbourne time)". Templates use
 # the `when` filter (a builtin: no {% load %} needed); the browser uses Alongside.time in static/js/app.js, which
 # formats the same way with Intl in en-AU and the zone the server puts on <html data-time-zone>.
 
@@ -78,13 +78,13 @@ def clock_text(local: dt.datetime | dt.time) -> str:
 
 
 def day_text(day: dt.date, *, this_year: int) -> str:
-    """'4 December', or '4 December 2025' when it is not this year."""
-    text = f"{day.day} {MONTHS[day.month - 1]}"
+    """'Friday 4 December', or 'Monday 3 March 2025' when it is not this year."""
+    text = f"{WEEKDAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]}"
     return text if day.year == this_year else f"{text} {day.year}"
 
 
 def when_text(value: dt.datetime | dt.date | None, zone: dt.tzinfo | None = None) -> str:
-    """'4 December, 1:21 am' in ``zone`` (default: the active zone, which is the viewer's); a date alone: '4 December'."""
+    """'Friday 4 December, 1:21 am' in ``zone`` (default: the active zone, the viewer's); a date alone: 'Friday 4 December'."""
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
@@ -107,8 +107,8 @@ def full_text(value: dt.datetime | dt.date | None, zone: dt.tzinfo | None = None
 
 @register.filter(is_safe=True)
 def when(value: dt.datetime | dt.date | None) -> str:
-    """``{{ message.created_at|when }}`` → <time datetime="…" title="Friday 4 December 2026, 1:21 am (…)">4 December,
-    1:21 am</time>, in the viewer's zone."""
+    """``{{ message.created_at|when }}`` → <time datetime="…" title="Friday 4 December 2026, 1:21 am (…)">Friday
+    4 December, 1:21 am</time>, in the viewer's zone."""
     if value is None or value == "":
         return ""
     iso = _local(value, None).isoformat(timespec="seconds") if isinstance(value, dt.datetime) else value.isoformat()

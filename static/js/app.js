@@ -3,7 +3,7 @@
   "use strict";
 
   // --- one way to show time (the same words as the `when` filter in alongside/lib/time.py) --------------------
-  // "4 December, 1:21 am" in the person's own zone (the server puts it on <html data-time-zone>), the year only
+  // "Friday 4 December, 1:21 am" in the person's own zone (the server puts it on <html data-time-zone>), the year only
   // when it is not this year; on hover "Friday 4 December 2026, 1:21 am (Melbourne time)".
   var ZONE = document.documentElement.getAttribute("data-time-zone") || undefined;
   var formats = {};
@@ -34,9 +34,9 @@
   function when(value) {
     var date = toDate(value);
     if (!date) { return ""; }
-    var p = partsOf(date, false);
-    var thisYear = partsOf(new Date(), false).year;
-    return p.day + " " + p.month + (p.year === thisYear ? "" : " " + p.year) + ", " + clockOf(p);
+    var p = partsOf(date, true);
+    var thisYear = partsOf(new Date(), true).year;
+    return p.weekday + " " + p.day + " " + p.month + (p.year === thisYear ? "" : " " + p.year) + ", " + clockOf(p);
   }
 
   function full(value) {

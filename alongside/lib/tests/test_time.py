@@ -1,4 +1,4 @@
-"""One way to show time: '4 December, 1:21 am' in the viewer's own zone, the full date on hover."""
+"""One way to show time: 'Friday 4 December, 1:21 am' in the viewer's own zone, the full date on hover."""
 
 from __future__ import annotations
 
@@ -25,17 +25,17 @@ def _in_2026(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_it_reads_day_month_and_clock_in_australian_english() -> None:
-    assert when_text(AT, MELBOURNE) == "4 December, 1:21 am"
-    assert when_text(AT, LONDON) == "3 December, 2:21 pm"
+    assert when_text(AT, MELBOURNE) == "Friday 4 December, 1:21 am"
+    assert when_text(AT, LONDON) == "Thursday 3 December, 2:21 pm"
 
 
 def test_noon_and_midnight_are_12() -> None:
-    assert when_text(dt.datetime(2026, 6, 1, 2, 0, tzinfo=UTC), MELBOURNE) == "1 June, 12:00 pm"
-    assert when_text(dt.datetime(2026, 5, 31, 14, 0, tzinfo=UTC), MELBOURNE) == "1 June, 12:00 am"
+    assert when_text(dt.datetime(2026, 6, 1, 2, 0, tzinfo=UTC), MELBOURNE) == "Monday 1 June, 12:00 pm"
+    assert when_text(dt.datetime(2026, 5, 31, 14, 0, tzinfo=UTC), MELBOURNE) == "Monday 1 June, 12:00 am"
 
 
 def test_it_names_the_year_only_when_it_is_not_this_year() -> None:
-    assert when_text(dt.datetime(2025, 3, 2, 23, 5, tzinfo=UTC), MELBOURNE) == "3 March 2025, 10:05 am"
+    assert when_text(dt.datetime(2025, 3, 2, 23, 5, tzinfo=UTC), MELBOURNE) == "Monday 3 March 2025, 10:05 am"
 
 
 def test_the_full_date_names_the_weekday_year_and_place() -> None:
@@ -48,10 +48,10 @@ def test_the_filter_uses_the_viewers_zone_and_puts_the_full_date_on_hover() -> N
         html = str(when(AT))
     assert html == (
         '<time datetime="2026-12-04T01:21:00+11:00" title="Friday 4 December 2026, 1:21 am (Melbourne time)">'
-        "4 December, 1:21 am</time>"
+        "Friday 4 December, 1:21 am</time>"
     )
     with timezone.override(LONDON):
-        assert ">3 December, 2:21 pm</time>" in str(when(AT))
+        assert ">Thursday 3 December, 2:21 pm</time>" in str(when(AT))
 
 
 def test_the_filter_is_a_builtin_and_renders_nothing_for_no_time() -> None:
@@ -59,7 +59,7 @@ def test_the_filter_is_a_builtin_and_renders_nothing_for_no_time() -> None:
     with timezone.override(MELBOURNE):
         out = template.render(Context({"at": AT, "missing": None}))
     assert out.startswith('[<time datetime="2026-12-04T01:21:00+11:00"')
-    assert out.endswith("[][4 December, 1:21 am]")
+    assert out.endswith("[][Friday 4 December, 1:21 am]")
 
 
 @pytest.mark.django_db
