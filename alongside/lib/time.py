@@ -115,6 +115,12 @@ def when(value: dt.datetime | dt.date | None) -> str:
     return format_html('<time datetime="{}" title="{}">{}</time>', iso, full_text(value), when_text(value))
 
 
+@register.filter(name="when_full")
+def when_full_filter(value: dt.datetime | dt.date | None) -> str:
+    """The full words for a title: ``<time datetime="…" title="{{ at|when_full }}">{{ at|timesince }}</time>``."""
+    return full_text(value)
+
+
 @register.filter(name="when_text")
 def when_text_filter(value: dt.datetime | dt.date | None) -> str:
     """The same words without the <time> element: for attributes, hidden labels and plain-text emails."""

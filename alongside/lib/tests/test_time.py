@@ -55,11 +55,11 @@ def test_the_filter_uses_the_viewers_zone_and_puts_the_full_date_on_hover() -> N
 
 
 def test_the_filter_is_a_builtin_and_renders_nothing_for_no_time() -> None:
-    template = Template("[{{ at|when }}][{{ missing|when }}][{{ at|when_text }}]")
+    template = Template("[{{ at|when }}][{{ missing|when }}][{{ at|when_text }}][{{ at|when_full }}]")
     with timezone.override(MELBOURNE):
         out = template.render(Context({"at": AT, "missing": None}))
     assert out.startswith('[<time datetime="2026-12-04T01:21:00+11:00"')
-    assert out.endswith("[][Friday 4 December, 1:21 am]")
+    assert out.endswith("[][Friday 4 December, 1:21 am][Friday 4 December 2026, 1:21 am (Melbourne time)]")
 
 
 @pytest.mark.django_db
