@@ -19,7 +19,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 TESTING = "pytest" in sys.modules or envbool("ALONGSIDE_TESTING")
 ENV = envchoice("ALONGSIDE_ENV", ("development", "production"), "development")
 PRODUCTION = ENV == "production"
-DEBUG = envbool("ALONGSIDE_DEBUG", default=not PRODUCTION and not TESTING)
+# Off unless asked for: `make run` is how people first meet the product, and Django's debug pages show the
+# whole route map and no CSP. ALONGSIDE_DEBUG=1 turns them on for development.
+DEBUG = envbool("ALONGSIDE_DEBUG", default=False)
 DATA_DIR = Path(envstr("ALONGSIDE_DATA_DIR", str(BASE_DIR / "data"))).resolve()
 
 
@@ -104,6 +106,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "alongside.lib.time.TimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -127,6 +130,8 @@ TEMPLATES = [
                 "alongside.service.context_processors.service",
                 "alongside.notifications.context_processors.badge",
             ],
+            # `{{ value|when }}`: every time in one format, in the viewer's zone (alongside/lib/time.py).
+            "builtins": ["alongside.lib.time"],
         },
     },
 ]

@@ -2,12 +2,17 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from alongside.service import installable
 from alongside.service import views as service_views
 
 urlpatterns = [
     path("", service_views.home, name="home"),
     path("about/", service_views.about, name="about"),
     path("healthz", service_views.healthz, name="healthz"),
+    # The installable app: served from the root so the worker's scope is the whole site.
+    path("manifest.webmanifest", installable.manifest, name="manifest"),
+    path("service-worker.js", installable.service_worker, name="service_worker"),
+    path("offline/", installable.offline, name="offline"),
     path("accounts/", include("allauth.urls")),
     path("profile/", include("alongside.accounts.urls")),
     path("library/", include("alongside.library.urls")),

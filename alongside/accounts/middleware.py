@@ -18,7 +18,10 @@ from django.urls import reverse
 
 # Pages anyone signed in can always reach: signing in and out, MFA enrolment, the public pages.
 _ALWAYS_OPEN = ("/accounts/", "/static/", "/healthz", "/favicon.ico")
-_PUBLIC_EXACT = ("/", "/about/")
+_PUBLIC_EXACT = ("/", "/about/", "/offline/")
+# The installable app's files are fetched by the browser beside every page: they never read the session, so they
+# never wait on (or hold up) a page's own session write.
+SESSIONLESS_PATHS = frozenset({"/manifest.webmanifest", "/service-worker.js"})
 
 
 def _is_open(path: str) -> bool:
@@ -34,6 +37,8 @@ class RoleSecurityMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path in SESSIONLESS_PATHS:
+            return self.get_response(request)
         user = request.user
         if user.is_authenticated:
             path = request.path

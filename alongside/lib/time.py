@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from collections.abc import Callable
 from functools import lru_cache
 
+from django import template
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.html import format_html
 
 
 def now() -> dt.datetime:
@@ -28,3 +32,124 @@ def timezone_choices() -> list[tuple[str, str]]:
     au = [n for n in names if n.startswith("Australia/")]
     rest = [n for n in names if not n.startswith("Australia/") and "/" in n and not n.startswith("Etc/")]
     return [(n, n.replace("_", " ")) for n in au + rest]
+
+
+# --- one way to show time -------------------------------------------------------------------------------------
+# Every time on every page reads the same: "Friday 4 December, 1:21 am" in the viewer's own zone (the year only when
+# it is not this year), with the full date on hover: "Friday 4 December 2026, 1:21 am (Melbourne time)". Templates use
+# the `when` filter (a builtin: no {% load %} needed); the browser uses Alongside.time in static/js/app.js, which
+# formats the same way with Intl in en-AU and the zone the server puts on <html data-time-zone>.
+
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+register = template.Library()
+
+
+def zone_place(name: str) -> str:
+    """'Australia/Melbourne' → 'Melbourne': the place a zone is named after."""
+    return name.rsplit("/", 1)[-1].replace("_", " ")
+
+
+def _local(value: dt.datetime, zone: dt.tzinfo | None) -> dt.datetime:
+    return value.astimezone(zone or timezone.get_current_timezone())
+
+
+def _this_year(zone: dt.tzinfo | None) -> int:
+    return now().astimezone(zone or timezone.get_current_timezone()).year
+
+
+def clock_text(local: dt.datetime | dt.time) -> str:
+    """'1:21 am': no leading zero, lower-case am and pm without full stops."""
+    return f"{local.hour % 12 or 12}:{local.minute:02d} {'am' if local.hour < 12 else 'pm'}"
+
+
+def day_text(day: dt.date, *, this_year: int) -> str:
+    """'Friday 4 December', or 'Monday 3 March 2025' when it is not this year."""
+    text = f"{WEEKDAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]}"
+    return text if day.year == this_year else f"{text} {day.year}"
+
+
+def when_text(value: dt.datetime | dt.date | None, zone: dt.tzinfo | None = None) -> str:
+    """'Friday 4 December, 1:21 am' in ``zone`` (default: the active zone, the viewer's); a date alone: 'Friday 4 December'."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        local = _local(value, zone)
+        return f"{day_text(local.date(), this_year=_this_year(zone))}, {clock_text(local)}"
+    return day_text(value, this_year=_this_year(zone))
+
+
+def full_text(value: dt.datetime | dt.date | None, zone: dt.tzinfo | None = None) -> str:
+    """'Friday 4 December 2026, 1:21 am (Melbourne time)': what shows on hover."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        local = _local(value, zone)
+        day = local.date()
+        place = zone_place(str(local.tzinfo))
+        return f"{WEEKDAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]} {day.year}, {clock_text(local)} ({place} time)"
+    return f"{WEEKDAYS[value.weekday()]} {value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+@register.filter(is_safe=True)
+def when(value: dt.datetime | dt.date | None) -> str:
+    """``{{ message.created_at|when }}`` → <time datetime="…" title="Friday 4 December 2026, 1:21 am (…)">Friday
+    4 December, 1:21 am</time>, in the viewer's zone."""
+    if value is None or value == "":
+        return ""
+    iso = _local(value, None).isoformat(timespec="seconds") if isinstance(value, dt.datetime) else value.isoformat()
+    return format_html('<time datetime="{}" title="{}">{}</time>', iso, full_text(value), when_text(value))
+
+
+@register.filter(name="when_full")
+def when_full_filter(value: dt.datetime | dt.date | None) -> str:
+    """The full words for a title: ``<time datetime="…" title="{{ at|when_full }}">{{ at|timesince }}</time>``."""
+    return full_text(value)
+
+
+@register.filter(name="when_text")
+def when_text_filter(value: dt.datetime | dt.date | None) -> str:
+    """The same words without the <time> element: for attributes, hidden labels and plain-text emails."""
+    return when_text(value)
+
+
+class TimeZoneMiddleware:
+    """Every page is shown in the viewer's own time zone: the signed-in person's profile zone, else the default."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    # Files the browser fetches beside every page (the service worker, the manifest) have no times, and reading the
+    # user would read the session.
+    SKIP = frozenset({"/manifest.webmanifest", "/service-worker.js"})
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        name = ""
+        user = getattr(request, "user", None)
+        if request.path in self.SKIP:
+            user = None
+        if user is not None and user.is_authenticated:
+            profile = getattr(user, "profile", None)
+            name = getattr(profile, "time_zone", "") or ""
+        if name and valid_timezone(name):
+            timezone.activate(zoneinfo.ZoneInfo(name))
+        else:
+            timezone.deactivate()
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

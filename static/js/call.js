@@ -40,6 +40,7 @@
     this.error = root.querySelector("[data-call-error]");
     this.duration = root.querySelector("[data-call-duration]");
     this.clock = root.querySelector("[data-call-clock]");
+    this.when = root.querySelector("[data-call-when]");
     this.audio = root.querySelector("[data-call-audio]");
     this.buttons = {
       start: root.querySelector("[data-call-start]"),
@@ -97,7 +98,15 @@
       button.disabled = false;
     });
     this.duration.hidden = !(state === "connected" || (state === "ended" && this.connectedAt));
+    if (this.when) { this.when.hidden = this.duration.hidden; }
     if (state === "incoming") { this.buttons.answer.focus(); }
+  };
+
+  // "Started 4 December, 1:21 am": the same words as every other time on the site (Alongside.time in app.js).
+  CallScreen.prototype.showStart = function (at) {
+    if (!this.when || !window.Alongside || !window.Alongside.time) { return; }
+    this.when.textContent = "Started ";
+    this.when.appendChild(window.Alongside.time.element(new Date(at)));
   };
 
   CallScreen.prototype.problem = function (text) {
@@ -366,6 +375,7 @@
       if (!this.connectedAt) {
         this.connectedAt = Date.now();
         this.clock.textContent = "0:00";
+        this.showStart(this.connectedAt);
         this.timer = setInterval(function () { self.tick(); }, 1000);
       }
       this.problem("");

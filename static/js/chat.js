@@ -41,10 +41,9 @@
     target.appendChild(document.createTextNode(text.slice(last)));
   }
 
-  function formatTime(iso) {
-    var d = new Date(iso);
-    if (isNaN(d.getTime())) { return ""; }
-    return d.toLocaleString(undefined, { day: "numeric", month: "short", hour: "numeric", minute: "2-digit" });
+  // Times read as everywhere else on the site: Alongside.time (static/js/app.js), in the person's own zone.
+  function setTime(time, at) {
+    if (at && window.Alongside && window.Alongside.time) { window.Alongside.time.element(at, time); }
   }
 
   function Chat(root) {
@@ -76,14 +75,12 @@
     this.resuming = false;
     this.retryTimer = null;
     var self = this;
-    // Times on the page were written in the service's zone; show every one in the reader's own.
-    this.list.querySelectorAll("time[datetime]").forEach(function (t) {
-      var local = formatTime(t.getAttribute("datetime"));
-      if (local) { t.textContent = local; }
-    });
     this.outbox.forEach(function (item) { self.renderPending(item); });
     this.updateOutboxNote();
     this.updateReadNote();
+    // Open at the newest messages, or at the first unread one.
+    var marker = this.list.querySelector(".chat-unread-marker");
+    if (marker) { this.list.scrollTop = marker.offsetTop - this.list.offsetTop; } else { this.scrollDown(); }
     this.bind();
     this.connect();
   }
@@ -256,7 +253,7 @@
     who.textContent = mine ? "You" : sender;
     li.appendChild(who);
     var time = document.createElement("time");
-    if (at) { time.setAttribute("datetime", at); time.textContent = formatTime(at); }
+    setTime(time, at);
     li.appendChild(time);
     var p = document.createElement("p");
     p.className = "chat-body";
@@ -298,18 +295,17 @@
     li.removeAttribute("data-key");
     var state = li.querySelector(".chat-state");
     if (state) { state.remove(); }
-    if (at) {
-      var time = li.querySelector("time");
-      time.setAttribute("datetime", at);
-      time.textContent = formatTime(at);
-    }
+    if (at) { setTime(li.querySelector("time"), at); }
     if (!li.querySelector("[data-delete]")) { this.addDelete(li, seq); }
     li.remove();
     this.place(li, seq);
   };
 
   Chat.prototype.onMessage = function (frame) {
-    if (this.findSeq(frame.seq)) { // already shown: replays and broadcasts overlap
+    var shown = this.findSeq(frame.seq);
+    if (shown) { // already shown: replays and broadcasts overlap
+      // Settled by its ack, which carries no time: the stored time replaces the one the browser gave it.
+      if (frame.at) { setTime(shown.querySelector("time"), frame.at); }
       if (frame.mine && frame.key) {
         var copy = this.findKey(frame.key);
         if (copy) { copy.remove(); }
@@ -413,7 +409,7 @@
       return;
     }
     this.error.textContent = "";
-    var item = { key: randomKey(), body: body };
+    var item = { key: randomKey(), body: body, at: new Date().toISOString() };
     this.outbox.push(item);
     this.saveOutbox();
     this.renderPending(item);
@@ -423,7 +419,8 @@
   };
 
   Chat.prototype.renderPending = function (item) {
-    var li = this.buildItem("You", item.body, null, true);
+    // Shown with the time it was written at once; the server's own time replaces it when the message comes back.
+    var li = this.buildItem("You", item.body, item.at || new Date().toISOString(), true);
     li.classList.add("pending");
     li.setAttribute("data-key", item.key);
     var state = document.createElement("span");

@@ -6,12 +6,10 @@ import datetime as dt
 from typing import Any
 
 from django import template
-from django.utils.dateformat import format as date_format
-from django.utils.timezone import localtime
 
 from alongside.connections.models import Offer, OfferStatus, Side
 from alongside.connections.selectors import active_connections_for, feedback_due_for, live_request_for
-from alongside.connections.sessions import clock
+from alongside.lib.time import when
 
 register = template.Library()
 
@@ -45,9 +43,6 @@ def home_connections(context: dict[str, Any]) -> dict[str, Any]:
 
 
 @register.filter
-def day_and_time(value: dt.datetime | None, day_format: str = "l j F") -> str:
-    """'Saturday 28 November, 4:48 pm' in the active time zone (Australian style: lower-case pm, one full stop)."""
-    if value is None:
-        return ""
-    local = localtime(value)
-    return f"{date_format(local, day_format)}, {clock(local)}"
+def day_and_time(value: dt.datetime | None, day_format: str = "") -> str:
+    """The one time format of the site (alongside/lib/time.py), in the active zone; ``day_format`` is ignored."""
+    return when(value)

@@ -55,3 +55,34 @@ def test_unknown_pages_are_friendly_and_reveal_nothing(client):
     body = response.content.decode()
     assert "We can't find that page" in body
     assert "Traceback" not in body and "urlpatterns" not in body
+
+
+def _crisis_strip_in(body: str) -> bool:
+    return 'aria-label="Urgent help"' in body and 'href="tel:131114"' in body
+
+
+def test_the_friendly_error_pages_keep_the_crisis_strip(client, crisis_lines, settings):
+    """With debug off (what `make run` serves), 400, 403, 404 and 500 all show the crisis lines."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.test import RequestFactory
+
+    from alongside.service.views import server_error
+    from tests import factories
+
+    settings.DEBUG = False
+    bad = client.get("/", HTTP_HOST="not-ours.example")  # a host we don't serve: Django's 400
+    assert bad.status_code == 400 and _crisis_strip_in(bad.content.decode())
+    assert "We couldn't understand that request" in bad.content.decode()
+
+    missing = client.get("/no/such/page/")
+    assert missing.status_code == 404 and _crisis_strip_in(missing.content.decode())
+
+    client.force_login(factories.member())
+    refused = client.get("/console/")
+    assert refused.status_code == 403 and _crisis_strip_in(refused.content.decode())
+    assert "This page isn't open to you" in refused.content.decode()
+
+    request = RequestFactory().get("/")
+    request.user = AnonymousUser()
+    failed = server_error(request)
+    assert failed.status_code == 500 and _crisis_strip_in(failed.content.decode())

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 import socket
 from typing import Any
 
@@ -27,6 +28,27 @@ def port_taken(host: str, port: int) -> bool:
     return False
 
 
+def follow_address(host: str, port: int) -> str:
+    """The site URL (emails, printed links, trusted origins) follows where the server listens.
+
+    ``ALONGSIDE_SITE_URL`` wins when it is set (behind a proxy the public address is another one). Otherwise the
+    address is ``http://HOST:PORT``, with 127.0.0.1 for a wildcard host, and it is put into the environment too,
+    so that uvicorn's worker processes, which read the settings again, agree.
+    """
+    if os.environ.get("ALONGSIDE_SITE_URL"):
+        return str(settings.SITE_URL)
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104 - a comparison, not a bind
+    url = f"http://[{shown}]:{port}" if ":" in shown else f"http://{shown}:{port}"
+    os.environ["ALONGSIDE_SITE_URL"] = url
+    settings.SITE_URL = url
+    if not os.environ.get("ALONGSIDE_CSRF_TRUSTED_ORIGINS"):
+        settings.CSRF_TRUSTED_ORIGINS = [url]
+    if not os.environ.get("ALONGSIDE_ALLOWED_HOSTS") and shown not in settings.ALLOWED_HOSTS:
+        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, shown]
+        os.environ["ALONGSIDE_ALLOWED_HOSTS"] = ",".join(settings.ALLOWED_HOSTS)
+    return url
+
+
 class Command(BaseCommand):
     help = "Serve the site (HTTP and websockets) with uvicorn, and run the task worker in-process."
 
@@ -43,6 +65,7 @@ class Command(BaseCommand):
                 f"Port {port} on {host} is already in use: is Alongside already running in another terminal? "
                 f"Stop it (Ctrl+C there), or serve on another port: make run PORT={port + 1}"
             )
+        url = follow_address(host, port)  # before the worker starts: its emails carry links
         consumer = None
         if not options["no_worker"]:
             from huey.contrib.djhuey import HUEY
@@ -57,7 +80,7 @@ class Command(BaseCommand):
         # which otherwise pause every socket for hundreds of milliseconds under load.
         gc.collect()
         gc.freeze()
-        self.stdout.write(f"Alongside is at http://{host}:{port}/ (Ctrl+C stops it).")
+        self.stdout.write(f"Alongside is at {url}/ (Ctrl+C stops it).")
         try:
             uvicorn.run(
                 "alongside.asgi:application",
