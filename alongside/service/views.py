@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -30,15 +32,22 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
-def _error(request: HttpRequest, template: str, status: int) -> HttpResponse:
+def _error(request: HttpRequest, template: str, status: int, context: dict[str, object] | None = None) -> HttpResponse:
     try:
-        return render(request, template, status=status)
+        return render(request, template, context, status=status)
     except Exception:  # the error page must render even when the database is what failed
         log.exception("error page %s could not use the full layout", status)
         return HttpResponse(loader.get_template("bare_error.html").render({"status": status}), status=status)
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if isinstance(exception, (TooManyFieldsSent, TooManyFilesSent, RequestDataTooBig)):
+        # Django has already logged one line for it (without the traceback: see alongside.service.logs).
+        limits = {
+            "max_fields": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS,
+            "max_files": settings.DATA_UPLOAD_MAX_NUMBER_FILES,
+        }
+        return _error(request, "service/too_much.html", 400, limits)
     return _error(request, "400.html", 400)
 
 
