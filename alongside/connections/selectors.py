@@ -6,6 +6,7 @@ import datetime as dt
 import statistics
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Q, QuerySet
 
@@ -21,6 +22,7 @@ from alongside.connections.models import (
 )
 from alongside.lib.time import now
 from alongside.matching import engine, glue
+from alongside.supporters.models import Format
 
 HISTORY_DAYS = 90
 MIN_HISTORY = 5
@@ -132,6 +134,53 @@ def offers_for_supporter(user: User) -> QuerySet[Offer]:
         .prefetch_related("request__topics", "request__languages")
         .order_by("-created_at", "-pk")
     )
+
+
+@dataclass(frozen=True)
+class OfferCard:
+    """A pending offer as the supporter sees it: exactly what the request form tells the member peers see.
+
+    Display name, career stage, specialty, what they would like to talk about, languages, the ways they
+    would meet and when they are usually free (in the supporter's own time), and their note.
+    Never the email, real name, workplaces or workplace choices.
+    """
+
+    offer: Offer
+    display_name: str
+    career_stage: str
+    specialty: str
+    topics: list[str]
+    languages: list[str]
+    formats: list[str]
+    free_times: list[str]
+    note: str
+
+
+def offer_card(offer: Offer, *, viewer_zone: str) -> OfferCard:
+    support_request = offer.request
+    member = support_request.member
+    profile = getattr(member, "profile", None)
+    windows = glue.parse_windows(support_request.availability)
+    slots = glue.weekly_slots(windows, support_request.time_zone)
+    return OfferCard(
+        offer=offer,
+        display_name=member.display_name,
+        career_stage=profile.get_career_stage_display() if profile is not None else "",
+        specialty=str(profile.specialty) if profile is not None and profile.specialty is not None else "",
+        topics=[t.name for t in support_request.topics.all()],
+        languages=[str(language) for language in support_request.languages.all()],
+        formats=[Format(f).label for f in Format.values if f in support_request.formats],
+        free_times=glue.describe_slots(slots, viewer_zone),
+        note=support_request.note,
+    )
+
+
+def pending_offer_cards(user: User) -> list[OfferCard]:
+    """The supporter's pending offers, oldest first (the first to lapse), as cards."""
+    profile = getattr(user, "profile", None)
+    zone = profile.time_zone if profile is not None and profile.time_zone else settings.TIME_ZONE
+    rows = offers_for_supporter(user).filter(status=OfferStatus.PENDING).order_by("expires_at", "pk")
+    return [offer_card(offer, viewer_zone=zone) for offer in rows[:50]]
 
 
 def connections_for(user: User) -> QuerySet[Connection]:
