@@ -142,7 +142,8 @@ MATRIX: dict[str, Row] = {
     "accounts:setup": Row(anon=LOGIN, member=302, supporter=302, coordinator=302),  # done already: on to the profile
     "accounts:delete": SIGNED_IN,
     "accounts:export": SIGNED_IN,
-    "library:index": SIGNED_IN,
+    "library:index": PUBLIC,  # crisis lines and public resources for everyone; the rest after signing in
+    "library:detail": replace(SIGNED_IN, kwargs=_a_resource),  # a private resource (the factory's default)
     "notifications:index": SIGNED_IN,
     "notifications:read_all": POST_ONLY,
     "console:index": COORDINATOR,

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
@@ -32,7 +33,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
-def _error(request: HttpRequest, template: str, status: int, context: dict[str, object] | None = None) -> HttpResponse:
+def _error(
+    request: HttpRequest, template: str, status: int, context: Mapping[str, object] | None = None
+) -> HttpResponse:
     try:
         return render(request, template, context, status=status)
     except Exception:  # the error page must render even when the database is what failed
