@@ -120,6 +120,25 @@ class PoolStep:
     def __str__(self) -> str:
         return f"{self.constraint}: {self.left} left"
 
+    @property
+    def reason(self) -> str:
+        """Why nobody was left, in a coordinator's words, when this is the step that emptied the pool."""
+        return EMPTIED_BY.get(self.constraint, f"nobody was left after “{self.constraint}”")
+
+
+EMPTIED_BY = {
+    "available": "no supporter is taking on new people (all paused or inactive)",
+    "capacity": "every supporter taking on new people is full",
+    "same person": "the only supporter left is the member themselves",
+    "blocked pair": "the rest were blocked or have already been asked",
+    "workplace conflict": "the rest share a workplace with the member",
+    "excluded workplace": "the rest work where the member asked to avoid",
+    "format": "none of the rest offers a way of meeting the member accepts",
+    "language": "none of the rest speaks the member's languages",
+    "gender": "none of the rest is of the gender the member asked for",
+}
+"""The hard constraints of ``engine.HARD_CONSTRAINTS``, as the reason a request's pool came out empty."""
+
 
 @dataclasses.dataclass(frozen=True)
 class WaitlistRow:

@@ -146,13 +146,15 @@ class MemberHome:
 def member_home(user: User, *, at: dt.datetime | None = None) -> MemberHome:
     at = at or now()
     live_request = connections.live_request_for(user)
+    peers = _connections(user, as_member=True, at=at)
     return MemberHome(
-        connections=_connections(user, as_member=True, at=at),
+        connections=peers,
         sessions=_sessions(user, as_member=True, at=at),
         live_request=live_request,
         unread=unread_threads(user.pk),
         feedback_due=list(connections.feedback_due_for(user)[:3]),
-        can_ask=live_request is None and any(f.field == "offers_ongoing" for f in formats_offered()),
+        # With a peer already, a different one is asked for from the connection's page, not here.
+        can_ask=not peers and live_request is None and any(f.field == "offers_ongoing" for f in formats_offered()),
     )
 
 

@@ -54,6 +54,7 @@ def test_a_member_sees_their_peer_next_session_and_unread_messages(member, membe
     assert "Bob: 1 unread message" in body
     assert "How are you going?" not in body  # a count, never the words
     assert "Join the session" not in body  # two days away
+    assert "Ask for an ongoing peer" not in body  # they have one: a different one is asked for on its page
 
 
 def test_a_member_with_an_open_request_follows_it_from_home(member, member_client):
@@ -158,7 +159,7 @@ def test_a_coordinator_sees_what_needs_attention_with_links(coordinator_client, 
     assert "1 offer lapses within 12 hours" in body
     nobody = body[body.index('id="nobody-heading"') :]
     assert reverse("matching:request_match", args=[waiting["alone"].pk]) in nobody
-    assert "Olive" in nobody and "nobody left after “language”" in nobody
+    assert "Olive" in nobody and "none of the rest speaks the member&#x27;s languages" in nobody
     assert reverse("matching:request_match", args=[waiting["english"].pk]) not in nobody
 
 
