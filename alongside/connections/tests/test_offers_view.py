@@ -38,7 +38,7 @@ def _offers_page(offer) -> str:
 
 def test_the_offer_shows_the_members_display_name_formats_and_free_times_in_the_supporters_time(offered, member):
     body = _offers_page(offered)
-    assert "Alice would like a peer" in body
+    assert "Offer from Alice</h2>" in body
     assert "Chat, In-app voice" in body and "Video link" not in body and "Phone (through" not in body
     # 5 pm to 10 pm in Perth is 8 pm to 1 am in Melbourne during daylight saving, 7 pm to midnight outside it.
     assert ("Tuesday 8 pm – 12 am" in body) or ("Tuesday 7 pm – 12 am" in body), body
