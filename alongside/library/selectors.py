@@ -48,11 +48,21 @@ def search_words(query: str) -> list[str]:
         word = raw.strip(".,;:!?\"'()[]{}")
         if len(word) < 2 or word in STOP_WORDS:
             continue
-        if len(word) > 4 and word.endswith("s") and not word.endswith("ss"):
-            word = word[:-1]  # 'exams' finds 'exam' and 'exams'
+        word = _singular(word)
         if word not in words:
             words.append(word)
     return words[:MAX_WORDS]
+
+
+def _singular(word: str) -> str:
+    """'exams' → 'exam', 'complaints' → 'complaint', 'matches' → 'match', 'injuries' → 'injury' (so both match)."""
+    if len(word) <= 4 or not word.endswith("s") or word.endswith(("ss", "us", "is")):
+        return word
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith(("sses", "xes", "ches", "shes", "zes")):
+        return word[:-2]
+    return word[:-1]
 
 
 def _categories_for(word: str) -> list[str]:

@@ -56,6 +56,7 @@ def test_more_words_matched_rank_higher(library):
 
 def test_it_ignores_small_words_and_plurals(library):
     assert search_words("Help for my EXAMS, and stress!") == ["help", "exam", "stress"]
+    assert search_words("complaints matches injuries bus") == ["complaint", "match", "injury", "bus"]
     assert _titles(query="exams") == _titles(query="exam")
 
 
