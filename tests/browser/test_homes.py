@@ -18,6 +18,7 @@ from alongside.connections.tests import factories as cf
 from alongside.lib.time import now
 from tests import factories
 from tests.browser.conftest import MOBILE, BrowserProblems, screenshot
+from tests.browser.test_accessibility import _serious_violations
 
 pytestmark = pytest.mark.browser
 
@@ -30,6 +31,13 @@ def _in_first_screen(page: Page, target: Locator) -> None:
     assert box is not None
     height = (page.viewport_size or MOBILE)["height"]
     assert box["y"] >= 0 and box["y"] + box["height"] <= height, f"{box} is below the first {height} px"
+
+
+def _accessible(page: Page) -> None:
+    """axe at desktop and phone widths: no serious or critical violation (then back to the phone size)."""
+    found = _serious_violations(page)
+    page.set_viewport_size(MOBILE)
+    assert found == []
 
 
 def _at_phone_size(page: Page, sign_in_as: Callable[[BrowserContext, Any], None], user: Any) -> None:
@@ -45,6 +53,7 @@ def test_a_new_members_home_asks_whether_they_want_a_peer_in_the_first_screen(
     expect(page.get_by_role("heading", level=1)).to_have_text("Welcome back, Alice")
     _in_first_screen(page, page.get_by_role("link", name="Ask for an ongoing peer"))
     screenshot(page, "home-member-new")
+    _accessible(page)
 
 
 def test_a_members_session_on_now_can_be_joined_from_the_first_screen(
@@ -66,6 +75,7 @@ def test_a_members_session_on_now_can_be_joined_from_the_first_screen(
     join = page.get_by_role("link", name="Join the session", exact=True)
     _in_first_screen(page, join)
     screenshot(page, "home-member")
+    _accessible(page)
     join.click()
     expect(page).to_have_url(re.compile(r"/threads/\d+/$"))  # the connection's thread, where they chat
 
@@ -83,6 +93,7 @@ def test_a_supporters_home_puts_the_offers_waiting_in_the_first_screen(
         page, page.get_by_role("link", name="You have 1 offer to support a colleague waiting for your reply.")
     )
     screenshot(page, "home-supporter")
+    _accessible(page)
 
 
 def test_a_coordinators_home_puts_the_waitlist_in_the_first_screen(
@@ -94,5 +105,6 @@ def test_a_coordinators_home_puts_the_waitlist_in_the_first_screen(
     expect(page.get_by_role("heading", level=2, name="What needs attention")).to_be_visible()
     _in_first_screen(page, page.get_by_role("link", name="Open the waitlist"))
     screenshot(page, "home-coordinator")
+    _accessible(page)
     page.get_by_role("navigation", name="Your homes").get_by_role("link", name="Supporter").click()
     expect(page.get_by_role("heading", level=2, name="Offers to support a colleague")).to_be_visible()
