@@ -14,6 +14,7 @@ import dj_database_url
 
 from alongside.lib import crypto
 from alongside.lib.env import EnvError, envbool, envchoice, envint, envlist, envsecret, envstr
+from alongside.service.logs import REFUSED_REQUEST_LOGGERS
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 TESTING = "pytest" in sys.modules or envbool("ALONGSIDE_TESTING")
@@ -351,11 +352,14 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"refused_request": {"()": "alongside.service.logs.RefusedRequestFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": envstr("ALONGSIDE_LOG_LEVEL", "INFO")},
     "loggers": {
         # Django's request logger would print the path of 404s; the default is fine, but never request bodies.
         "django.security.DisallowedHost": {"level": "ERROR"},
+        # A form posted with thousands of fields (or too big a body) gets the 400 page and one line, no traceback.
+        **{name: {"filters": ["refused_request"]} for name in REFUSED_REQUEST_LOGGERS},
     },
 }
 

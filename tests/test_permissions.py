@@ -150,7 +150,10 @@ PAGES: list[tuple[str, str] | tuple[str, str, Builder]] = [
     ("log/log 200/200 200/200 200/200 200/200 200/200 200/200 mfa/mfa", "accounts:delete"),
     ("log/log 200/200 200/200 200/200 200/200 200/200 200/200 mfa/mfa", "accounts:export"),
     # library and notifications
-    ("log/log 200/200 200/200 200/200 200/200 200/200 200/200 mfa/mfa", "library:index"),
+    # Crisis lines and public resources for everyone; the rest after signing in.
+    ("200/200 200/200 200/200 200/200 200/200 200/200 200/200 mfa/mfa", "library:index"),
+    # A private resource (the factory's default) needs signing in.
+    ("log/log 200/200 200/200 200/200 200/200 200/200 200/200 mfa/mfa", "library:detail", _resource),
     ("log/log 200/200 200/200 200/200 200/200 200/200 200/200 mfa/mfa", "notifications:index"),
     ("log/log 405/302 405/302 405/302 405/302 405/302 405/302 mfa/mfa", "notifications:read_all"),
     # console: coordinators only; a POST-only action redirects back to its page

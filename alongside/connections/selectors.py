@@ -6,21 +6,26 @@ import datetime as dt
 import statistics
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 
 from alongside.accounts.models import User
 from alongside.connections.models import (
     LIVE_REQUEST_STATUSES,
+    SESSION_MINUTES,
     Connection,
     ConnectionStatus,
     Offer,
     OfferStatus,
+    Session,
+    SessionStatus,
     Suggestion,
     SupportRequest,
 )
 from alongside.lib.time import now
 from alongside.matching import engine, glue
+from alongside.supporters.models import Format
 
 HISTORY_DAYS = 90
 MIN_HISTORY = 5
@@ -134,6 +139,53 @@ def offers_for_supporter(user: User) -> QuerySet[Offer]:
     )
 
 
+@dataclass(frozen=True)
+class OfferCard:
+    """A pending offer as the supporter sees it: exactly what the request form tells the member peers see.
+
+    Display name, career stage, specialty, what they would like to talk about, languages, the ways they
+    would meet and when they are usually free (in the supporter's own time), and their note.
+    Never the email, real name, workplaces or workplace choices.
+    """
+
+    offer: Offer
+    display_name: str
+    career_stage: str
+    specialty: str
+    topics: list[str]
+    languages: list[str]
+    formats: list[str]
+    free_times: list[str]
+    note: str
+
+
+def offer_card(offer: Offer, *, viewer_zone: str) -> OfferCard:
+    support_request = offer.request
+    member = support_request.member
+    profile = getattr(member, "profile", None)
+    windows = glue.parse_windows(support_request.availability)
+    slots = glue.weekly_slots(windows, support_request.time_zone)
+    return OfferCard(
+        offer=offer,
+        display_name=member.display_name,
+        career_stage=profile.get_career_stage_display() if profile is not None else "",
+        specialty=str(profile.specialty) if profile is not None and profile.specialty is not None else "",
+        topics=[t.name for t in support_request.topics.all()],
+        languages=[str(language) for language in support_request.languages.all()],
+        formats=[Format(f).label for f in Format.values if f in support_request.formats],
+        free_times=glue.describe_slots(slots, viewer_zone),
+        note=support_request.note,
+    )
+
+
+def pending_offer_cards(user: User) -> list[OfferCard]:
+    """The supporter's pending offers, oldest first (the first to lapse), as cards."""
+    profile = getattr(user, "profile", None)
+    zone = profile.time_zone if profile is not None and profile.time_zone else settings.TIME_ZONE
+    rows = offers_for_supporter(user).filter(status=OfferStatus.PENDING).order_by("expires_at", "pk")
+    return [offer_card(offer, viewer_zone=zone) for offer in rows[:50]]
+
+
 def connections_for(user: User) -> QuerySet[Connection]:
     """Every connection the person is part of, as member or as supporter, newest first."""
     return (
@@ -149,3 +201,72 @@ def active_connections_for(user: User) -> QuerySet[Connection]:
 
 def feedback_due_for(user: User) -> QuerySet[Connection]:
     return Connection.objects.filter(member=user, status=ConnectionStatus.CLOSED, feedback_pending=True)
+
+
+# --- for the home pages -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OffersWaiting:
+    """Pending offers: how many, and when the first of them lapses."""
+
+    count: int
+    first_lapses_at: dt.datetime | None
+
+
+def _offers_waiting(qs: QuerySet[Offer]) -> OffersWaiting:
+    found = qs.filter(status=OfferStatus.PENDING).aggregate(count=Count("pk"), first=Min("expires_at"))
+    return OffersWaiting(count=found["count"], first_lapses_at=found["first"])
+
+
+def offers_waiting_for(user: User) -> OffersWaiting:
+    """The supporter's offers waiting for a reply."""
+    return _offers_waiting(Offer.objects.filter(supporter__user=user))
+
+
+LAPSING_WITHIN = dt.timedelta(hours=12)
+"""An offer lapsing within this long is shown to coordinators as about to lapse."""
+
+
+def offers_lapsing(*, within: dt.timedelta = LAPSING_WITHIN, at: dt.datetime | None = None) -> OffersWaiting:
+    """Pending offers (anyone's) that lapse within ``within``: their requests may soon need the coordinators."""
+    at = at or now()
+    return _offers_waiting(Offer.objects.filter(expires_at__gt=at, expires_at__lte=at + within))
+
+
+JOIN_EARLY = dt.timedelta(minutes=5)
+"""A session can be joined from this long before it starts until it ends."""
+UPCOMING_STATUSES = (SessionStatus.AGREED, SessionStatus.PROPOSED)
+
+
+def upcoming_sessions_for(
+    user: User, *, as_member: bool | None = None, at: dt.datetime | None = None, limit: int = 5
+) -> list[Session]:
+    """Agreed and proposed sessions of the person's active connections that have not ended, soonest first.
+
+    ``as_member`` True: only connections where they are the member; False: where they support; None: both.
+    """
+    at = at or now()
+    longest = dt.timedelta(minutes=max(SESSION_MINUTES))
+    side = {
+        True: Q(connection__member=user),
+        False: Q(connection__supporter__user=user),
+        None: Q(connection__member=user) | Q(connection__supporter__user=user),
+    }[as_member]
+    rows = (
+        Session.objects.filter(
+            side,
+            connection__status=ConnectionStatus.ACTIVE,
+            status__in=UPCOMING_STATUSES,
+            starts_at__gt=at - longest,
+        )
+        .select_related("connection__member__profile", "connection__supporter__user__profile")
+        .order_by("starts_at", "pk")
+    )
+    return [s for s in rows[: limit + 10] if s.ends_at > at][:limit]
+
+
+def can_join(session: Session, *, at: dt.datetime | None = None) -> bool:
+    """An agreed session is open to join from a few minutes before it starts until it ends."""
+    at = at or now()
+    return session.status == SessionStatus.AGREED and session.starts_at - JOIN_EARLY <= at < session.ends_at

@@ -25,6 +25,7 @@ from alongside.connections.selectors import (
     cached_expected_wait,
     live_request_for,
     offers_for_supporter,
+    pending_offer_cards,
     pending_offer_of,
     suggestions_for,
 )
@@ -199,9 +200,8 @@ def request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 @supporter_required
 def offers(request: HttpRequest) -> HttpResponse:
-    rows = list(offers_for_supporter(request.user)[:50])  # type: ignore[arg-type]
-    pending = [o for o in rows if o.status == OfferStatus.PENDING]
-    earlier = [o for o in rows if o.status != OfferStatus.PENDING]
+    pending = pending_offer_cards(request.user)  # type: ignore[arg-type]
+    earlier = list(offers_for_supporter(request.user).exclude(status=OfferStatus.PENDING)[:50])  # type: ignore[arg-type]
     return render(request, "connections/offers.html", {"pending": pending, "earlier": earlier})
 
 

@@ -122,9 +122,17 @@ def unread_threads(user_id: int) -> list[UnreadThread]:
         .filter(unread__gt=0)
         .order_by("-thread__last_seq")
     )
-    found = []
-    for row in memberships:
-        names = member_names(row.thread_id)
-        names.pop(user_id, None)
-        found.append(UnreadThread(row.thread_id, row.unread, ", ".join(sorted(names.values())) or "Someone"))
-    return found
+    rows = list(memberships)
+    others: dict[int, list[str]] = {}
+    if rows:  # everyone else's display names in one query, not one per thread
+        members = (
+            ThreadMember.objects.filter(thread_id__in=[row.thread_id for row in rows])
+            .exclude(user_id=user_id)
+            .select_related("user__profile")
+        )
+        for member in members:
+            others.setdefault(member.thread_id, []).append(member.user.display_name)
+    return [
+        UnreadThread(row.thread_id, row.unread, ", ".join(sorted(others.get(row.thread_id, []))) or "Someone")
+        for row in rows
+    ]

@@ -29,6 +29,12 @@ class Resource(models.Model):
     is_crisis = models.BooleanField(
         "crisis line", default=False, help_text="Crisis lines appear in the strip at the top of every page."
     )
+    is_public = models.BooleanField(
+        "public",
+        default=False,
+        help_text="Visitors without an account can read it. Crisis lines are always public; anything else stays "
+        "behind sign-in unless ticked.",
+    )
     position = models.PositiveSmallIntegerField(default=100, help_text="Lower numbers come first.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -45,6 +51,11 @@ class Resource(models.Model):
             raise ValidationError("Give a link, a phone number, or both.")
         if self.is_crisis and not self.phone:
             raise ValidationError({"phone": "A crisis line needs a phone number."})
+
+    @property
+    def is_for_everyone(self) -> bool:
+        """Readable without an account: public resources and every crisis line."""
+        return self.is_public or self.is_crisis
 
     @property
     def phone_href(self) -> str:

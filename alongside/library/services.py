@@ -15,7 +15,7 @@ from alongside.service.selectors import forget_snapshot
 if TYPE_CHECKING:
     from alongside.accounts.models import User
 
-FIELDS = ("title", "description", "url", "phone", "category", "region", "is_crisis", "position")
+FIELDS = ("title", "description", "url", "phone", "category", "region", "is_crisis", "is_public", "position")
 
 
 @transaction.atomic
@@ -29,6 +29,7 @@ def create_resource(
     url: str = "",
     phone: str = "",
     is_crisis: bool = False,
+    is_public: bool = False,
     position: int = 100,
     request: HttpRequest | None = None,
 ) -> Resource:
@@ -40,6 +41,7 @@ def create_resource(
         category=category,
         region=region,
         is_crisis=is_crisis,
+        is_public=is_public,
         position=position,
     )
     resource.full_clean()
@@ -67,6 +69,7 @@ def update_resource(
     url: str = "",
     phone: str = "",
     is_crisis: bool = False,
+    is_public: bool = False,
     position: int = 100,
     request: HttpRequest | None = None,
 ) -> Resource:
@@ -80,6 +83,7 @@ def update_resource(
         "category": category,
         "region": region,
         "is_crisis": is_crisis,
+        "is_public": is_public,
         "position": position,
     }
     changed = sorted(name for name, value in values.items() if getattr(locked, name) != value)

@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 
 from alongside.accounts.models import User
 from alongside.connections.models import Offer, RequestStatus, SupportRequest
@@ -120,6 +120,25 @@ class PoolStep:
     def __str__(self) -> str:
         return f"{self.constraint}: {self.left} left"
 
+    @property
+    def reason(self) -> str:
+        """Why nobody was left, in a coordinator's words, when this is the step that emptied the pool."""
+        return EMPTIED_BY.get(self.constraint, f"nobody was left after “{self.constraint}”")
+
+
+EMPTIED_BY = {
+    "available": "no supporter is taking on new people (all paused or inactive)",
+    "capacity": "every supporter taking on new people is full",
+    "same person": "the only supporter left is the member themselves",
+    "blocked pair": "the rest were blocked or have already been asked",
+    "workplace conflict": "the rest share a workplace with the member",
+    "excluded workplace": "the rest work where the member asked to avoid",
+    "format": "none of the rest offers a way of meeting the member accepts",
+    "language": "none of the rest speaks the member's languages",
+    "gender": "none of the rest is of the gender the member asked for",
+}
+"""The hard constraints of ``engine.HARD_CONSTRAINTS``, as the reason a request's pool came out empty."""
+
 
 @dataclasses.dataclass(frozen=True)
 class WaitlistRow:
@@ -155,6 +174,38 @@ def waitlist_rows(page: Iterable[SupportRequest], *, at: dt.datetime | None = No
         feasible, pool = explain(by_id[row.pk], supporters)
         out.append(WaitlistRow(request=row, feasible=feasible, pool=pool))
     return out
+
+
+@dataclasses.dataclass(frozen=True)
+class WaitlistSummary:
+    """How many requests wait, and since when: with the coordinators, and members still choosing."""
+
+    with_coordinators: int
+    choosing: int
+    oldest_waitlisted_at: dt.datetime | None
+
+
+def waitlist_summary() -> WaitlistSummary:
+    found = SupportRequest.objects.aggregate(
+        with_coordinators=Count("pk", filter=Q(status=RequestStatus.WAITLIST)),
+        choosing=Count("pk", filter=Q(status=RequestStatus.OPEN)),
+        oldest=Min("waitlisted_at", filter=Q(status=RequestStatus.WAITLIST)),
+    )
+    return WaitlistSummary(
+        with_coordinators=found["with_coordinators"],
+        choosing=found["choosing"],
+        oldest_waitlisted_at=found["oldest"],
+    )
+
+
+STUCK_CHECKED = 50
+"""The oldest waitlisted requests checked for "nobody can take it" on the coordinators' home."""
+
+
+def requests_nobody_can_take(*, limit: int = STUCK_CHECKED, at: dt.datetime | None = None) -> list[WaitlistRow]:
+    """Of the oldest ``limit`` requests with the coordinators, those no supporter can take now, with why."""
+    oldest = batch_queryset().select_related("member__profile").order_by("waitlisted_at", "created_at", "pk")
+    return [row for row in waitlist_rows(oldest[:limit], at=at) if row.feasible == 0]
 
 
 # --- matching by hand ---------------------------------------------------------------

@@ -491,6 +491,7 @@ def _load_resources(report: LoadReport) -> None:
             category=s.category,
             region=s.region,
             is_crisis=s.is_crisis,
+            is_public=True,  # real public services, with their public numbers and addresses
             position=s.position,
         )
         for s in RESOURCES

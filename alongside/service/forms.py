@@ -9,13 +9,17 @@ from django import forms
 from alongside.directory.models import Region
 from alongside.lib.time import timezone_choices, valid_timezone
 from alongside.service.models import OpeningHours, ServiceSettings, Weekday
+from alongside.service.selectors import SERVICE_FORMATS
 from alongside.service.services import DayHours
 
-FORMATS = [
-    ("offers_talk_now", "Talk now (one-off conversations)"),
-    ("offers_ongoing", "Ongoing one-to-one peer connections"),
-    ("offers_groups", "Groups, drop-ins and debriefs"),
-]
+NOT_YET = ": not built yet, so nobody is offered it even when ticked"
+LABELS = {
+    "offers_talk_now": "Talk now (one-off conversations)",
+    "offers_ongoing": "Ongoing one-to-one peer connections",
+    "offers_groups": "Groups, drop-ins and debriefs",
+}
+FORMATS = [(f.field, LABELS[f.field] + ("" if f.available else NOT_YET)) for f in SERVICE_FORMATS]
+"""The three switches, the formats not built yet said to be so (the home page shows only what exists)."""
 
 
 class ServiceSettingsForm(forms.Form):

@@ -67,6 +67,53 @@ class ServiceSnapshot:
         )
 
 
+@dataclass(frozen=True)
+class ServiceFormat:
+    """One of the service's three formats: its switch in the settings, its words, and whether it exists yet."""
+
+    field: str
+    title: str
+    summary: str
+    available: bool
+
+
+SERVICE_FORMATS = (
+    ServiceFormat(
+        "offers_talk_now",
+        "Talk now",
+        "A one-off conversation with the rostered peer supporter, by phone or in the browser, or a call back at a "
+        "time that suits you.",
+        available=False,  # the roster and talk-now dispatch are not built yet
+    ),
+    ServiceFormat(
+        "offers_ongoing",
+        "An ongoing peer",
+        "We suggest peers who fit what you are going through; you choose one and meet regularly for a while, by "
+        "chat or in-app voice.",
+        available=True,
+    ),
+    ServiceFormat(
+        "offers_groups",
+        "Groups",
+        "Facilitated peer groups, drop-in circles and debriefs after a hard event such as a code.",
+        available=False,  # groups are not built yet
+    ),
+)
+"""Every format, in the order pages show them. ``available`` turns on as each one is built."""
+
+
+def formats_offered(settings_row: ServiceSettings | None = None) -> list[ServiceFormat]:
+    """The formats people can use: those that exist and that the service has switched on."""
+    row = settings_row or current_settings()
+    return [f for f in SERVICE_FORMATS if f.available and getattr(row, f.field)]
+
+
+def formats_not_yet_available(settings_row: ServiceSettings | None = None) -> list[ServiceFormat]:
+    """Formats the service has switched on that do not exist yet: named as not offered, never promised."""
+    row = settings_row or current_settings()
+    return [f for f in SERVICE_FORMATS if not f.available and getattr(row, f.field)]
+
+
 def current_settings() -> ServiceSettings:
     return snapshot().settings
 

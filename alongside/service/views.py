@@ -1,23 +1,45 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
 
 from alongside.accounts.models import CareerStage
+from alongside.service import homes
+from alongside.service.selectors import formats_not_yet_available, formats_offered
 
 log = logging.getLogger(__name__)
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """What peer support here is and is not; for a signed-in person, their own starting points."""
+    """For visitors, what peer support here is and is not; for a signed-in person, the home of their role."""
     user = request.user
-    if user.is_authenticated and getattr(getattr(user, "profile", None), "completed_at", None) is None:
+    if not user.is_authenticated:
+        return render(
+            request,
+            "service/home.html",
+            {
+                "career_stages": CareerStage.choices,
+                "formats": formats_offered(),
+                "formats_to_come": formats_not_yet_available(),
+            },
+        )
+    if getattr(getattr(user, "profile", None), "completed_at", None) is None:
         return redirect("accounts:setup")
-    return render(request, "service/home.html", {"career_stages": CareerStage.choices})
+    role = homes.choose_role(user, request.session, request.GET.get("as"))
+    roles = homes.roles_of(user)
+    context = {
+        "role": role,
+        "roles": [(r, homes.ROLE_LABELS[r]) for r in roles] if len(roles) > 1 else [],
+        "home": homes.BUILDERS[role](user),
+    }
+    return render(request, f"service/home_{role}.html", context)
 
 
 def about(request: HttpRequest) -> HttpResponse:
@@ -30,15 +52,24 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
-def _error(request: HttpRequest, template: str, status: int) -> HttpResponse:
+def _error(
+    request: HttpRequest, template: str, status: int, context: Mapping[str, object] | None = None
+) -> HttpResponse:
     try:
-        return render(request, template, status=status)
+        return render(request, template, context, status=status)
     except Exception:  # the error page must render even when the database is what failed
         log.exception("error page %s could not use the full layout", status)
         return HttpResponse(loader.get_template("bare_error.html").render({"status": status}), status=status)
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if isinstance(exception, (TooManyFieldsSent, TooManyFilesSent, RequestDataTooBig)):
+        # Django has already logged one line for it (without the traceback: see alongside.service.logs).
+        limits = {
+            "max_fields": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS,
+            "max_files": settings.DATA_UPLOAD_MAX_NUMBER_FILES,
+        }
+        return _error(request, "service/too_much.html", 400, limits)
     return _error(request, "400.html", 400)
 
 

@@ -44,7 +44,7 @@ def test_an_unverified_account_cannot_sign_in(client, django_capture_on_commit_c
     client.logout()
     response = client.post("/accounts/login/", {"login": "new.doctor@example.org", "password": "a long passphrase 42"})
     assert response.status_code == 302 and "confirm-email" in response.url
-    assert client.get("/library/").status_code == 302
+    assert client.get("/profile/").status_code == 302  # the library is public now; the profile is not
 
 
 def test_a_failed_sign_in_is_audited_without_the_address(client, member):

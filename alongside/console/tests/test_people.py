@@ -121,14 +121,14 @@ def test_a_deactivated_account_cannot_be_given_a_role(coordinator_client, member
 def test_deactivating_an_account_ends_their_session_and_is_audited(
     coordinator_client, coordinator, member, member_client
 ):
-    assert member_client.get(reverse("library:index")).status_code == 200
+    assert member_client.get(reverse("notifications:index")).status_code == 200
     response = coordinator_client.post(reverse("console:person_active", args=[member.pk]), {"active": "0"}, follow=True)
     assert "account is deactivated" in response.content.decode()
     member.refresh_from_db()
     assert not member.is_active
     event = AuditEvent.objects.get(action="accounts.user.deactivated")
     assert event.actor_id == coordinator.pk and event.subject_id == member.pk
-    assert member_client.get(reverse("library:index")).status_code == 302  # signed out: sent to sign in
+    assert member_client.get(reverse("notifications:index")).status_code == 302  # signed out: sent to sign in
     assert not Client().login(email=member.email, password=factories.PASSWORD)
 
 

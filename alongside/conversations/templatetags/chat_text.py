@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from django import template
 from django.utils.html import escape, format_html
@@ -29,12 +28,3 @@ def chat_text(value: str) -> SafeString:
         last = end
     out.append(escape((value or "")[last:]))
     return mark_safe("".join(out))  # noqa: S308 - every piece above is escaped
-
-
-@register.inclusion_tag("conversations/_unread.html")
-def unread_messages(user: Any) -> dict[str, Any]:
-    from alongside.conversations.selectors import unread_threads
-
-    if not getattr(user, "is_authenticated", False):
-        return {"threads": []}
-    return {"threads": unread_threads(user.pk)}
