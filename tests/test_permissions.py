@@ -148,7 +148,9 @@ MATRIX: dict[str, Row] = {
     "console:index": COORDINATOR,
     "console:people": COORDINATOR,
     "console:person": replace(COORDINATOR, kwargs=_a_person),
-    "console:person_role": replace(COORDINATOR_POST_ONLY, kwargs=_a_person),
+    "console:person_role": replace(
+        COORDINATOR, coordinator=302, kwargs=_a_person
+    ),  # no role asked for: back to the person
     "console:person_active": replace(COORDINATOR_POST_ONLY, kwargs=_a_person),
     "console:resources": COORDINATOR,
     "console:resource_add": COORDINATOR,
