@@ -36,8 +36,8 @@ class MainPage:
 
 PAGES = [
     MainPage("home-anonymous", "/", "Talk with a colleague who understands", "anonymous"),
-    MainPage("sign-in", "/accounts/login/", "Sign In", "anonymous"),
-    MainPage("sign-up", "/accounts/signup/", "Sign Up", "anonymous"),
+    MainPage("sign-in", "/accounts/login/", "Sign in", "anonymous"),
+    MainPage("sign-up", "/accounts/signup/", "Create your account", "anonymous"),
     MainPage("profile-setup", "/profile/setup/", "Set up your profile", "newcomer"),
     MainPage("home-member", "/", "Welcome back, Alice", "member"),
     MainPage("library", "/library/", "Further reading and resources", "member"),
