@@ -19,6 +19,8 @@ NEW_PASSWORD = "New password"
 CONFIRM_PASSWORD = "Type the new password again"
 CODE = "Six-digit code from your authenticator app"
 CODE_HELP = "Or one of your recovery codes, if you don't have your phone."
+# The password validators' rules (settings.AUTH_PASSWORD_VALIDATORS) in one line instead of a four-item list.
+PASSWORD_HELP = "At least 10 characters. Not a common password, not only numbers, and not like your email."
 
 
 def _house(form: forms.Form, labels: dict[str, str], help_texts: dict[str, str] | None = None) -> None:
@@ -45,7 +47,10 @@ class SignupForm(account_forms.SignupForm):
         _house(
             self,
             {"email": EMAIL, "password1": PASSWORD, "password2": "Type the password again"},
-            {"email": "We send a link to confirm it. Peers never see your email address."},
+            {
+                "email": "We send a link to confirm it. Peers never see your email address.",
+                "password1": PASSWORD_HELP,
+            },
         )
 
 
@@ -58,7 +63,7 @@ class ResetPasswordForm(account_forms.ResetPasswordForm):
 class ResetPasswordKeyForm(account_forms.ResetPasswordKeyForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _house(self, {"password1": NEW_PASSWORD, "password2": CONFIRM_PASSWORD})
+        _house(self, {"password1": NEW_PASSWORD, "password2": CONFIRM_PASSWORD}, {"password1": PASSWORD_HELP})
 
 
 class ChangePasswordForm(account_forms.ChangePasswordForm):
@@ -67,14 +72,14 @@ class ChangePasswordForm(account_forms.ChangePasswordForm):
         _house(
             self,
             {"oldpassword": "Current password", "password1": NEW_PASSWORD, "password2": CONFIRM_PASSWORD},
-            {"oldpassword": ""},
+            {"oldpassword": "", "password1": PASSWORD_HELP},
         )
 
 
 class SetPasswordForm(account_forms.SetPasswordForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _house(self, {"password1": PASSWORD, "password2": "Type the password again"})
+        _house(self, {"password1": PASSWORD, "password2": "Type the password again"}, {"password1": PASSWORD_HELP})
 
 
 class AddEmailForm(account_forms.AddEmailForm):

@@ -9,6 +9,7 @@ from django.db.models.functions import Lower
 
 from alongside.accounts.models import Profile
 from alongside.directory.models import Language, Workplace
+from alongside.directory.widgets import PickerSelectMultiple
 from alongside.lib.time import valid_timezone
 from alongside.lib.zones import TimeZoneField
 
@@ -48,7 +49,7 @@ class ProfileForm(forms.ModelForm):  # type: ignore[type-arg]
             "languages": "Languages you are comfortable talking in.",
         }
         widgets = {
-            "workplaces": forms.SelectMultiple(attrs={"size": 8}),
+            "workplaces": PickerSelectMultiple,
             "languages": forms.CheckboxSelectMultiple,
         }
 

@@ -297,3 +297,16 @@ def test_the_error_messages_are_in_our_words(anonymous, member):
     body = anonymous.post(reverse("account_login"), {"login": member.email, "password": "not it"}).content.decode()
     assert "That email address and password don&#x27;t match." in body
     assert "and/or" not in body
+
+
+def test_the_one_line_password_rules_match_the_validators(settings):
+    from alongside.accounts.auth_forms import PASSWORD_HELP
+
+    validators = {v["NAME"].rsplit(".", 1)[-1]: v.get("OPTIONS", {}) for v in settings.AUTH_PASSWORD_VALIDATORS}
+    assert set(validators) == {
+        "UserAttributeSimilarityValidator",
+        "MinimumLengthValidator",
+        "CommonPasswordValidator",
+        "NumericPasswordValidator",
+    }
+    assert f"At least {validators['MinimumLengthValidator']['min_length']} characters" in PASSWORD_HELP
