@@ -19,7 +19,7 @@ def _sign_in(page: Page, email: str) -> None:
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Sign in").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
     page.get_by_label("Email").fill(email)
-    page.get_by_label("Password", exact=True).fill(factories.PASSWORD)
+    page.get_by_label(re.compile(r"^Password")).fill(factories.PASSWORD)
     page.get_by_role("button", name="Sign in").click()
 
 
