@@ -287,7 +287,7 @@ def test_the_password_reset_email_is_in_our_words_in_both_parts(anonymous, membe
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     html = next(content for content, mimetype in message.alternatives if mimetype == "text/html")  # type: ignore[attr-defined]
-    for part in (message.body, html):
+    for part in (message.body, str(html)):
         assert "You asked to reset your password" in part
         assert "Hello from" not in part and "You're receiving this" not in part and "Someone" not in part
     assert message.subject.startswith("Reset your password for ")
