@@ -8,6 +8,7 @@ stored or posted alias is read as the zone it links to.
 from __future__ import annotations
 
 import hashlib
+import json
 import zoneinfo
 from functools import lru_cache
 from importlib import resources
@@ -102,8 +103,31 @@ def canonical_zone(name: str) -> str | None:
     return _by_content().get(hashlib.sha256(data).hexdigest()) if data is not None else None
 
 
+@lru_cache(maxsize=1)
+def alias_map() -> dict[str, str]:
+    """Every legacy alias (``Asia/Calcutta``, ``Australia/ACT`` …) -> the listed zone it links to.
+
+    Browsers may report an alias as their zone; ``timezone.js`` uses this to find it in the list.
+    """
+    listed = _choice_names()
+    found = {}
+    for name in sorted(zoneinfo.available_timezones()):
+        if name not in listed:
+            zone = canonical_zone(name)
+            if zone is not None:
+                found[name] = zone
+    return found
+
+
 class TimeZoneSelect(forms.Select):
     """A select that, when asked to, has ``static/js/timezone.js`` pre-select the browser's own zone."""
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        widget_attrs = context["widget"]["attrs"]
+        if "data-detect-zone" in widget_attrs:
+            widget_attrs["data-zone-aliases"] = json.dumps(alias_map(), separators=(",", ":"))
+        return context
 
     @property
     def media(self) -> forms.Media:

@@ -15,6 +15,11 @@
   function detect(select) {
     var zone = browserZone();
     if (!zone) { return; }
+    // Some browsers report a legacy alias (Asia/Calcutta, Australia/ACT); the list holds the zone it stands for.
+    try {
+      var aliases = JSON.parse(select.getAttribute("data-zone-aliases") || "{}");
+      if (Object.prototype.hasOwnProperty.call(aliases, zone)) { zone = aliases[zone]; }
+    } catch (e) { /* no aliases: look for the zone as it is */ }
     for (var i = 0; i < select.options.length; i++) {
       if (select.options[i].value === zone) {
         select.value = zone;

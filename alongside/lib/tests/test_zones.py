@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
+import json
+import re
 import zoneinfo
 
 import pytest
@@ -89,3 +92,18 @@ def test_only_a_person_who_has_not_chosen_gets_the_browser_guess():
     assert "data-detect-zone" not in str(again["time_zone"])
     later = ProfileForm()
     assert "data-detect-zone" not in str(later["time_zone"]) and "timezone.js" not in str(later.media)
+
+
+def test_the_browser_guess_carries_the_aliases_a_browser_may_report():
+    class Form(forms.Form):
+        zone = TimeZoneField(detect=True)
+        plain = TimeZoneField()
+
+    rendered = str(Form()["zone"])
+    found = re.search(r'data-zone-aliases="([^"]*)"', rendered)
+    assert found is not None
+    aliases = json.loads(html.unescape(found.group(1)))
+    assert aliases["Asia/Calcutta"] == "Asia/Kolkata"
+    assert aliases["Australia/ACT"] == "Australia/Sydney"
+    assert "Australia/Sydney" not in aliases
+    assert "data-zone-aliases" not in str(Form()["plain"])
