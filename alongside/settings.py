@@ -242,6 +242,23 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+# Our labels in sentence case and Australian English (the page templates are ours too: templates/account/).
+_AUTH_FORMS = "alongside.accounts.auth_forms"
+ACCOUNT_FORMS = {
+    "login": f"{_AUTH_FORMS}.LoginForm",
+    "signup": f"{_AUTH_FORMS}.SignupForm",
+    "reset_password": f"{_AUTH_FORMS}.ResetPasswordForm",
+    "reset_password_from_key": f"{_AUTH_FORMS}.ResetPasswordKeyForm",
+    "change_password": f"{_AUTH_FORMS}.ChangePasswordForm",
+    "set_password": f"{_AUTH_FORMS}.SetPasswordForm",
+    "add_email": f"{_AUTH_FORMS}.AddEmailForm",
+    "reauthenticate": f"{_AUTH_FORMS}.ReauthenticateForm",
+}
+MFA_FORMS = {
+    "authenticate": f"{_AUTH_FORMS}.AuthenticateForm",
+    "reauthenticate": f"{_AUTH_FORMS}.MFAReauthenticateForm",
+    "activate_totp": f"{_AUTH_FORMS}.ActivateTOTPForm",
+}
 MFA_ADAPTER = "alongside.accounts.adapters.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 # Also accept the code of the 30 s step before or after (RFC 6238's one step of delay): a code typed as it

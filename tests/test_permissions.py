@@ -160,7 +160,8 @@ PAGES: list[tuple[str, str] | tuple[str, str, Builder]] = [
     ("log/log 403/403 403/403 200/200 403/403 403/403 403/403 mfa/mfa", "console:index"),
     ("log/log 403/403 403/403 200/200 403/403 403/403 403/403 mfa/mfa", "console:people"),
     ("log/log 403/403 403/403 200/200 403/403 403/403 403/403 mfa/mfa", "console:person", _person),
-    ("log/log 403/403 403/403 405/302 403/403 403/403 403/403 mfa/mfa", "console:person_role", _person),
+    # GET with no role asked for goes back to the person; with one, it asks for confirmation and a reason.
+    ("log/log 403/403 403/403 302/302 403/403 403/403 403/403 mfa/mfa", "console:person_role", _person),
     ("log/log 403/403 403/403 405/302 403/403 403/403 403/403 mfa/mfa", "console:person_active", _person),
     ("log/log 403/403 403/403 200/200 403/403 403/403 403/403 mfa/mfa", "console:resources"),
     ("log/log 403/403 403/403 200/200 403/403 403/403 403/403 mfa/mfa", "console:resource_add"),

@@ -15,7 +15,43 @@ from alongside.lib import crypto
 MFA_CONTEXT = "allauth.mfa"
 
 
+FIRST_SIGN_IN = "alongside_first_sign_in"
+"""Session key, True in a newcomer's first session (no finished profile yet), when "Welcome back" would be untrue.
+
+Templates read it as ``request.session.alongside_first_sign_in``; absent means a returning person.
+"""
+
+
 class AccountAdapter(DefaultAccountAdapter):
+    # The library's wording, in sentence case and Australian English, never naming or confirming an account.
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "account_inactive": "This account is not active. Please contact the coordinators.",
+        "cannot_remove_primary_email": "You can't remove your main email address.",
+        "duplicate_email": "That email address is already on your account.",
+        "email_password_mismatch": "That email address and password don't match. Please try again.",
+        "email_taken": "That email address can't be used. If it is yours, sign in or reset your password.",
+        "enter_current_password": "Type your current password.",
+        "incorrect_code": "That code isn't right. Please try again.",
+        "incorrect_password": "That password isn't right.",
+        "invalid_or_expired_key": "That link has expired or was already used.",
+        "invalid_login": "Those details don't match an account. Please try again.",
+        "invalid_password_reset": "That password reset link has expired or was already used.",
+        "max_email_addresses": "You can't add more than %d email addresses.",
+        "too_many_login_attempts": "Too many attempts to sign in. Please wait a few minutes and try again.",
+        "unknown_email": "That email address doesn't match an account.",
+        "unverified_primary_email": "Please confirm your main email address first.",
+        "same_as_current": "That is the same as the current one.",
+        "rate_limited": "Too many attempts in a short time. Please wait a few minutes and try again.",
+    }
+
+    def login(self, request: HttpRequest, user: Any) -> None:
+        profile = getattr(user, "profile", None)
+        first = profile is None or profile.completed_at is None  # read before the session starts
+        super().login(request, user)
+        if first:
+            request.session[FIRST_SIGN_IN] = True
+
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         from alongside.notifications.services import queue_email
         from alongside.service.selectors import current_settings
@@ -41,6 +77,15 @@ class AccountAdapter(DefaultAccountAdapter):
 
 
 class MFAAdapter(DefaultMFAAdapter):
+    error_messages = {
+        **DefaultMFAAdapter.error_messages,
+        "add_email_blocked": "Two-factor authentication is on, so another email address can't be added here.",
+        "cannot_delete_authenticator": "Your role needs two-factor authentication, so it can't be turned off.",
+        "cannot_generate_recovery_codes": "Set up two-factor authentication before making recovery codes.",
+        "incorrect_code": "That code isn't right. Please try again.",
+        "unverified_email": "Please confirm your email address before setting up two-factor authentication.",
+    }
+
     def encrypt(self, text: str) -> str:
         return crypto.encrypt(text, context=MFA_CONTEXT)
 
@@ -53,5 +98,6 @@ class MFAAdapter(DefaultMFAAdapter):
 
 
 def user_display(user: Any) -> str:
-    """What allauth's messages call a person: their display name, never their email."""
-    return str(user.display_name)
+    """What allauth calls a person: their display name, never their email (and never "Someone")."""
+    profile = getattr(user, "profile", None)
+    return str(profile.display_name) if profile is not None and profile.display_name else "you"

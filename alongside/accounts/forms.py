@@ -9,7 +9,9 @@ from django.db.models.functions import Lower
 
 from alongside.accounts.models import Profile
 from alongside.directory.models import Language, Workplace
-from alongside.lib.time import timezone_choices, valid_timezone
+from alongside.directory.widgets import PickerSelectMultiple
+from alongside.lib.time import valid_timezone
+from alongside.lib.zones import TimeZoneField
 
 _DISPLAY_NAME = re.compile(r"^[\w][\w .'\-]*$")
 _LOOKS_LIKE_CONTACT = re.compile(r"@|(?:\d[\s\-]?){6,}")
@@ -21,7 +23,7 @@ class ProfileForm(forms.ModelForm):  # type: ignore[type-arg]
         required=False,
         help_text="Optional. Kept encrypted and never shown to peers.",
     )
-    time_zone = forms.ChoiceField(choices=timezone_choices, initial="Australia/Melbourne")
+    time_zone = TimeZoneField(help_text="Session times and reminders are shown in this time zone.")
 
     class Meta:
         model = Profile
@@ -47,13 +49,15 @@ class ProfileForm(forms.ModelForm):  # type: ignore[type-arg]
             "languages": "Languages you are comfortable talking in.",
         }
         widgets = {
-            "workplaces": forms.SelectMultiple(attrs={"size": 8}),
+            "workplaces": PickerSelectMultiple,
             "languages": forms.CheckboxSelectMultiple,
         }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, detect_zone: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["career_stage"].required = True
+        # A person who has not chosen a zone yet gets their browser's guess pre-selected; never over a choice.
+        self.fields["time_zone"].detect(detect_zone and not self.is_bound)  # type: ignore[attr-defined]
         # Deactivated workplaces are not offered, but stay on the profiles that already have them.
         current = self.instance.workplaces.values("pk") if self.instance.pk else Workplace.objects.none().values("pk")
         self.fields["workplaces"].queryset = Workplace.objects.filter(  # type: ignore[attr-defined]

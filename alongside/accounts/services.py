@@ -71,8 +71,13 @@ def delete_account(*, user: User, request: HttpRequest | None = None) -> None:
 
 
 @transaction.atomic
-def set_role(*, actor: User, user: User, role: str, granted: bool, request: HttpRequest | None = None) -> bool:
-    """Grant or remove the supporter or coordinator role. Returns whether anything changed."""
+def set_role(
+    *, actor: User, user: User, role: str, granted: bool, reason: str = "", request: HttpRequest | None = None
+) -> bool:
+    """Grant or remove the supporter or coordinator role. Returns whether anything changed.
+
+    The console asks the coordinator for a ``reason``; it is kept, encrypted, on the audit event.
+    """
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}")
     locked = User.objects.select_for_update().get(pk=user.pk)
@@ -93,6 +98,7 @@ def set_role(*, actor: User, user: User, role: str, granted: bool, request: Http
         target=locked,
         request=request,
         details={"role": role},
+        reason=reason,
     )
     notify(user_id=locked.pk, kind=Kind.ROLE_GRANTED if granted else Kind.ROLE_REMOVED, link="/")
     return True

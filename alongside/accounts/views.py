@@ -39,7 +39,7 @@ def setup(request: AuthedRequest) -> HttpResponse:
     profile = Profile.objects.filter(user=request.user).first()
     if profile is not None and profile.is_complete:
         return redirect("accounts:profile")
-    form = ProfileForm(request.POST or None, instance=profile)
+    form = ProfileForm(request.POST or None, instance=profile, detect_zone=True)
     if request.method == "POST" and form.is_valid():
         _save(request, form)
         messages.success(request, "Welcome. Your profile is saved.")

@@ -6,6 +6,8 @@ from typing import Any
 
 from django.db import models
 
+from alongside.lib.fields import EncryptedTextField
+
 
 class Outcome(models.TextChoices):
     OK = "ok", "succeeded"
@@ -30,6 +32,8 @@ class AuditEvent(models.Model):
     outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.OK)
     ip_hash = models.CharField(max_length=64, blank=True)
     details = models.JSONField(default=dict, blank=True)
+    # Why a person chose to do it, in their words (a role granted or removed): free text, so encrypted.
+    reason = EncryptedTextField(blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -42,8 +42,12 @@ def record(
     outcome: str = Outcome.OK,
     request: HttpRequest | None = None,
     details: dict[str, Any] | None = None,
+    reason: str = "",
 ) -> AuditEvent:
-    """Append one event. ``actor`` and ``subject`` are users (or None); ``target`` any model instance."""
+    """Append one event. ``actor`` and ``subject`` are users (or None); ``target`` any model instance.
+
+    ``reason`` is the actor's own explanation, kept encrypted; ``details`` must never hold free text.
+    """
     if target is not None:
         target_type = target._meta.label_lower
         target_id = target.pk
@@ -59,6 +63,7 @@ def record(
         outcome=outcome,
         ip_hash=hash_ip(client_ip(request)),
         details=details or {},
+        reason=reason,
     )
 
 

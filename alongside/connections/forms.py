@@ -9,6 +9,7 @@ from django.forms.boundfield import BoundField
 
 from alongside.connections.models import NOTE_MAX_LENGTH, REASON_MAX_LENGTH, PeerKind, ReviewChoice, SameSpecialty
 from alongside.directory.models import Language, Topic, Workplace
+from alongside.directory.widgets import PickerSelectMultiple
 from alongside.matching import engine
 from alongside.matching.glue import DAY_PARTS, Window, normalise_gender, windows_from_day_parts
 from alongside.supporters.models import Format, SupporterProfile
@@ -73,7 +74,7 @@ class SupportRequestForm(forms.Form):
     excluded_workplaces = forms.ModelMultipleChoiceField(
         queryset=Workplace.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=PickerSelectMultiple,
         label="Workplaces to avoid, besides your own (optional)",
         help_text="You are never matched with someone from your own workplace unless you say so below.",
     )

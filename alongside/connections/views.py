@@ -30,6 +30,7 @@ from alongside.connections.selectors import (
     suggestions_for,
 )
 from alongside.lib.access import supporter_required
+from alongside.lib.text import end_sentence
 from alongside.matching.glue import describe_slots
 from alongside.supporters.models import SupporterProfile
 
@@ -145,7 +146,7 @@ def request_pick(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            f"We have asked {offer.supporter.user.display_name}. They have 48 hours to reply; "
+            f"We have asked {end_sentence(offer.supporter.user.display_name)} They have 48 hours to reply; "
             "if they can't, we will ask your next suggestion.",
         )
     return redirect("connections:request_detail", pk=support_request.pk)

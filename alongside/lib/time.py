@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from collections.abc import Callable
-from functools import lru_cache
 
 from django import template
 from django.http import HttpRequest, HttpResponse
@@ -24,14 +23,6 @@ def valid_timezone(name: str) -> bool:
         return False
     return True
 
-
-@lru_cache(maxsize=1)
-def timezone_choices() -> list[tuple[str, str]]:
-    """Australian zones first, then the rest of the IANA list (read from disk once per process)."""
-    names = sorted(zoneinfo.available_timezones())
-    au = [n for n in names if n.startswith("Australia/")]
-    rest = [n for n in names if not n.startswith("Australia/") and "/" in n and not n.startswith("Etc/")]
-    return [(n, n.replace("_", " ")) for n in au + rest]
 
 
 # --- one way to show time -------------------------------------------------------------------------------------

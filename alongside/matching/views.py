@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from alongside.connections.models import OFFER_HOURS, MatchingSettings
 from alongside.console.views import page, paginate
 from alongside.lib.access import AuthedRequest, coordinator_required
+from alongside.lib.text import end_sentence
 from alongside.matching import selectors, services
 from alongside.matching.access import get_request_for_coordinator
 from alongside.matching.forms import HandMatchForm, WeightsForm
@@ -136,7 +137,7 @@ def request_match(request: AuthedRequest, pk: int) -> HttpResponse:
                 form.add_error(None, exc)
             else:
                 name = candidates.names.get(supporter.pk, "The supporter")
-                messages.success(request, f"Offer sent to {name}. They have {OFFER_HOURS} hours to reply.")
+                messages.success(request, f"Offer sent to {end_sentence(name)} They have {OFFER_HOURS} hours to reply.")
                 return redirect("matching:waitlist")
     elif request.method == "POST":
         messages.error(request, "This request can't be matched by hand now; nothing was sent.")

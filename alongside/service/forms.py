@@ -7,7 +7,8 @@ from typing import Any, cast
 from django import forms
 
 from alongside.directory.models import Region
-from alongside.lib.time import timezone_choices, valid_timezone
+from alongside.lib.time import valid_timezone
+from alongside.lib.zones import TimeZoneField
 from alongside.service.models import OpeningHours, ServiceSettings, Weekday
 from alongside.service.selectors import SERVICE_FORMATS
 from alongside.service.services import DayHours
@@ -28,7 +29,7 @@ class ServiceSettingsForm(forms.Form):
         choices=Region.choices,
         help_text="The crisis strip shows the crisis lines for this region and the Australia-wide ones.",
     )
-    time_zone = forms.ChoiceField(choices=timezone_choices, help_text="Opening hours are in this time zone.")
+    time_zone = TimeZoneField(help_text="Opening hours are in this time zone.")
     about = forms.CharField(
         label="About the service",
         max_length=ServiceSettings._meta.get_field("about").max_length,

@@ -36,12 +36,15 @@ class MainPage:
 
 PAGES = [
     MainPage("home-anonymous", "/", "Talk with a colleague who understands", "anonymous"),
-    MainPage("sign-in", "/accounts/login/", "Sign In", "anonymous"),
-    MainPage("sign-up", "/accounts/signup/", "Sign Up", "anonymous"),
+    MainPage("sign-in", "/accounts/login/", "Sign in", "anonymous"),
+    MainPage("sign-up", "/accounts/signup/", "Create your account", "anonymous"),
+    MainPage("password-reset", "/accounts/password/reset/", "Reset your password", "anonymous"),
     MainPage("profile-setup", "/profile/setup/", "Set up your profile", "newcomer"),
     MainPage("home-member", "/", "Welcome back, Alice", "member"),
     MainPage("library", "/library/", "Further reading and resources", "member"),
     MainPage("profile", "/profile/", "Your profile", "member"),
+    MainPage("email", "/accounts/email/", "Your email address", "member"),
+    MainPage("two-factor", "/accounts/2fa/", "Two-factor authentication", "member"),
     MainPage("notifications", "/notifications/", "Notifications", "member"),
     MainPage("console-overview", "/console/", "Coordinator console", "coordinator"),
     MainPage("console-resources", "/console/resources/", "Resources", "coordinator"),

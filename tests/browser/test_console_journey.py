@@ -24,10 +24,10 @@ def test_a_coordinator_opens_the_console_and_adds_a_crisis_line_that_every_page_
 
     page.goto("/accounts/login/")
     page.get_by_label("Email").fill(coordinator.email)
-    page.get_by_label("Password:").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    page.get_by_label("Code").fill(totp_code(coordinator.totp_secret))  # type: ignore[attr-defined]
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_label(re.compile(r"^Password")).fill(factories.PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Six-digit code from your authenticator app").fill(totp_code(coordinator.totp_secret))  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Welcome back, Carol")
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Console").click()
@@ -86,6 +86,10 @@ def test_a_role_granted_in_the_console_reaches_the_persons_open_page_at_once(
     page.goto(f"/console/people/{member.pk}/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Olive")
     page.get_by_role("button", name="Make a supporter").click()
+    # Granting a role asks for confirmation and a reason, which goes into the audit log.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Make Olive a supporter?")
+    page.get_by_label("Why?").fill("Finished the supporter training")
+    page.get_by_role("button", name="Yes, make them a supporter").click()
     expect(page.get_by_role("button", name="Remove the supporter role")).to_be_visible()
 
     # The member's open page hears about it over the websocket, without a reload.

@@ -161,10 +161,10 @@ def _reads(day: dt.date, hour: int) -> tuple[str, str]:
 def _sign_in_with_code(page: Page, user: User) -> None:
     page.goto("/accounts/login/")
     page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password:").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    page.get_by_label("Code").fill(totp_code(user.totp_secret))  # type: ignore[attr-defined]
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_label(re.compile(r"^Password")).fill(factories.PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Six-digit code from your authenticator app").fill(totp_code(user.totp_secret))  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Sign in").click()
 
 
 def _dd(scope: Locator, term: str) -> Locator:

@@ -119,3 +119,12 @@ def test_a_deactivated_workplace_is_not_offered_to_new_profiles(client, fresh_us
     response = client.post("/profile/setup/", _form(workplaces=[gone.pk]))
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
+
+
+def test_setup_asks_the_browser_for_the_time_zone_but_the_profile_page_keeps_the_choice(client, fresh_user):
+    setup = client.get("/profile/setup/").content.decode()
+    assert "data-detect-zone" in setup and 'src="/static/js/timezone.js" defer' in setup
+    client.post("/profile/setup/", _form(time_zone="Australia/Perth"))
+    profile = client.get("/profile/").content.decode()
+    assert "data-detect-zone" not in profile and "timezone.js" not in profile
+    assert '<option value="Australia/Perth" selected>Perth, Western Australia (AWST)</option>' in profile

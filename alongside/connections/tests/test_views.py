@@ -301,3 +301,17 @@ def test_a_supporters_home_page_leads_to_their_offers_and_profile(supporter_clie
     cf.offer(cf.support_request(member), peers[0])
     body = client_for(peers[0].user).get("/").content.decode()
     assert "You have 1 offer to support a colleague waiting for your reply." in body
+
+
+def test_a_peer_whose_name_ends_in_a_full_stop_is_named_with_one(member_client, member, english, exams):
+    sam = cf.clean_supporter(display_name="Sam R.")
+    sam.topics.set([exams])
+    member_client.post(reverse("connections:request_new"), form_data(topics=[str(exams.pk)]))
+    sr = SupportRequest.objects.get(member=member)
+    chosen = Suggestion.objects.get(request=sr, supporter=sam)
+    response = member_client.post(
+        reverse("connections:request_pick", args=[sr.pk]), {"suggestion": chosen.pk}, follow=True
+    )
+    body = response.content.decode()
+    assert "We have asked Sam R. They have 48 hours to reply" in body
+    assert "Sam R.." not in body

@@ -1,4 +1,5 @@
 import pytest
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils.dateformat import format as date_format
@@ -6,6 +7,7 @@ from django.utils.timezone import localtime
 
 from alongside.accounts.models import User
 from alongside.audit.models import AuditEvent
+from alongside.lib import crypto
 from alongside.notifications.models import Kind, Notification
 from tests import factories
 
@@ -62,7 +64,8 @@ def test_the_person_page_of_a_missing_account_is_404(coordinator_client):
 
 def test_granting_the_supporter_role_audits_and_notifies(coordinator_client, coordinator, member):
     response = coordinator_client.post(
-        reverse("console:person_role", args=[member.pk]), {"role": "supporter", "granted": "1"}
+        reverse("console:person_role", args=[member.pk]),
+        {"role": "supporter", "granted": "1", "reason": "Finished the supporter training"},
     )
     assert response.status_code == 302 and response.url == reverse("console:person", args=[member.pk])
     member.refresh_from_db()
@@ -75,9 +78,64 @@ def test_granting_the_supporter_role_audits_and_notifies(coordinator_client, coo
     assert "Supporter role granted" in page  # in the recent account changes
 
 
+def test_granting_a_role_asks_for_confirmation_and_a_reason_first(coordinator_client, member):
+    url = reverse("console:person_role", args=[member.pk])
+    detail = coordinator_client.get(reverse("console:person", args=[member.pk])).content.decode()
+    assert f'<form method="get" action="{url}"' in detail  # the button opens the question; it changes nothing
+
+    response = coordinator_client.get(url, {"role": "coordinator", "granted": "1"})
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Make Alice a coordinator?" in body and 'name="reason"' in body
+    assert "Yes, make them a coordinator" in body
+    member.refresh_from_db()
+    assert not member.is_coordinator and not AuditEvent.objects.filter(action="accounts.role.granted").exists()
+
+
+@pytest.mark.parametrize("reason", ["", "   "])
+def test_a_role_is_not_granted_without_a_reason(coordinator_client, member, reason):
+    response = coordinator_client.post(
+        reverse("console:person_role", args=[member.pk]), {"role": "supporter", "granted": "1", "reason": reason}
+    )
+    assert response.status_code == 200
+    assert "Give a reason for this change." in response.content.decode()
+    member.refresh_from_db()
+    assert not member.is_supporter
+    assert not AuditEvent.objects.filter(action="accounts.role.granted").exists()
+
+
+def test_the_reason_is_audited_encrypted_and_shown_to_coordinators(coordinator_client, member):
+    coordinator_client.post(
+        reverse("console:person_role", args=[member.pk]),
+        {"role": "supporter", "granted": "1", "reason": "Finished the  supporter\ntraining"},
+    )
+    event = AuditEvent.objects.get(action="accounts.role.granted", subject_id=member.pk)
+    assert event.reason == "Finished the supporter training"
+    raw = AuditEvent.objects.filter(pk=event.pk).values_list("reason", flat=True).query
+    with connection.cursor() as cursor:
+        cursor.execute(*raw.sql_with_params())
+        stored = cursor.fetchone()[0]
+    assert "training" not in stored and crypto.is_encrypted(stored)
+    page = coordinator_client.get(reverse("console:person", args=[member.pk])).content.decode()
+    assert "Finished the supporter training" in page
+
+
+def test_removing_a_role_asks_for_a_reason_too(coordinator_client, supporter):
+    url = reverse("console:person_role", args=[supporter.pk])
+    body = coordinator_client.get(url, {"role": "supporter", "granted": "0"}).content.decode()
+    assert "Yes, remove the supporter role" in body
+    coordinator_client.post(url, {"role": "supporter", "granted": "0"})
+    supporter.refresh_from_db()
+    assert supporter.is_supporter
+
+
 def test_removing_the_coordinator_role_of_another_coordinator(coordinator_client):
     other = factories.coordinator(display_name="Dana")
-    coordinator_client.post(reverse("console:person_role", args=[other.pk]), {"role": "coordinator", "granted": "0"})
+    coordinator_client.post(
+        reverse("console:person_role", args=[other.pk]),
+        {"role": "coordinator", "granted": "0", "reason": "Stepped down from the committee"},
+    )
     other.refresh_from_db()
     assert not other.is_coordinator
     assert AuditEvent.objects.filter(action="accounts.role.removed", subject_id=other.pk).exists()

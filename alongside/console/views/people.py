@@ -8,13 +8,13 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from alongside.accounts.models import User
 from alongside.accounts.services import set_role
 from alongside.audit.services import record
 from alongside.console import selectors
-from alongside.console.forms import ActiveForm, PeopleFilterForm, RoleForm
+from alongside.console.forms import ActiveForm, PeopleFilterForm, RoleChoiceForm, RoleForm
 from alongside.console.services import set_account_active
 from alongside.console.views import page, paginate
 from alongside.lib.access import AuthedRequest, coordinator_required
@@ -51,7 +51,7 @@ def _event_rows(user: User) -> list[dict[str, Any]]:
         template = EVENT_LABELS.get(e.action, e.action)
         label = template.format(role=str(e.details.get("role", "")).capitalize())
         actor = actors.get(e.actor_id) if e.actor_id else None
-        rows.append({"at": e.at, "label": label, "actor": actor, "self": e.actor_id == user.pk})
+        rows.append({"at": e.at, "label": label, "actor": actor, "self": e.actor_id == user.pk, "reason": e.reason})
     return rows
 
 
@@ -70,24 +70,51 @@ def person(request: AuthedRequest, pk: int) -> HttpResponse:
     )
 
 
+ROLE_NAMES = {"supporter": "a supporter", "coordinator": "a coordinator"}
+
+
 @coordinator_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def person_role(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Granting or removing a role: GET asks for confirmation and a reason, POST with the reason does it."""
     subject = get_object_or_404(User, pk=pk)
-    form = RoleForm(request.POST)
-    if not form.is_valid():
+    posted = request.method == "POST"
+    choice = RoleChoiceForm(request.POST if posted else request.GET)
+    if not choice.is_valid():
         messages.error(request, "That change wasn't understood; nothing was changed.")
         return redirect("console:person", pk=subject.pk)
-    role, granted = form.cleaned_data["role"], form.cleaned_data["granted"]
+    role, granted = choice.cleaned_data["role"], choice.cleaned_data["granted"]
+    name = subject.display_name
+    # Refusals that need no reason come before the question.
     if granted and not subject.is_active:
         messages.error(request, "Reactivate this account before giving it a role.")
         return redirect("console:person", pk=subject.pk)
+    if getattr(subject, f"is_{role}") == granted:
+        messages.info(request, f"Nothing changed: {name} {'already has' if granted else 'does not have'} that role.")
+        return redirect("console:person", pk=subject.pk)
+    if role == "coordinator" and not granted and subject.pk == request.user.pk:
+        messages.error(request, "You can't remove your own coordinator role; ask another coordinator.")
+        return redirect("console:person", pk=subject.pk)
+    form = RoleForm(request.POST if posted else None, initial={"role": role, "granted": "1" if granted else "0"})
+    if not posted or not form.is_valid():
+        return page(
+            request,
+            "console/people/role_confirm.html",
+            {"person": subject, "form": form, "role": role, "role_name": ROLE_NAMES[role], "granted": granted},
+            section="people",
+        )
     try:
-        changed = set_role(actor=request.user, user=subject, role=role, granted=granted, request=request)
+        changed = set_role(
+            actor=request.user,
+            user=subject,
+            role=role,
+            granted=granted,
+            reason=form.cleaned_data["reason"],
+            request=request,
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        name = subject.display_name
         if not changed:
             messages.info(
                 request, f"Nothing changed: {name} {'already has' if granted else 'does not have'} that role."

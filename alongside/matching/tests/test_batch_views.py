@@ -134,3 +134,17 @@ def test_a_batch_caught_in_a_deadlock_sends_nothing_and_can_be_applied_again(coo
     response = coordinator_client.post(reverse("matching:batch_apply", args=[key]), follow=True)
     assert "1 offer sent." in response.content.decode()
     assert Offer.objects.count() == 1
+
+
+def test_the_preview_says_how_good_the_matches_are_in_words_and_keeps_the_number_for_details(coordinator_client):
+    cf.clean_supporter(display_name="Fiona", capacity=1)
+    waiting("Nadia")
+    key = preview_key(coordinator_client)
+
+    body = coordinator_client.get(reverse("matching:batch_detail", args=[key])).content.decode()
+
+    facts = body[body.index('<dl class="facts">') : body.index("</dl>")]
+    details = body[body.index("<details") : body.index("</details>")]
+    assert "The best possible set of matches for these requests" in facts
+    assert "Objective" not in facts and "optimal" not in facts
+    assert "Objective" in details and "(proved optimal)" in details and "Solve time" in details
