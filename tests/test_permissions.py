@@ -136,13 +136,13 @@ def _feed_token(cast: Cast) -> dict[str, Any]:
 
 PAGES: list[tuple[str, str] | tuple[str, str, Builder]] = [
     # anon    member  supporter coord.  o.member o.supp. former  no MFA  URL name
-    # service: public pages; POST renders them again (no view there refuses a method)
+    # service: public pages; POST renders them again, except the installable files and the offline page (GET only)
     ("200/200 200/200 200/200 200/200 200/200 200/200 200/200 200/200", "home"),
     ("200/200 200/200 200/200 200/200 200/200 200/200 200/200 200/200", "about"),
     ("200/200 200/200 200/200 200/200 200/200 200/200 200/200 200/200", "healthz"),
-    ("200/200 200/200 200/200 200/200 200/200 200/200 200/200 200/200", "manifest"),
-    ("200/200 200/200 200/200 200/200 200/200 200/200 200/200 200/200", "service_worker"),
-    ("200/200 200/200 200/200 200/200 200/200 200/200 200/200 200/200", "offline"),
+    ("200/405 200/405 200/405 200/405 200/405 200/405 200/405 200/405", "manifest"),
+    ("200/405 200/405 200/405 200/405 200/405 200/405 200/405 200/405", "service_worker"),
+    ("200/405 200/405 200/405 200/405 200/405 200/405 200/405 200/405", "offline"),
     # accounts: one's own profile and data; an empty POST redraws the form with its errors
     ("log/log 200/200 200/200 200/200 200/200 200/200 200/200 mfa/mfa", "accounts:profile"),
     # Set up already: on to the profile.
