@@ -16,9 +16,9 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from alongside.connections import batch as matching_batch
 from alongside.connections.tests import factories as connection_factories
 from alongside.lib.time import now
-from alongside.matching import services as matching_services
 from tests.factories import ResourceFactory, WorkplaceFactory
 
 # Third-party URL sets we don't own; allauth's pages are exercised by their own tests and ours.
@@ -71,7 +71,7 @@ def _an_offer_to_the_supporter(cast: dict[str, Any]) -> dict[str, Any]:
 
 
 def _a_batch_preview(cast: dict[str, Any]) -> dict[str, Any]:
-    return {"key": matching_services.preview_batch(actor=cast["coordinator"]).key}
+    return {"key": matching_batch.preview_batch(actor=cast["coordinator"]).key}
 
 
 def _a_waitlisted_request(cast: dict[str, Any]) -> dict[str, Any]:
@@ -160,16 +160,16 @@ MATRIX: dict[str, Row] = {
     "console:workplace_edit": replace(COORDINATOR, kwargs=_a_workplace),
     "console:workplace_active": replace(COORDINATOR_POST_ONLY, kwargs=_a_workplace),
     "console:settings": COORDINATOR,
-    "matching:waitlist": COORDINATOR,
-    "matching:weights": COORDINATOR,
-    "matching:batch_preview": COORDINATOR_POST_ONLY,
-    "matching:batch_detail": replace(COORDINATOR, kwargs=_a_batch_preview),
-    "matching:batch_apply": replace(COORDINATOR_POST_ONLY, kwargs=_a_batch_preview),
-    "matching:request_match": replace(COORDINATOR, kwargs=_a_waitlisted_request),
+    "console:waitlist": COORDINATOR,
+    "console:matching_weights": COORDINATOR,
+    "console:batch_preview": COORDINATOR_POST_ONLY,
+    "console:batch_detail": replace(COORDINATOR, kwargs=_a_batch_preview),
+    "console:batch_apply": replace(COORDINATOR_POST_ONLY, kwargs=_a_batch_preview),
+    "console:request_match": replace(COORDINATOR, kwargs=_a_waitlisted_request),
     "supporters:profile": SUPPORTER,
-    "supporters:console_list": COORDINATOR,
-    "supporters:console_detail": replace(COORDINATOR, kwargs=_a_supporter_profile),
-    "supporters:console_pause": replace(COORDINATOR_POST_ONLY, kwargs=_a_supporter_profile),
+    "console:supporters": COORDINATOR,
+    "console:supporter": replace(COORDINATOR, kwargs=_a_supporter_profile),
+    "console:supporter_pause": replace(COORDINATOR_POST_ONLY, kwargs=_a_supporter_profile),
     "connections:request_new": SIGNED_IN,
     "connections:request_detail": replace(MEMBERS_OWN, kwargs=_the_members_request),
     "connections:request_pick": replace(POST_ONLY, kwargs=_the_members_request),

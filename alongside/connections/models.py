@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
@@ -21,6 +21,9 @@ from django.db.models import Q
 
 from alongside.lib.fields import EncryptedTextField
 from alongside.lib.time import now
+
+if TYPE_CHECKING:
+    from alongside.accounts.models import User
 
 NOTE_MAX_LENGTH = 1000
 """Characters a member may write to the supporter who accepts (checked in the form and the service)."""
@@ -256,6 +259,21 @@ class Connection(models.Model):
     def __str__(self) -> str:
         return f"connection {self.pk}"
 
+    def parties(self) -> tuple[int, int]:
+        """The user ids of its two people: (the member's, the supporter's)."""
+        return self.member_id, self.supporter.user_id
+
+    def has_party(self, user_id: int | None) -> bool:
+        return user_id is not None and user_id in self.parties()
+
+    def peer_of(self, user: User) -> User:
+        """The other person of the connection, as ``user`` sees it; ``user`` must be one of its two people."""
+        if user.pk == self.member_id:
+            return self.supporter.user
+        if user.pk == self.supporter.user_id:
+            return self.member
+        raise ValueError("not a party to this connection")
+
     @property
     def is_active(self) -> bool:
         return self.status == ConnectionStatus.ACTIVE
@@ -346,58 +364,6 @@ class Feedback(models.Model):
 
     def __str__(self) -> str:
         return f"feedback for {self.month:%B %Y}"
-
-
-WEIGHT_FIELDS = (
-    "topic_experience",
-    "career_stage_fit",
-    "specialty_wish",
-    "time_overlap",
-    "load_spread",
-    "waiting_time",
-)
-
-
-class MatchingSettings(models.Model):
-    """One row: the soft-score weights coordinators tune (see docs/matching.md)."""
-
-    topic_experience = models.FloatField(default=3.0)
-    career_stage_fit = models.FloatField(default=2.0)
-    specialty_wish = models.FloatField(default=1.5)
-    time_overlap = models.FloatField(default=2.0)
-    load_spread = models.FloatField(default=1.0)
-    waiting_time = models.FloatField(default=2.0)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    WEIGHT_FIELDS = WEIGHT_FIELDS
-
-    class Meta:
-        verbose_name = "matching settings"
-        verbose_name_plural = "matching settings"
-        constraints = [
-            models.CheckConstraint(condition=Q(id=1), name="matching_settings_single_row"),
-            *[
-                models.CheckConstraint(
-                    condition=Q(**{f"{name}__gte": 0, f"{name}__lte": 1000}), name=f"matching_{name}_0_1000"
-                )
-                for name in WEIGHT_FIELDS
-            ],
-        ]
-
-    def __str__(self) -> str:
-        return "matching settings"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self.pk = 1
-        super().save(*args, **kwargs)
-
-    @classmethod
-    def current(cls) -> MatchingSettings:
-        row, _ = cls.objects.get_or_create(pk=1)
-        return row
-
-    def as_dict(self) -> dict[str, float]:
-        return {name: float(getattr(self, name)) for name in self.WEIGHT_FIELDS}
 
 
 # --- sessions -----------------------------------------------------------------------

@@ -7,9 +7,10 @@ import statistics
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from alongside.accounts.models import User
+from alongside.connections import glue
 from alongside.connections.models import (
     LIVE_REQUEST_STATUSES,
     Connection,
@@ -20,7 +21,8 @@ from alongside.connections.models import (
     SupportRequest,
 )
 from alongside.lib.time import now
-from alongside.matching import engine, glue
+from alongside.matching import engine
+from alongside.supporters.models import SupporterProfile
 
 HISTORY_DAYS = 90
 MIN_HISTORY = 5
@@ -149,3 +151,37 @@ def active_connections_for(user: User) -> QuerySet[Connection]:
 
 def feedback_due_for(user: User) -> QuerySet[Connection]:
     return Connection.objects.filter(member=user, status=ConnectionStatus.CLOSED, feedback_pending=True)
+
+
+# --- supporters' load: active connections and pending offers against capacity ----------
+
+
+@dataclass(frozen=True)
+class Load:
+    capacity: int
+    active: int
+    pending_offers: int
+
+    @property
+    def left(self) -> int:
+        return max(self.capacity - self.active - self.pending_offers, 0)
+
+
+def load_of(profile: SupporterProfile) -> Load:
+    return Load(
+        capacity=profile.capacity,
+        active=Connection.objects.filter(supporter=profile, status=ConnectionStatus.ACTIVE).count(),
+        pending_offers=Offer.objects.filter(supporter=profile, status=OfferStatus.PENDING).count(),
+    )
+
+
+def supporters_with_load() -> QuerySet[SupporterProfile]:
+    return (
+        SupporterProfile.objects.filter(user__is_supporter=True)
+        .select_related("user__profile")
+        .annotate(
+            active_load=Count("connections", filter=Q(connections__status=ConnectionStatus.ACTIVE), distinct=True),
+            pending_offers=Count("offers", filter=Q(offers__status=OfferStatus.PENDING), distinct=True),
+        )
+        .order_by("user__profile__display_name")
+    )

@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 
 from alongside.accounts.models import User
 from alongside.audit.services import record
+from alongside.connections import glue
 from alongside.connections.models import (
     NOTE_MAX_LENGTH,
     OFFER_HOURS,
@@ -44,7 +45,7 @@ from alongside.connections.models import (
 )
 from alongside.directory.models import Language, Topic, Workplace
 from alongside.lib.time import now
-from alongside.matching import engine, glue
+from alongside.matching import engine, weekly
 from alongside.notifications.models import Kind
 from alongside.notifications.services import notify, queue_email
 from alongside.supporters.models import Format, SupporterProfile
@@ -63,7 +64,7 @@ def create_request(
     topics: Iterable[Topic],
     languages: Iterable[Language],
     formats: Iterable[str],
-    availability: list[glue.Window],
+    availability: list[weekly.Window],
     peer_kind: str = PeerKind.ANY,
     same_specialty: str = SameSpecialty.ANY,
     gender_wanted: str = "",
@@ -100,7 +101,7 @@ def create_request(
         same_specialty=same_specialty,
         gender_wanted=" ".join(gender_wanted.split()),
         formats=chosen_formats,
-        availability=[w.to_json() for w in glue.merge_windows(availability)],
+        availability=[w.to_json() for w in weekly.merge_windows(availability)],
         time_zone=profile.time_zone if profile is not None else settings.TIME_ZONE,
         allow_own_workplace=allow_own_workplace,
         note=note,
@@ -467,9 +468,10 @@ def lapse_due_offers(*, at: dt.datetime | None = None) -> int:
 
 
 def side_of(connection: Connection, user: User) -> str:
-    if connection.member_id == user.pk:
+    member_id, supporter_user_id = connection.parties()
+    if user.pk == member_id:
         return Side.MEMBER
-    if connection.supporter.user_id == user.pk:
+    if user.pk == supporter_user_id:
         return Side.SUPPORTER
     raise ValidationError("You are not part of this connection.")
 
@@ -533,7 +535,7 @@ def ask_for_change(*, connection: Connection, actor: User, request: HttpRequest 
         topics=old.topics.all(),
         languages=old.languages.all(),
         formats=old.formats,
-        availability=glue.parse_windows(old.availability),
+        availability=weekly.parse_windows(old.availability),
         peer_kind=old.peer_kind,
         same_specialty=old.same_specialty,
         gender_wanted=old.gender_wanted,

@@ -24,6 +24,6 @@ def get_session_for_participant(request: HttpRequest, pk: int) -> Session:
         .filter(pk=pk)
         .first()
     )
-    if found is None or request.user.pk not in (found.connection.member_id, found.connection.supporter.user_id):
+    if found is None or not found.connection.has_party(request.user.pk):
         raise deny_404(request, action="connections.session.view", target_type="connections.session", target_id=pk)
     return found

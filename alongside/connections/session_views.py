@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from alongside.accounts.models import User
 from alongside.connections import calendar, sessions
-from alongside.connections.access import get_connection_for_participant
+from alongside.connections.access import get_connection
 from alongside.connections.models import CalendarFeed, Session, SessionStatus
 from alongside.connections.session_access import get_session_for_participant
 from alongside.connections.session_forms import SessionForm
@@ -45,7 +45,7 @@ def _form(request: HttpRequest, media: list[str]) -> SessionForm:
 @require_GET
 def session_list(request: HttpRequest, pk: int) -> HttpResponse:
     """A connection's sessions: what is waiting for an answer, what is agreed, what has been."""
-    connection = get_connection_for_participant(request, pk)
+    connection = get_connection(request, pk)
     user, at = _user(request), now()
     rows = list(sessions.sessions_of(connection))
     for row in rows:
@@ -59,7 +59,7 @@ def session_list(request: HttpRequest, pk: int) -> HttpResponse:
         "connections/session_list.html",
         {
             "connection": connection,
-            "partner": sessions.peer_of(connection, user),
+            "partner": connection.peer_of(user),
             "upcoming": upcoming,
             "to_confirm": [v for v in views if v.can_mark_held],
             "past": [v for v in views if v.session.status in (SessionStatus.HELD, SessionStatus.CANCELLED)],
@@ -72,7 +72,7 @@ def session_list(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def session_propose(request: HttpRequest, pk: int) -> HttpResponse:
-    connection = get_connection_for_participant(request, pk)
+    connection = get_connection(request, pk)
     if not connection.is_active:
         return redirect("connections:session_list", pk=connection.pk)
     form = _form(request, sessions.media_for(connection))
@@ -95,7 +95,7 @@ def session_propose(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "connections/session_propose.html",
-        {"connection": connection, "form": form, "partner": sessions.peer_of(connection, _user(request))},
+        {"connection": connection, "form": form, "partner": connection.peer_of(_user(request))},
     )
 
 
@@ -111,7 +111,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "s": sessions.view_of(session, user),
             "connection": session.connection,
-            "partner": sessions.peer_of(session.connection, user),
+            "partner": session.connection.peer_of(user),
             "replaced_by": replaced_by,
         },
     )
@@ -147,7 +147,7 @@ def session_counter(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "connections/session_counter.html",
-        {"s": view, "form": form, "partner": sessions.peer_of(session.connection, user)},
+        {"s": view, "form": form, "partner": session.connection.peer_of(user)},
     )
 
 

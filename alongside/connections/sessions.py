@@ -96,15 +96,6 @@ def starts_at_from_local(*, date: dt.date, time: dt.time, time_zone: str) -> dt.
 # --- reading ------------------------------------------------------------------------
 
 
-def participants(connection: Connection) -> tuple[int, int]:
-    """(member's user id, supporter's user id)."""
-    return connection.member_id, connection.supporter.user_id
-
-
-def peer_of(connection: Connection, user: User) -> User:
-    return connection.supporter.user if connection.member_id == user.pk else connection.member
-
-
 def media_for(connection: Connection) -> list[str]:
     """The media both sides accept: the member's request and the supporter's profile, in the usual order."""
     member_accepts, supporter_offers = set(connection.request.formats), set(connection.supporter.formats)
@@ -132,7 +123,7 @@ class SessionView:
 def view_of(session: Session, user: User, *, at: dt.datetime | None = None) -> SessionView:
     at = at or now()
     connection = session.connection
-    peer = peer_of(connection, user)
+    peer = connection.peer_of(user)
     active = connection.is_active
     return SessionView(
         session=session,
@@ -152,7 +143,7 @@ def view_of(session: Session, user: User, *, at: dt.datetime | None = None) -> S
 
 
 def _check_participant(connection: Connection, actor: User) -> None:
-    if actor.pk not in participants(connection):
+    if actor.pk not in connection.parties():
         raise ValidationError("You are not part of this connection.")
 
 
@@ -191,7 +182,7 @@ def _link(session: Session) -> str:
 
 
 def _other(connection: Connection, actor: User) -> int:
-    member_id, supporter_id = participants(connection)
+    member_id, supporter_id = connection.parties()
     return supporter_id if actor.pk == member_id else member_id
 
 
@@ -381,7 +372,7 @@ def send_due_reminders(*, at: dt.datetime | None = None) -> int:
                 if not claimed:
                     continue  # another worker won, or it was cancelled in the meantime
                 session = Session.objects.select_related("connection__supporter").get(pk=pk)
-                for user_id in participants(session.connection):
+                for user_id in session.connection.parties():
                     notify(user_id=user_id, kind=reminder.kind, link=_link(session))
                     transaction.on_commit(partial(send_session_reminder, pk, user_id, reminder.key))
                 sent += 1

@@ -14,10 +14,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from alongside.accounts.models import Profile
 from alongside.connections import services
 from alongside.connections.access import (
-    get_connection_for_member,
-    get_connection_for_participant,
-    get_offer_for_supporter,
-    get_request_for_member,
+    get_connection,
+    get_offer,
+    get_support_request,
 )
 from alongside.connections.forms import CloseForm, FeedbackForm, PickForm, ReviewForm, SupportRequestForm
 from alongside.connections.models import Connection, OfferStatus, RequestStatus, ReviewAnswer, Side, Suggestion
@@ -29,7 +28,7 @@ from alongside.connections.selectors import (
     suggestions_for,
 )
 from alongside.lib.access import supporter_required
-from alongside.matching.glue import describe_slots
+from alongside.matching.weekly import describe_slots
 from alongside.supporters.models import SupporterProfile
 
 
@@ -108,7 +107,7 @@ def _card(suggestion: Suggestion, time_zone: str) -> dict[str, Any]:
 
 @login_required
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    support_request = get_request_for_member(request, pk)
+    support_request = get_support_request(request, pk)
     context: dict[str, Any] = {"support_request": support_request}
     if support_request.status == RequestStatus.OPEN:
         offered = set(support_request.offers.values_list("supporter_id", flat=True))
@@ -129,7 +128,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def request_pick(request: HttpRequest, pk: int) -> HttpResponse:
-    support_request = get_request_for_member(request, pk)
+    support_request = get_support_request(request, pk)
     form = PickForm(request.POST)
     suggestion = None
     if form.is_valid():
@@ -153,7 +152,7 @@ def request_pick(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def request_more(request: HttpRequest, pk: int) -> HttpResponse:
-    support_request = get_request_for_member(request, pk)
+    support_request = get_support_request(request, pk)
     try:
         shown = services.show_more(support_request=support_request, actor=request.user, request=request)  # type: ignore[arg-type]
     except ValidationError as exc:
@@ -171,7 +170,7 @@ def request_more(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def request_coordinators(request: HttpRequest, pk: int) -> HttpResponse:
-    support_request = get_request_for_member(request, pk)
+    support_request = get_support_request(request, pk)
     try:
         services.ask_coordinators(support_request=support_request, actor=request.user, request=request)  # type: ignore[arg-type]
     except ValidationError as exc:
@@ -184,7 +183,7 @@ def request_coordinators(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    support_request = get_request_for_member(request, pk)
+    support_request = get_support_request(request, pk)
     try:
         services.withdraw_request(support_request=support_request, actor=request.user, request=request)  # type: ignore[arg-type]
     except ValidationError as exc:
@@ -208,7 +207,7 @@ def offers(request: HttpRequest) -> HttpResponse:
 @supporter_required
 @require_POST
 def offer_accept(request: HttpRequest, pk: int) -> HttpResponse:
-    offer = get_offer_for_supporter(request, pk)
+    offer = get_offer(request, pk)
     try:
         connection = services.accept_offer(offer=offer, actor=request.user, request=request)  # type: ignore[arg-type]
     except ValidationError as exc:
@@ -221,7 +220,7 @@ def offer_accept(request: HttpRequest, pk: int) -> HttpResponse:
 @supporter_required
 @require_POST
 def offer_decline(request: HttpRequest, pk: int) -> HttpResponse:
-    offer = get_offer_for_supporter(request, pk)
+    offer = get_offer(request, pk)
     try:
         services.decline_offer(offer=offer, actor=request.user, request=request)  # type: ignore[arg-type]
     except ValidationError as exc:
@@ -236,9 +235,9 @@ def offer_decline(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def connection_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    connection = get_connection_for_participant(request, pk)
+    connection = get_connection(request, pk)
     side = services.side_of(connection, request.user)  # type: ignore[arg-type]
-    partner = connection.supporter.user if side == Side.MEMBER else connection.member
+    partner = connection.peer_of(request.user)
     answered = ReviewAnswer.objects.filter(
         connection=connection, review_number=connection.reviews_held + 1, role=side
     ).exists()
@@ -261,7 +260,7 @@ def connection_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def connection_close(request: HttpRequest, pk: int) -> HttpResponse:
-    connection = get_connection_for_participant(request, pk)
+    connection = get_connection(request, pk)
     if not connection.is_active:
         return redirect("connections:connection_detail", pk=connection.pk)
     form = CloseForm(_posted(request))
@@ -291,7 +290,7 @@ def _after_close(request: HttpRequest, connection: Connection) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def connection_change(request: HttpRequest, pk: int) -> HttpResponse:
     """The member asks for a different peer. No reason asked."""
-    connection = get_connection_for_member(request, pk)
+    connection = get_connection(request, pk, role="member")
     if not connection.is_active:
         return redirect("connections:connection_detail", pk=connection.pk)
     if request.method == "POST":
@@ -308,7 +307,7 @@ def connection_change(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def connection_block(request: HttpRequest, pk: int) -> HttpResponse:
-    connection = get_connection_for_participant(request, pk)
+    connection = get_connection(request, pk)
     side = services.side_of(connection, request.user)  # type: ignore[arg-type]
     form = CloseForm(_posted(request))
     if request.method == "POST" and form.is_valid():
@@ -326,7 +325,7 @@ def connection_block(request: HttpRequest, pk: int) -> HttpResponse:
             if side == Side.MEMBER:
                 return redirect("connections:connection_feedback", pk=connection.pk)
             return redirect("home")
-    partner = connection.supporter.user if side == Side.MEMBER else connection.member
+    partner = connection.peer_of(request.user)
     return render(
         request, "connections/connection_block.html", {"connection": connection, "form": form, "partner": partner}
     )
@@ -335,7 +334,7 @@ def connection_block(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def connection_review(request: HttpRequest, pk: int) -> HttpResponse:
-    connection = get_connection_for_participant(request, pk)
+    connection = get_connection(request, pk)
     if not connection.review_is_due():
         messages.info(request, "There is no review point due for this connection.")
         return redirect("connections:connection_detail", pk=connection.pk)
@@ -363,7 +362,7 @@ def connection_review(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def connection_feedback(request: HttpRequest, pk: int) -> HttpResponse:
     """Three anonymous questions for the member after a connection closes."""
-    connection = get_connection_for_member(request, pk)
+    connection = get_connection(request, pk, role="member")
     if not connection.feedback_pending:
         return redirect("home")
     skip = request.method == "POST" and "skip" in request.POST

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from alongside.connections.access import get_connection_for_participant
+from alongside.connections.access import get_connection
 from alongside.conversations import selectors, services
 from alongside.conversations.access import get_thread_for_member, thread_accepts_messages
 from alongside.conversations.models import BODY_MAX_LENGTH
@@ -41,6 +41,6 @@ def thread(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def connection_thread(request: HttpRequest, pk: int) -> HttpResponse:
     """The connection's thread, made on first use."""
-    connection = get_connection_for_participant(request, pk)
+    connection = get_connection(request, pk)
     found = services.get_or_create_thread_for_connection(connection=connection)
     return redirect("conversations:thread", pk=found.pk)

@@ -24,7 +24,7 @@ from alongside.accounts.models import CareerStage, User
 from alongside.connections import services, sessions
 from alongside.connections.models import Connection, Offer, Session, SessionStatus, Suggestion, SupportRequest
 from alongside.directory.models import Language, Specialty, Topic, Workplace
-from alongside.matching.glue import Window
+from alongside.matching.weekly import Window
 from alongside.supporters.models import SupporterProfile
 from tests import factories
 from tests.browser.conftest import BrowserProblems, screenshot, totp_code

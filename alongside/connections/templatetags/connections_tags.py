@@ -1,4 +1,4 @@
-"""The ongoing-connections section of a signed-in person's home page."""
+"""Template tags of ongoing connections: the home page's section, a supporter's load, dates."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from django.utils.dateformat import format as date_format
 from django.utils.timezone import localtime
 
 from alongside.connections.models import Offer, OfferStatus, Side
-from alongside.connections.selectors import active_connections_for, feedback_due_for, live_request_for
+from alongside.connections.selectors import Load, active_connections_for, feedback_due_for, live_request_for, load_of
 from alongside.connections.sessions import clock
+from alongside.supporters.models import SupporterProfile
 
 register = template.Library()
 
@@ -22,11 +23,10 @@ def home_connections(context: dict[str, Any]) -> dict[str, Any]:
     rows = []
     for connection in active_connections_for(user):
         is_member = connection.member_id == user.pk
-        partner = connection.supporter.user if is_member else connection.member
         rows.append(
             {
                 "connection": connection,
-                "partner": partner.display_name,
+                "partner": connection.peer_of(user).display_name,
                 "role": Side.MEMBER if is_member else Side.SUPPORTER,
                 "review_due": connection.review_is_due(),
             }
@@ -42,6 +42,12 @@ def home_connections(context: dict[str, Any]) -> dict[str, Any]:
         "pending_offers": pending_offers,
         "feedback_due": list(feedback_due_for(user)[:3]),
     }
+
+
+@register.simple_tag
+def supporter_load(profile: SupporterProfile) -> Load:
+    """A supporter's load, for the supporter's own profile page (the supporters app sits below connections)."""
+    return load_of(profile)
 
 
 @register.filter

@@ -10,10 +10,11 @@ from typing import Any
 import pytest
 from django.db import connection, connections
 
+from alongside.connections import batch
 from alongside.connections.models import Offer, RequestStatus, SupportRequest
 from alongside.connections.tests import factories as cf
 from alongside.lib.time import now
-from alongside.matching import engine, services
+from alongside.matching import engine
 from tests import factories
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -41,9 +42,9 @@ def test_two_batches_applied_at_once_never_overfill_a_supporter(monkeypatch: pyt
     )
     # Each coordinator's preview gives the supporter's one place to a different request.
     only_waiting(first)
-    one = services.preview_batch(actor=coordinators[0])
+    one = batch.preview_batch(actor=coordinators[0])
     only_waiting(second)
-    other = services.preview_batch(actor=coordinators[1])
+    other = batch.preview_batch(actor=coordinators[1])
     only_waiting(first, second)
     assert [p.supporter_id for p in one.pairs] == [p.supporter_id for p in other.pairs] == [profile.pk]
 
@@ -57,13 +58,13 @@ def test_two_batches_applied_at_once_never_overfill_a_supporter(monkeypatch: pyt
 
     monkeypatch.setattr(engine, "is_feasible", slow_feasible)
     barrier = threading.Barrier(2)
-    results: list[services.BatchResult] = []
+    results: list[batch.BatchResult] = []
     errors: list[BaseException] = []
 
     def apply(actor: Any, key: str) -> None:
         try:
             barrier.wait(timeout=10)
-            results.append(services.apply_batch(actor=actor, key=key))
+            results.append(batch.apply_batch(actor=actor, key=key))
         except BaseException as exc:  # reported below; a thread's exception is otherwise lost
             errors.append(exc)
         finally:
@@ -82,4 +83,4 @@ def test_two_batches_applied_at_once_never_overfill_a_supporter(monkeypatch: pyt
     assert sorted((len(r.sent), len(r.skipped)) for r in results) == [(0, 1), (1, 0)]
     assert Offer.objects.filter(supporter=profile).count() == 1
     skipped = next(r for r in results if r.skipped).skipped[0]
-    assert skipped.why == services.SKIP_INFEASIBLE
+    assert skipped.why == batch.SKIP_INFEASIBLE

@@ -8,10 +8,11 @@ import pytest
 from django.db import OperationalError
 from django.urls import reverse
 
+from alongside.connections import batch
 from alongside.connections.models import Offer, OfferSource, RequestStatus, SupportRequest
 from alongside.connections.tests import factories as cf
+from alongside.console.views import matching as views
 from alongside.lib.time import now
-from alongside.matching import services, views
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +25,7 @@ def waiting(name: str, *, hours_ago: float = 1.0) -> SupportRequest:
 
 
 def preview_key(client) -> str:  # type: ignore[no-untyped-def]
-    response = client.post(reverse("matching:batch_preview"))
+    response = client.post(reverse("console:batch_preview"))
     assert response.status_code == 302
     return str(response["Location"]).rstrip("/").split("/")[-1]
 
@@ -35,7 +36,7 @@ def test_matching_the_waitlist_shows_a_preview_and_sends_nothing(coordinator_cli
     waiting("Oliver", hours_ago=1)
     key = preview_key(coordinator_client)
 
-    response = coordinator_client.get(reverse("matching:batch_detail", args=[key]))
+    response = coordinator_client.get(reverse("console:batch_detail", args=[key]))
 
     body = response.content.decode()
     assert response.status_code == 200
@@ -52,7 +53,7 @@ def test_applying_the_preview_sends_the_offers_and_reports_them(coordinator_clie
     requests = [waiting("Nadia"), waiting("Oliver")]
     key = preview_key(coordinator_client)
 
-    response = coordinator_client.post(reverse("matching:batch_apply", args=[key]), follow=True)
+    response = coordinator_client.post(reverse("console:batch_apply", args=[key]), follow=True)
 
     body = response.content.decode()
     assert "2 offers sent." in body
@@ -67,11 +68,11 @@ def test_applying_a_stale_preview_lists_the_skipped_pairs(coordinator_client):
     key = preview_key(coordinator_client)
     cf.offer(cf.support_request(factories.member()), fiona)  # her only place is taken meanwhile
 
-    response = coordinator_client.post(reverse("matching:batch_apply", args=[key]), follow=True)
+    response = coordinator_client.post(reverse("console:batch_apply", args=[key]), follow=True)
 
     body = response.content.decode()
     assert "0 offers sent. 1 pair was skipped" in body
-    assert "Skipped pairs" in body and services.SKIP_INFEASIBLE in body
+    assert "Skipped pairs" in body and batch.SKIP_INFEASIBLE in body
     assert "changed between the preview and applying it" in body
     assert Offer.objects.filter(supporter=fiona).count() == 1
 
@@ -80,25 +81,25 @@ def test_applying_twice_is_refused_with_a_message(coordinator_client):
     cf.clean_supporter(capacity=3)
     waiting("Nadia")
     key = preview_key(coordinator_client)
-    coordinator_client.post(reverse("matching:batch_apply", args=[key]))
-    response = coordinator_client.post(reverse("matching:batch_apply", args=[key]), follow=True)
+    coordinator_client.post(reverse("console:batch_apply", args=[key]))
+    response = coordinator_client.post(reverse("console:batch_apply", args=[key]), follow=True)
     assert "already been applied" in response.content.decode()
     assert Offer.objects.count() == 1
 
 
 def test_an_expired_preview_sends_the_coordinator_back_to_the_waitlist(coordinator_client):
-    response = coordinator_client.get(reverse("matching:batch_detail", args=["gone"]), follow=True)
-    assert response.redirect_chain[-1][0] == reverse("matching:waitlist")
+    response = coordinator_client.get(reverse("console:batch_detail", args=["gone"]), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("console:waitlist")
     assert "That preview has expired" in response.content.decode()
 
 
 def test_members_and_supporters_cannot_see_or_apply_a_preview(coordinator, member_client, supporter_client):
     cf.clean_supporter(capacity=3)
     waiting("Nadia")
-    key = services.preview_batch(actor=coordinator).key
+    key = batch.preview_batch(actor=coordinator).key
     for client in (member_client, supporter_client):
-        assert client.get(reverse("matching:batch_detail", args=[key])).status_code == 403
-        assert client.post(reverse("matching:batch_apply", args=[key])).status_code == 403
+        assert client.get(reverse("console:batch_detail", args=[key])).status_code == 403
+        assert client.post(reverse("console:batch_apply", args=[key])).status_code == 403
     assert not Offer.objects.exists()
 
 
@@ -108,7 +109,7 @@ def test_a_long_preview_is_shown_a_page_of_pairs_at_a_time(coordinator_client, m
     waiting("Nadia", hours_ago=50)
     waiting("Oliver", hours_ago=1)
     key = preview_key(coordinator_client)
-    url = reverse("matching:batch_detail", args=[key])
+    url = reverse("console:batch_detail", args=[key])
     first = coordinator_client.get(url).content.decode()
     second = coordinator_client.get(url, {"page": 2}).content.decode()
     assert "Page 1 of 2" in first and "Send 2 offers" in first
@@ -120,17 +121,17 @@ def test_a_batch_caught_in_a_deadlock_sends_nothing_and_can_be_applied_again(coo
     cf.clean_supporter(capacity=3)
     waiting("Nadia")
     key = preview_key(coordinator_client)
-    real_apply = services._apply
+    real_apply = batch._apply
 
     def deadlocked(**kwargs: object) -> None:
         raise OperationalError("deadlock detected")
 
-    monkeypatch.setattr(services, "_apply", deadlocked)
-    response = coordinator_client.post(reverse("matching:batch_apply", args=[key]), follow=True)
+    monkeypatch.setattr(batch, "_apply", deadlocked)
+    response = coordinator_client.post(reverse("console:batch_apply", args=[key]), follow=True)
     assert "nothing was sent. Try again." in response.content.decode()
     assert not Offer.objects.exists()
 
-    monkeypatch.setattr(services, "_apply", real_apply)
-    response = coordinator_client.post(reverse("matching:batch_apply", args=[key]), follow=True)
+    monkeypatch.setattr(batch, "_apply", real_apply)
+    response = coordinator_client.post(reverse("console:batch_apply", args=[key]), follow=True)
     assert "1 offer sent." in response.content.decode()
     assert Offer.objects.count() == 1

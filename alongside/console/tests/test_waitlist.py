@@ -9,11 +9,11 @@ from django.db import connection
 from django.urls import reverse
 
 from alongside.audit.models import AuditEvent
+from alongside.connections import waitlist
 from alongside.connections.models import REASON_MAX_LENGTH, Offer, OfferSource, RequestStatus, SupportRequest
 from alongside.connections.tests import factories as cf
 from alongside.directory.models import Language, Topic
 from alongside.lib.time import now
-from alongside.matching import selectors
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +40,7 @@ def test_the_waitlist_lists_waiting_requests_oldest_first_with_what_coordinators
     matched = waiting("Mark")
     SupportRequest.objects.filter(pk=matched.pk).update(status=RequestStatus.MATCHED)
 
-    response = coordinator_client.get(reverse("matching:waitlist"))
+    response = coordinator_client.get(reverse("console:waitlist"))
 
     assert response.status_code == 200
     body = response.content.decode()
@@ -56,7 +56,7 @@ def test_the_waitlist_lists_waiting_requests_oldest_first_with_what_coordinators
 def test_the_waitlist_explains_which_constraint_emptied_the_pool(coordinator_client):
     cf.clean_supporter()
     stuck = vietnamese_only(waiting("Viet"))
-    response = coordinator_client.get(reverse("matching:waitlist"))
+    response = coordinator_client.get(reverse("console:waitlist"))
     body = response.content.decode()
     assert "No one can take it" in body
     assert "Emptied by language: 0 left" in body
@@ -69,7 +69,7 @@ def test_a_request_someone_can_take_shows_how_many_could(coordinator_client):
     cf.clean_supporter()
     cf.clean_supporter()
     waiting("Nadia")
-    response = coordinator_client.get(reverse("matching:waitlist"))
+    response = coordinator_client.get(reverse("console:waitlist"))
     assert response.context["rows"][0].feasible == 2
     assert "No one can take it" not in response.content.decode()
 
@@ -78,18 +78,18 @@ def test_the_waitlist_counts_previously_offered_supporters_as_blocked(coordinato
     profile = cf.clean_supporter()
     request = waiting("Nadia")
     Offer.objects.create(request=request, supporter=profile, status="declined", responded_at=now())
-    row = selectors.waitlist_rows([request])[0]
+    row = waitlist.waitlist_rows([request])[0]
     assert row.feasible == 0 and str(row.emptied_by) == "blocked pair: 0 left"
 
 
 def test_members_and_supporters_are_refused_the_waitlist(member_client, supporter_client):
     for client in (member_client, supporter_client):
-        assert client.get(reverse("matching:waitlist")).status_code == 403
-        assert client.post(reverse("matching:batch_preview")).status_code == 403
+        assert client.get(reverse("console:waitlist")).status_code == 403
+        assert client.post(reverse("console:batch_preview")).status_code == 403
 
 
 def hand_url(request: SupportRequest) -> str:
-    return reverse("matching:request_match", args=[request.pk])
+    return reverse("console:request_match", args=[request.pk])
 
 
 def test_matching_by_hand_lists_feasible_supporters_best_first(coordinator_client, exams_topic):
@@ -112,7 +112,7 @@ def test_matching_by_hand_sends_an_offer_with_the_reason_kept_encrypted_and_audi
     response = coordinator_client.post(
         hand_url(request), {"supporter": profile.pk, "reason": "Same rural background; she asked for someone local."}
     )
-    assert response.status_code == 302 and response["Location"] == reverse("matching:waitlist")
+    assert response.status_code == 302 and response["Location"] == reverse("console:waitlist")
     offer = Offer.objects.get(request=request)
     assert offer.supporter == profile and offer.source == OfferSource.COORDINATOR and offer.made_by == coordinator
     assert offer.coordinator_reason == "Same rural background; she asked for someone local."
@@ -182,7 +182,7 @@ def test_a_request_no_longer_waiting_cannot_be_matched_by_hand(coordinator_clien
 
 
 def test_an_unknown_request_is_a_404(coordinator_client):
-    assert coordinator_client.get(reverse("matching:request_match", args=[999999])).status_code == 404
+    assert coordinator_client.get(reverse("console:request_match", args=[999999])).status_code == 404
 
 
 def test_members_and_supporters_cannot_match_by_hand(member_client, supporter_client):

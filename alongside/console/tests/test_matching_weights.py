@@ -2,12 +2,12 @@ import pytest
 from django.urls import reverse
 
 from alongside.audit.models import AuditEvent
-from alongside.connections.models import MatchingSettings
-from alongside.matching import glue
+from alongside.connections import glue
+from alongside.matching.models import MatchingSettings
 
 pytestmark = pytest.mark.django_db
 
-URL = reverse("matching:weights")
+URL = reverse("console:matching_weights")
 
 
 def _data(**overrides):

@@ -2,10 +2,11 @@ import datetime as dt
 
 import pytest
 
+from alongside.connections import glue
 from alongside.connections.models import Block, ConnectionStatus, OfferStatus
 from alongside.connections.tests import factories as cf
 from alongside.directory.models import Specialty, Topic, Workplace
-from alongside.matching import engine, glue
+from alongside.matching import engine, weekly
 from alongside.supporters.models import SupporterStatus
 from tests import factories
 
@@ -14,7 +15,9 @@ SUMMER = dt.datetime(2026, 1, 14, 3, 0, tzinfo=dt.UTC)  # Melbourne on AEDT, UTC
 
 
 def slots(day: int, start: str, end: str, tz: str, at: dt.datetime) -> frozenset[int]:
-    return glue.weekly_slots([glue.Window(day, glue.hhmm_to_minutes(start), glue.hhmm_to_minutes(end))], tz, at=at)
+    return weekly.weekly_slots(
+        [weekly.Window(day, weekly.hhmm_to_minutes(start), weekly.hhmm_to_minutes(end))], tz, at=at
+    )
 
 
 def test_a_monday_evening_in_melbourne_winter_is_monday_morning_utc():
@@ -41,26 +44,26 @@ def test_an_hour_counts_only_when_half_of_it_is_covered():
 @pytest.mark.parametrize("tz", ["Australia/Adelaide", "Australia/Perth", "Asia/Kolkata", "America/St_Johns", "UTC"])
 @pytest.mark.parametrize("at", [WINTER, SUMMER])
 def test_slots_convert_back_to_the_same_local_hours_even_in_half_hour_zones(tz, at):
-    window = glue.Window(3, 17 * 60, 22 * 60)
-    back = glue.local_hours(glue.weekly_slots([window], tz, at=at), tz, at=at)
+    window = weekly.Window(3, 17 * 60, 22 * 60)
+    back = weekly.local_hours(weekly.weekly_slots([window], tz, at=at), tz, at=at)
     assert back == [(3, h) for h in range(17, 22)]
 
 
 def test_shared_times_read_in_the_viewers_own_time_zone():
     shared = slots(1, "18:00", "21:00", "Australia/Melbourne", WINTER)
-    assert glue.describe_slots(shared, "Australia/Melbourne", at=WINTER) == ["Tuesday 6 pm – 9 pm"]
-    assert glue.describe_slots(shared, "Australia/Perth", at=WINTER) == ["Tuesday 4 pm – 7 pm"]
+    assert weekly.describe_slots(shared, "Australia/Melbourne", at=WINTER) == ["Tuesday 6 pm – 9 pm"]
+    assert weekly.describe_slots(shared, "Australia/Perth", at=WINTER) == ["Tuesday 4 pm – 7 pm"]
 
 
 def test_a_ticked_night_runs_past_midnight_and_sunday_night_wraps_to_monday():
-    windows = glue.windows_from_day_parts([(6, "night"), (0, "morning")])
+    windows = weekly.windows_from_day_parts([(6, "night"), (0, "morning")])
     # Sunday night's small hours join Monday morning into one window.
-    assert windows == [glue.Window(0, 0, 12 * 60), glue.Window(6, 22 * 60, 24 * 60)]
+    assert windows == [weekly.Window(0, 0, 12 * 60), weekly.Window(6, 22 * 60, 24 * 60)]
 
 
 def test_touching_windows_are_merged():
-    merged = glue.merge_windows([glue.Window(0, 600, 720), glue.Window(0, 720, 780), glue.Window(1, 0, 60)])
-    assert merged == [glue.Window(0, 600, 780), glue.Window(1, 0, 60)]
+    merged = weekly.merge_windows([weekly.Window(0, 600, 720), weekly.Window(0, 720, 780), weekly.Window(1, 0, 60)])
+    assert merged == [weekly.Window(0, 600, 780), weekly.Window(1, 0, 60)]
 
 
 def test_malformed_stored_windows_are_skipped():
@@ -69,7 +72,7 @@ def test_malformed_stored_windows_are_skipped():
         {"day": 9, "start": "1:00", "end": "2:00"},
         {"x": 1},
     ]
-    assert glue.parse_windows([*stored, {"day": 4, "start": "07:30", "end": "09:00"}]) == [glue.Window(4, 450, 540)]
+    assert weekly.parse_windows([*stored, {"day": 4, "start": "07:30", "end": "09:00"}]) == [weekly.Window(4, 450, 540)]
 
 
 @pytest.mark.django_db
@@ -177,7 +180,7 @@ def test_bulk_requests_match_one_by_one_conversion():
 
 @pytest.mark.django_db
 def test_weights_come_from_the_coordinators_settings():
-    from alongside.connections.models import MatchingSettings
+    from alongside.matching.models import MatchingSettings
 
     row = MatchingSettings.current()
     row.topic_experience = 7.5

@@ -7,10 +7,11 @@ import datetime as dt
 
 import pytest
 
+from alongside.connections import glue, waitlist
 from alongside.connections.models import RequestStatus, SupportRequest
 from alongside.connections.tests import factories as cf
 from alongside.lib.time import now
-from alongside.matching import engine, glue, selectors
+from alongside.matching import engine
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -22,17 +23,17 @@ def waiting() -> SupportRequest:
 
 
 def current() -> str:
-    requests, supporters = selectors.engine_inputs(selectors.batch_queryset())
-    return selectors.fingerprint(requests, supporters, glue.current_weights())
+    requests, supporters = waitlist.engine_inputs(waitlist.batch_queryset())
+    return waitlist.fingerprint(requests, supporters, glue.current_weights())
 
 
 def test_the_fingerprint_ignores_the_passing_of_time():
     cf.clean_supporter()
     waiting()
-    requests, supporters = selectors.engine_inputs(selectors.batch_queryset())
+    requests, supporters = waitlist.engine_inputs(waitlist.batch_queryset())
     later = [dataclasses.replace(r, waited_hours=r.waited_hours + 5) for r in requests]
     weights = glue.current_weights()
-    assert selectors.fingerprint(requests, supporters, weights) == selectors.fingerprint(later, supporters, weights)
+    assert waitlist.fingerprint(requests, supporters, weights) == waitlist.fingerprint(later, supporters, weights)
 
 
 def test_the_fingerprint_changes_when_a_request_leaves_or_a_supporter_fills_up():
@@ -49,7 +50,7 @@ def test_the_fingerprint_changes_when_a_request_leaves_or_a_supporter_fills_up()
 def test_the_fingerprint_changes_with_the_weights():
     cf.clean_supporter()
     waiting()
-    requests, supporters = selectors.engine_inputs(selectors.batch_queryset())
-    assert selectors.fingerprint(requests, supporters, engine.Weights()) != selectors.fingerprint(
+    requests, supporters = waitlist.engine_inputs(waitlist.batch_queryset())
+    assert waitlist.fingerprint(requests, supporters, engine.Weights()) != waitlist.fingerprint(
         requests, supporters, engine.Weights(topic_experience=5)
     )

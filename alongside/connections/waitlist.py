@@ -19,9 +19,10 @@ from typing import Any
 from django.db.models import Count, QuerySet
 
 from alongside.accounts.models import User
+from alongside.connections import glue
 from alongside.connections.models import Offer, RequestStatus, SupportRequest
 from alongside.lib.time import now
-from alongside.matching import engine, glue
+from alongside.matching import engine
 from alongside.supporters.models import SupporterProfile
 
 WAITING_STATUSES = (RequestStatus.OPEN, RequestStatus.WAITLIST)
@@ -48,6 +49,11 @@ def batch_queryset() -> QuerySet[SupportRequest]:
     suggestions, and a batch offer would take that choice away from them.
     """
     return SupportRequest.objects.filter(status=RequestStatus.WAITLIST)
+
+
+def batch_size() -> int:
+    """How many requests a batch match would take in now."""
+    return batch_queryset().count()
 
 
 def with_offers_blocked(requests: Sequence[engine.Request]) -> list[engine.Request]:
