@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "alongside.notifications",
     "alongside.console",
     "alongside.matching",
+    "alongside.demo",
 ]
 
 MIDDLEWARE = [

@@ -12,8 +12,6 @@ from django.urls import reverse
 
 from alongside.lib import crypto
 
-MFA_CONTEXT = "allauth.mfa"
-
 
 class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
@@ -42,10 +40,10 @@ class AccountAdapter(DefaultAccountAdapter):
 
 class MFAAdapter(DefaultMFAAdapter):
     def encrypt(self, text: str) -> str:
-        return crypto.encrypt(text, context=MFA_CONTEXT)
+        return crypto.encrypt(text, context=crypto.MFA_CONTEXT)
 
     def decrypt(self, encrypted_text: str) -> str:
-        return crypto.decrypt(encrypted_text, context=MFA_CONTEXT)
+        return crypto.decrypt(encrypted_text, context=crypto.MFA_CONTEXT)
 
     def get_totp_label(self, user: Any) -> str:
         # The authenticator app shows this; the email would identify the person on a lost phone.

@@ -19,6 +19,9 @@ from functools import lru_cache
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+MFA_CONTEXT = "allauth.mfa"
+"""The context (associated data) of allauth's TOTP secrets and recovery-code seeds, encrypted by our MFA adapter."""
+
 PREFIX = "enc1"
 _KID = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 

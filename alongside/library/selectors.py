@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
 from alongside.directory.models import Region
 from alongside.library.models import Resource
 
-if TYPE_CHECKING:
-    from alongside.service.selectors import CrisisLine
+
+@dataclass(frozen=True)
+class CrisisLine:
+    """A crisis resource as every page's crisis strip shows it."""
+
+    title: str
+    phone: str
+    url: str
+    description: str
 
 
 def crisis_lines_for_region(region: str) -> list[CrisisLine]:
-    from alongside.service.selectors import CrisisLine
-
     rows = Resource.objects.filter(is_crisis=True, region__in={region, Region.NATIONAL}).order_by("position", "title")
     return [CrisisLine(title=r.title, phone=r.phone, url=r.url, description=r.description) for r in rows]
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 from django.http import HttpRequest
 
-from alongside.accounts.models import User
 from alongside.audit.services import record
 from alongside.matching import engine
 from alongside.matching.models import MatchingSettings
+
+if TYPE_CHECKING:
+    from alongside.accounts.models import User
 
 
 @transaction.atomic

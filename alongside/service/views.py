@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
 
-from alongside.accounts.models import CareerStage
+from alongside.directory.models import CareerStage
 
 log = logging.getLogger(__name__)
 

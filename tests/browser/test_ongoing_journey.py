@@ -20,10 +20,10 @@ import pytest
 from django import db
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
-from alongside.accounts.models import CareerStage, User
+from alongside.accounts.models import User
 from alongside.connections import services, sessions
 from alongside.connections.models import Connection, Offer, Session, SessionStatus, Suggestion, SupportRequest
-from alongside.directory.models import Language, Specialty, Topic, Workplace
+from alongside.directory.models import CareerStage, Language, Specialty, Topic, Workplace
 from alongside.matching.weekly import Window
 from alongside.supporters.models import SupporterProfile
 from tests import factories

@@ -11,13 +11,13 @@ from django.db import connection
 from django.test import override_settings
 
 from alongside.accounts.adapters import MFAAdapter
-from alongside.accounts.models import CareerStage, Profile, User
+from alongside.accounts.models import Profile, User
 from alongside.audit.models import AuditEvent
-from alongside.directory.models import Language, Specialty, Topic, Workplace
+from alongside.demo import loader as demo
+from alongside.demo.data.library import RESOURCES
+from alongside.demo.data.reference import TOPICS
+from alongside.directory.models import CareerStage, Language, Specialty, Topic, Workplace
 from alongside.library.models import Resource
-from alongside.service import demo
-from alongside.service.demo_data.library import RESOURCES
-from alongside.service.demo_data.reference import TOPICS
 from alongside.service.models import OpeningHours, ServiceSettings
 from alongside.supporters.models import SupporterProfile, SupporterStatus
 

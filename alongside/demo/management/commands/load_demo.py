@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from alongside.service import demo
+from alongside.demo import loader as demo
 
 
 class Command(BaseCommand):

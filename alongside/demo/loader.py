@@ -29,14 +29,14 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import models, transaction
 
-from alongside.accounts.models import CareerStage, Profile, User
+from alongside.accounts.models import Profile, User
 from alongside.audit.services import record
-from alongside.directory.models import Language, Region, Specialty, Topic, Workplace
+from alongside.demo.data import people as P
+from alongside.demo.data import reference as R
+from alongside.demo.data.library import RESOURCES, ResourceSeed
+from alongside.directory.models import CareerStage, Language, Region, Specialty, Topic, Workplace
 from alongside.lib.time import now
 from alongside.library.models import Resource
-from alongside.service.demo_data import people as P
-from alongside.service.demo_data import reference as R
-from alongside.service.demo_data.library import RESOURCES, ResourceSeed
 from alongside.service.models import OpeningHours, ServiceSettings
 from alongside.service.selectors import forget_snapshot
 from alongside.supporters.models import Format, SupporterProfile, SupporterStatus

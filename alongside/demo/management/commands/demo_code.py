@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from alongside.service import demo
+from alongside.demo import loader as demo
 
 
 class Command(BaseCommand):
