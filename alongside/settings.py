@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "alongside.accounts",
     "alongside.supporters",
     "alongside.connections",
+    "alongside.meetings",
     "alongside.conversations",
     "alongside.calls",
     "alongside.directory",

@@ -15,6 +15,7 @@ urlpatterns = [
     path("console/", include("alongside.console.urls")),
     path("", include("alongside.supporters.urls")),
     path("", include("alongside.connections.urls")),
+    path("", include("alongside.meetings.urls")),
     path("calls/", include("alongside.calls.urls")),
     path("", include("alongside.conversations.urls")),
 ]

@@ -88,8 +88,8 @@ def _their_session(cast: dict[str, Any]) -> dict[str, Any]:
     """A time the cast's member proposed in their connection with the cast's supporter."""
     import datetime as dt
 
-    from alongside.connections.models import Session
     from alongside.lib.time import now as _now
+    from alongside.meetings.models import Session
 
     connection = connection_factories.connection(cast["member"], cast["supporter"])
     made = Session.objects.create(
@@ -121,7 +121,7 @@ def _their_call_thread(cast: dict[str, Any]) -> dict[str, Any]:
 
 
 def _a_calendar_token(cast: dict[str, Any]) -> dict[str, Any]:
-    from alongside.connections.calendar import reset_feed
+    from alongside.meetings.calendar import reset_feed
 
     return {"token": reset_feed(user=cast["member"])}
 
@@ -188,17 +188,17 @@ MATRIX: dict[str, Row] = {
     "connections:connection_review": replace(PARTICIPANTS, member=302, supporter=302, kwargs=_their_connection),
     # Still active, so there is no feedback to give yet: the member is sent home.
     "connections:connection_feedback": replace(MEMBERS_OWN, member=302, kwargs=_their_connection),
-    "connections:session_list": replace(PARTICIPANTS, kwargs=_their_connection),
-    "connections:session_propose": replace(PARTICIPANTS, kwargs=_their_connection),
-    "connections:session_detail": replace(PARTICIPANTS, kwargs=_their_session),
+    "meetings:session_list": replace(PARTICIPANTS, kwargs=_their_connection),
+    "meetings:session_propose": replace(PARTICIPANTS, kwargs=_their_connection),
+    "meetings:session_detail": replace(PARTICIPANTS, kwargs=_their_session),
     # Only the side asked can propose another time: the proposer (the member) is sent back to the session.
-    "connections:session_counter": replace(PARTICIPANTS, member=302, kwargs=_their_session),
-    "connections:session_agree": replace(POST_ONLY, kwargs=_their_session),
-    "connections:session_cancel": replace(POST_ONLY, kwargs=_their_session),
-    "connections:session_held": replace(POST_ONLY, kwargs=_their_session),
-    "connections:calendar_settings": SIGNED_IN,
+    "meetings:session_counter": replace(PARTICIPANTS, member=302, kwargs=_their_session),
+    "meetings:session_agree": replace(POST_ONLY, kwargs=_their_session),
+    "meetings:session_cancel": replace(POST_ONLY, kwargs=_their_session),
+    "meetings:session_held": replace(POST_ONLY, kwargs=_their_session),
+    "meetings:calendar_settings": SIGNED_IN,
     # The feed's URL is its credential: no sign-in, the same for everyone who holds it.
-    "connections:calendar_feed": replace(PUBLIC, kwargs=_a_calendar_token),
+    "meetings:calendar_feed": replace(PUBLIC, kwargs=_a_calendar_token),
     "calls:call": replace(PARTICIPANTS, kwargs=_their_call_thread),
     "conversations:thread": replace(PARTICIPANTS, kwargs=_their_thread),
     # Participants are sent on to the connection's thread (made on first use).

@@ -11,7 +11,7 @@ from django.utils.timezone import localtime
 
 from alongside.connections.models import Offer, OfferStatus, Side
 from alongside.connections.selectors import Load, active_connections_for, feedback_due_for, live_request_for, load_of
-from alongside.connections.sessions import clock
+from alongside.lib.time import clock
 from alongside.supporters.models import SupporterProfile
 
 register = template.Library()

@@ -16,12 +16,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from alongside.accounts.models import User
-from alongside.connections import calendar, sessions
 from alongside.connections.access import get_connection
-from alongside.connections.models import CalendarFeed, Session, SessionStatus
-from alongside.connections.session_access import get_session_for_participant
-from alongside.connections.session_forms import SessionForm
-from alongside.lib.time import now
+from alongside.lib.time import now, time_zone_of
+from alongside.meetings import calendar, services
+from alongside.meetings.access import get_session
+from alongside.meetings.forms import SessionForm
+from alongside.meetings.models import CalendarFeed, Session, SessionStatus
 
 
 def _user(request: HttpRequest) -> User:
@@ -37,7 +37,7 @@ def _form(request: HttpRequest, media: list[str]) -> SessionForm:
     return SessionForm(
         request.POST if request.method == "POST" else None,
         media=media,
-        time_zone=sessions.time_zone_of(_user(request)),
+        time_zone=time_zone_of(_user(request)),
     )
 
 
@@ -47,16 +47,16 @@ def session_list(request: HttpRequest, pk: int) -> HttpResponse:
     """A connection's sessions: what is waiting for an answer, what is agreed, what has been."""
     connection = get_connection(request, pk)
     user, at = _user(request), now()
-    rows = list(sessions.sessions_of(connection))
+    rows = list(services.sessions_of(connection))
     for row in rows:
         row.connection = connection  # already fetched with both people: no query per session
-    views = [sessions.view_of(row, user, at=at) for row in rows]
+    views = [services.view_of(row, user, at=at) for row in rows]
     open_statuses = (SessionStatus.PROPOSED, SessionStatus.AGREED)
     upcoming = [v for v in views if v.session.status in open_statuses and not v.can_mark_held]
     upcoming.reverse()  # soonest first
     return render(
         request,
-        "connections/session_list.html",
+        "meetings/list.html",
         {
             "connection": connection,
             "partner": connection.peer_of(user),
@@ -74,12 +74,12 @@ def session_list(request: HttpRequest, pk: int) -> HttpResponse:
 def session_propose(request: HttpRequest, pk: int) -> HttpResponse:
     connection = get_connection(request, pk)
     if not connection.is_active:
-        return redirect("connections:session_list", pk=connection.pk)
-    form = _form(request, sessions.media_for(connection))
+        return redirect("meetings:session_list", pk=connection.pk)
+    form = _form(request, services.media_for(connection))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            made = sessions.propose(
+            made = services.propose(
                 connection=connection,
                 actor=_user(request),
                 starts_at=data["starts_at"],
@@ -91,10 +91,10 @@ def session_propose(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, exc)
         else:
             messages.success(request, "Time proposed. Your peer has been asked to agree or suggest another.")
-            return redirect("connections:session_detail", pk=made.pk)
+            return redirect("meetings:session_detail", pk=made.pk)
     return render(
         request,
-        "connections/session_propose.html",
+        "meetings/propose.html",
         {"connection": connection, "form": form, "partner": connection.peer_of(_user(request))},
     )
 
@@ -102,14 +102,14 @@ def session_propose(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    session = get_session_for_participant(request, pk)
+    session = get_session(request, pk)
     user = _user(request)
     replaced_by = Session.objects.filter(replaces=session).first()
     return render(
         request,
-        "connections/session_detail.html",
+        "meetings/detail.html",
         {
-            "s": sessions.view_of(session, user),
+            "s": services.view_of(session, user),
             "connection": session.connection,
             "partner": session.connection.peer_of(user),
             "replaced_by": replaced_by,
@@ -121,17 +121,17 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def session_counter(request: HttpRequest, pk: int) -> HttpResponse:
     """The side asked proposes another time instead."""
-    session = get_session_for_participant(request, pk)
+    session = get_session(request, pk)
     user = _user(request)
-    view = sessions.view_of(session, user)
+    view = services.view_of(session, user)
     if not view.can_answer:
         messages.info(request, "This proposed time can't be answered now.")
-        return redirect("connections:session_detail", pk=session.pk)
-    form = _form(request, sessions.media_for(session.connection))
+        return redirect("meetings:session_detail", pk=session.pk)
+    form = _form(request, services.media_for(session.connection))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            made = sessions.counter(
+            made = services.counter(
                 session=session,
                 actor=user,
                 starts_at=data["starts_at"],
@@ -143,10 +143,10 @@ def session_counter(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, exc)
         else:
             messages.success(request, "Another time proposed. Your peer has been asked to agree.")
-            return redirect("connections:session_detail", pk=made.pk)
+            return redirect("meetings:session_detail", pk=made.pk)
     return render(
         request,
-        "connections/session_counter.html",
+        "meetings/counter.html",
         {"s": view, "form": form, "partner": session.connection.peer_of(user)},
     )
 
@@ -154,40 +154,40 @@ def session_counter(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def session_agree(request: HttpRequest, pk: int) -> HttpResponse:
-    session = get_session_for_participant(request, pk)
+    session = get_session(request, pk)
     try:
-        sessions.agree(session=session, actor=_user(request), request=request)
+        services.agree(session=session, actor=_user(request), request=request)
     except ValidationError as exc:
         _errors(request, exc)
     else:
         messages.success(request, "Agreed. You will both get a reminder 24 hours and 1 hour before.")
-    return redirect("connections:session_detail", pk=session.pk)
+    return redirect("meetings:session_detail", pk=session.pk)
 
 
 @login_required
 @require_POST
 def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    session = get_session_for_participant(request, pk)
+    session = get_session(request, pk)
     try:
-        sessions.cancel(session=session, actor=_user(request), request=request)
+        services.cancel(session=session, actor=_user(request), request=request)
     except ValidationError as exc:
         _errors(request, exc)
     else:
         messages.success(request, "Cancelled. Your peer has been told.")
-    return redirect("connections:session_list", pk=session.connection_id)
+    return redirect("meetings:session_list", pk=session.connection_id)
 
 
 @login_required
 @require_POST
 def session_held(request: HttpRequest, pk: int) -> HttpResponse:
-    session = get_session_for_participant(request, pk)
+    session = get_session(request, pk)
     try:
-        sessions.mark_held(session=session, actor=_user(request), request=request)
+        services.mark_held(session=session, actor=_user(request), request=request)
     except ValidationError as exc:
         _errors(request, exc)
     else:
         messages.success(request, "Thank you. The session is marked as held.")
-    return redirect("connections:session_list", pk=session.connection_id)
+    return redirect("meetings:session_list", pk=session.connection_id)
 
 
 # --- the private calendar feed ------------------------------------------------------
@@ -207,14 +207,14 @@ def calendar_settings(request: HttpRequest) -> HttpResponse:
         elif action == "revoke":
             if calendar.revoke_feed(user=user, request=request):
                 messages.success(request, "Your calendar feed is switched off. The old address no longer works.")
-            return redirect("connections:calendar_settings")
+            return redirect("meetings:calendar_settings")
         else:
             messages.error(request, "Choose to make a new address or to switch the feed off.")
-            return redirect("connections:calendar_settings")
+            return redirect("meetings:calendar_settings")
     feed = CalendarFeed.objects.filter(user=user).first()
     return render(
         request,
-        "connections/session_calendar.html",
+        "meetings/calendar.html",
         {
             "feed": feed,
             "feed_url": f"{settings.SITE_URL}/calendar/{token}.ics" if token else "",

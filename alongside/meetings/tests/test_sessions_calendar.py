@@ -7,9 +7,10 @@ from django.test import Client
 from icalendar import Calendar
 
 from alongside.audit.models import AuditEvent
-from alongside.connections import calendar, sessions
-from alongside.connections.models import CalendarFeed
 from alongside.connections.tests import factories as cf
+from alongside.meetings import calendar
+from alongside.meetings import services as sessions
+from alongside.meetings.models import CalendarFeed
 
 pytestmark = pytest.mark.django_db
 

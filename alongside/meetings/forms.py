@@ -8,8 +8,9 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from alongside.connections.models import SESSION_MINUTES
-from alongside.connections.sessions import place, starts_at_from_local
+from alongside.lib.time import place
+from alongside.meetings.models import SESSION_MINUTES
+from alongside.meetings.services import starts_at_from_local
 from alongside.supporters.models import Format
 
 

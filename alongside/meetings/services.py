@@ -12,19 +12,18 @@ import zoneinfo
 from dataclasses import dataclass
 from functools import partial
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.http import HttpRequest
-from django.template.loader import render_to_string
 
 from alongside.accounts.models import User
 from alongside.audit.services import record
-from alongside.connections.models import SESSION_MINUTES, Connection, Session, SessionStatus
+from alongside.connections.models import Connection
 from alongside.connections.services import record_session_held
-from alongside.lib.time import now
+from alongside.lib.time import describe_time, now, time_zone_of
+from alongside.meetings.models import SESSION_MINUTES, Session, SessionStatus
+from alongside.meetings.reminders import REMINDERS, Reminder, send_session_reminder
 from alongside.notifications.models import Kind
 from alongside.notifications.services import notify
 from alongside.supporters.models import Format
@@ -33,51 +32,7 @@ MAX_DAYS_AHEAD = 366
 """How far ahead a session may be proposed."""
 
 
-# --- time zones ---------------------------------------------------------------------
-
-
-def time_zone_of(user: User) -> str:
-    profile = getattr(user, "profile", None)
-    return profile.time_zone if profile is not None and profile.time_zone else settings.TIME_ZONE
-
-
-def place(time_zone: str) -> str:
-    """'Australia/Melbourne' → 'Melbourne': the city a time zone is named after."""
-    return time_zone.rsplit("/", 1)[-1].replace("_", " ")
-
-
-def clock(at: dt.datetime) -> str:
-    """'7:00 pm' (Australian style: lower-case am and pm, no leading zero)."""
-    return f"{at.hour % 12 or 12}:{at.minute:02d} {'am' if at.hour < 12 else 'pm'}"
-
-
-def day(at: dt.datetime) -> str:
-    """'Tue 3 Dec'."""
-    return f"{at:%a} {at.day} {at:%b}"
-
-
-def in_zone(at: dt.datetime, time_zone: str) -> dt.datetime:
-    return at.astimezone(zoneinfo.ZoneInfo(time_zone))
-
-
-def local_time(at: dt.datetime, time_zone: str) -> str:
-    """'Tue 3 Dec, 7:00 pm' in the given zone."""
-    local = in_zone(at, time_zone)
-    return f"{day(local)}, {clock(local)}"
-
-
-def describe_time(at: dt.datetime, *, viewer_zone: str, peer_zone: str) -> str:
-    """The time as the viewer reads it, with the peer's beside it.
-
-    'Tue 3 Dec, 7:00 pm your time (Melbourne) — 8:00 am London for your peer'; the
-    peer's day is named too when it differs from the viewer's.
-    """
-    mine, theirs = in_zone(at, viewer_zone), in_zone(at, peer_zone)
-    own = f"{day(mine)}, {clock(mine)} your time ({place(viewer_zone)})"
-    if mine.replace(tzinfo=None) == theirs.replace(tzinfo=None):
-        return f"{own}, the same time for your peer"
-    peer_day = "" if theirs.date() == mine.date() else f"{day(theirs)}, "
-    return f"{own} — {peer_day}{clock(theirs)} {place(peer_zone)} for your peer"
+# --- times ------------------------------------------------------------------------
 
 
 def starts_at_from_local(*, date: dt.date, time: dt.time, time_zone: str) -> dt.datetime:
@@ -177,10 +132,6 @@ def _lock_session(session: Session, actor: User) -> tuple[Session, Connection]:
     return locked, connection
 
 
-def _link(session: Session) -> str:
-    return f"/sessions/{session.pk}/"
-
-
 def _other(connection: Connection, actor: User) -> int:
     member_id, supporter_id = connection.parties()
     return supporter_id if actor.pk == member_id else member_id
@@ -222,7 +173,7 @@ def propose(
         request=request,
         details={"minutes": minutes, "medium": medium},
     )
-    notify(user_id=_other(locked, actor), kind=Kind.SESSION_PROPOSED, link=_link(session))
+    notify(user_id=_other(locked, actor), kind=Kind.SESSION_PROPOSED, link=session.get_absolute_url())
     return session
 
 
@@ -261,7 +212,7 @@ def counter(
         request=request,
         details={"replaces": locked.pk, "minutes": minutes, "medium": medium},
     )
-    notify(user_id=_other(connection, actor), kind=Kind.SESSION_PROPOSED, link=_link(made))
+    notify(user_id=_other(connection, actor), kind=Kind.SESSION_PROPOSED, link=made.get_absolute_url())
     session.refresh_from_db()
     return made
 
@@ -279,7 +230,7 @@ def agree(*, session: Session, actor: User, request: HttpRequest | None = None) 
     locked.status, locked.agreed_at = SessionStatus.AGREED, now()
     locked.save(update_fields=["status", "agreed_at"])
     record("connections.session.agreed", actor=actor, target=locked, request=request)
-    notify(user_id=locked.proposed_by_id, kind=Kind.SESSION_AGREED, link=_link(locked))
+    notify(user_id=locked.proposed_by_id, kind=Kind.SESSION_AGREED, link=locked.get_absolute_url())
     session.refresh_from_db()
     return locked
 
@@ -294,7 +245,7 @@ def cancel(*, session: Session, actor: User, request: HttpRequest | None = None)
     locked.status, locked.cancelled_at, locked.cancelled_by = SessionStatus.CANCELLED, now(), actor
     locked.save(update_fields=["status", "cancelled_at", "cancelled_by"])
     record("connections.session.cancelled", actor=actor, target=locked, request=request, details={"was": was})
-    notify(user_id=_other(connection, actor), kind=Kind.SESSION_CANCELLED, link=_link(locked))
+    notify(user_id=_other(connection, actor), kind=Kind.SESSION_CANCELLED, link=locked.get_absolute_url())
     session.refresh_from_db()
     return locked
 
@@ -317,22 +268,6 @@ def mark_held(*, session: Session, actor: User, request: HttpRequest | None = No
 
 
 # --- reminders ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Reminder:
-    key: str
-    before: dt.timedelta
-    column: str
-    kind: str
-    phrase: str
-
-
-REMINDERS = (
-    Reminder("24h", dt.timedelta(hours=24), "reminded_24h_at", Kind.SESSION_REMINDER_24H, "in 24 hours"),
-    Reminder("1h", dt.timedelta(hours=1), "reminded_1h_at", Kind.SESSION_REMINDER_1H, "in 1 hour"),
-)
-REMINDER_BY_KEY = {r.key: r for r in REMINDERS}
 
 
 def _due(reminder: Reminder, at: dt.datetime) -> QuerySet[Session]:
@@ -359,8 +294,6 @@ def send_due_reminders(*, at: dt.datetime | None = None) -> int:
     Only the worker whose UPDATE changed the row (the column was still empty) notifies;
     the emails go out from the task queue once that claim commits.
     """
-    from alongside.connections.tasks import send_session_reminder
-
     at = at or now()
     sent = 0
     for reminder in REMINDERS:
@@ -373,32 +306,7 @@ def send_due_reminders(*, at: dt.datetime | None = None) -> int:
                     continue  # another worker won, or it was cancelled in the meantime
                 session = Session.objects.select_related("connection__supporter").get(pk=pk)
                 for user_id in session.connection.parties():
-                    notify(user_id=user_id, kind=reminder.kind, link=_link(session))
+                    notify(user_id=user_id, kind=reminder.kind, link=session.get_absolute_url())
                     transaction.on_commit(partial(send_session_reminder, pk, user_id, reminder.key))
                 sent += 1
     return sent
-
-
-def reminder_email(*, session: Session, user: User, key: str) -> EmailMultiAlternatives:
-    """'You have a peer support session in 24 hours': the time and a link. No names, no topics, no content."""
-    from alongside.connections.calendar import session_calendar
-    from alongside.service.selectors import current_settings
-
-    reminder = REMINDER_BY_KEY[key]
-    zone = time_zone_of(user)
-    context = {
-        "service_name": current_settings().name,
-        "phrase": reminder.phrase,
-        "when": local_time(session.starts_at, zone),
-        "place": place(zone),
-        "link": f"{settings.SITE_URL}{_link(session)}",
-    }
-    message = EmailMultiAlternatives(
-        subject=f"You have a peer support session {reminder.phrase}",
-        body=render_to_string("connections/email/session_reminder.txt", context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[user.email],
-    )
-    message.attach_alternative(render_to_string("connections/email/session_reminder.html", context), "text/html")
-    message.attach("session.ics", session_calendar([session]), "text/calendar")
-    return message

@@ -6,13 +6,16 @@ included, gets a 404 and an audited denial.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from django.http import HttpRequest
 
-from alongside.connections.models import Session
 from alongside.lib.access import deny_404
+from alongside.meetings.models import Session
 
 
-def get_session_for_participant(request: HttpRequest, pk: int) -> Session:
+def get_session(request: HttpRequest, pk: int, *, role: Literal["participant"] = "participant") -> Session:
+    """A session, for the two people of its connection only."""
     found = (
         Session.objects.select_related(
             "connection",

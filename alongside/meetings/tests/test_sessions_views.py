@@ -4,9 +4,9 @@ import pytest
 from django.test import Client
 
 from alongside.audit.models import AuditEvent, Outcome
-from alongside.connections import sessions
-from alongside.connections.models import Session, SessionStatus
 from alongside.connections.tests import factories as cf
+from alongside.meetings import services as sessions
+from alongside.meetings.models import Session, SessionStatus
 
 pytestmark = pytest.mark.django_db
 

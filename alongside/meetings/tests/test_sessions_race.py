@@ -10,9 +10,9 @@ from django.core.exceptions import ValidationError
 from django.db import connection, connections
 from django.utils import timezone
 
-from alongside.connections import sessions
-from alongside.connections.models import Session, SessionStatus
 from alongside.connections.tests import factories as cf
+from alongside.meetings import services as sessions
+from alongside.meetings.models import Session, SessionStatus
 from alongside.notifications.models import Kind, Notification
 from tests import factories
 

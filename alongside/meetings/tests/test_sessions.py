@@ -4,9 +4,11 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from alongside.audit.models import AuditEvent
-from alongside.connections import sessions
-from alongside.connections.models import ConnectionStatus, Session, SessionStatus
+from alongside.connections.models import ConnectionStatus
 from alongside.connections.tests import factories as cf
+from alongside.lib.time import describe_time
+from alongside.meetings import services as sessions
+from alongside.meetings.models import Session, SessionStatus
 from alongside.notifications.models import Kind, Notification
 from tests import factories
 
@@ -36,11 +38,11 @@ def propose(connection, actor, *, at=None, minutes=60, medium="chat"):
 def test_a_time_reads_in_the_viewers_zone_with_the_peers_beside_it():
     at = dt.datetime(2026, 12, 3, 8, 0, tzinfo=UTC)  # Melbourne is on daylight time (+11); London on GMT
     assert (
-        sessions.describe_time(at, viewer_zone="Australia/Melbourne", peer_zone="Europe/London")
+        describe_time(at, viewer_zone="Australia/Melbourne", peer_zone="Europe/London")
         == "Thu 3 Dec, 7:00 pm your time (Melbourne) — 8:00 am London for your peer"
     )
     assert (
-        sessions.describe_time(at, viewer_zone="Europe/London", peer_zone="Australia/Melbourne")
+        describe_time(at, viewer_zone="Europe/London", peer_zone="Australia/Melbourne")
         == "Thu 3 Dec, 8:00 am your time (London) — 7:00 pm Melbourne for your peer"
     )
 
@@ -48,7 +50,7 @@ def test_a_time_reads_in_the_viewers_zone_with_the_peers_beside_it():
 def test_the_peers_day_is_named_when_it_differs():
     at = dt.datetime(2026, 12, 2, 20, 30, tzinfo=UTC)  # Thursday 7:30 am in Melbourne, Wednesday evening in London
     assert (
-        sessions.describe_time(at, viewer_zone="Australia/Melbourne", peer_zone="Europe/London")
+        describe_time(at, viewer_zone="Australia/Melbourne", peer_zone="Europe/London")
         == "Thu 3 Dec, 7:30 am your time (Melbourne) — Wed 2 Dec, 8:30 pm London for your peer"
     )
 
@@ -56,7 +58,7 @@ def test_the_peers_day_is_named_when_it_differs():
 def test_peers_in_the_same_zone_are_told_it_is_the_same_time():
     at = dt.datetime(2026, 6, 1, 2, 0, tzinfo=UTC)
     assert (
-        sessions.describe_time(at, viewer_zone="Australia/Sydney", peer_zone="Australia/Sydney")
+        describe_time(at, viewer_zone="Australia/Sydney", peer_zone="Australia/Sydney")
         == "Mon 1 Jun, 12:00 pm your time (Sydney), the same time for your peer"
     )
 

@@ -4,9 +4,11 @@ import pytest
 from django.core import mail
 from icalendar import Calendar
 
-from alongside.connections import sessions, tasks
-from alongside.connections.models import Session
 from alongside.connections.tests import factories as cf
+from alongside.lib.time import local_time
+from alongside.meetings import services as sessions
+from alongside.meetings import tasks
+from alongside.meetings.models import Session
 from alongside.notifications.models import Kind, Notification
 
 pytestmark = pytest.mark.django_db
@@ -156,7 +158,7 @@ def test_the_reminder_email_carries_no_names_topics_or_medium(
         for secret in ("Alice", "Bob", member.email, supporter.email, exams.name, "Video", "video", "London"):
             assert secret not in part, (secret, part)
     # The member reads the time in their own zone.
-    assert sessions.local_time(agreed.starts_at, "Australia/Melbourne") in text
+    assert local_time(agreed.starts_at, "Australia/Melbourne") in text
 
     event = Calendar.from_ical(ics).walk("VEVENT")[0]
     assert str(event["SUMMARY"]) == "Peer support session"

@@ -1,9 +1,10 @@
-"""Sessions of a connection and the private calendar feed (included into the connections namespace)."""
+"""Sessions of a connection and the private calendar feed."""
 
 from django.urls import path
 
-from alongside.connections import session_views as views
+from alongside.meetings import views
 
+app_name = "meetings"
 urlpatterns = [
     path("connections/<int:pk>/sessions/", views.session_list, name="session_list"),
     path("connections/<int:pk>/sessions/propose/", views.session_propose, name="session_propose"),

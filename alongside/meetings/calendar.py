@@ -22,8 +22,9 @@ from icalendar import Calendar, Event
 
 from alongside.accounts.models import User
 from alongside.audit.services import record
-from alongside.connections.models import CalendarFeed, ConnectionStatus, Session, SessionStatus
+from alongside.connections.models import ConnectionStatus
 from alongside.lib.time import now
+from alongside.meetings.models import CalendarFeed, Session, SessionStatus
 
 SUMMARY = "Peer support session"
 SELECTOR_LENGTH = 16
