@@ -5,6 +5,7 @@ Every variable is listed in the README. Bad values stop the process with a clear
 
 from __future__ import annotations
 
+import secrets
 import socket
 import sys
 from pathlib import Path
@@ -36,8 +37,6 @@ def _dev_secret(filename: str, make: object) -> str:
 
 
 def _random_secret() -> str:
-    import secrets
-
     return secrets.token_urlsafe(50)
 
 

@@ -11,13 +11,12 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from alongside.lib import crypto
+from alongside.notifications.services import queue_email
+from alongside.service.selectors import current_settings
 
 
 class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
-        from alongside.notifications.services import queue_email
-        from alongside.service.selectors import current_settings
-
         context = {**context, "service_name": current_settings().name, "site_url": settings.SITE_URL}
         msg = self.render_mail(template_prefix, email, context)
         queue_email(msg)
@@ -33,8 +32,6 @@ class AccountAdapter(DefaultAccountAdapter):
         return self.get_login_redirect_url(request)
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
-        from alongside.service.selectors import current_settings
-
         return current_settings().signups_open
 
 

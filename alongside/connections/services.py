@@ -48,6 +48,7 @@ from alongside.lib.time import now
 from alongside.matching import engine, weekly
 from alongside.notifications.models import Kind
 from alongside.notifications.services import notify, queue_email
+from alongside.service.selectors import current_settings
 from alongside.supporters.models import Format, SupporterProfile
 
 SUGGESTIONS_PER_PAGE = 3
@@ -330,8 +331,6 @@ def offer_from_coordinator(
 
 def offer_email(user: User) -> EmailMultiAlternatives:
     """'There is an offer for you': no names, no topics, no note. The detail is behind sign-in."""
-    from alongside.service.selectors import current_settings
-
     context = {
         "service_name": current_settings().name,
         "link": f"{settings.SITE_URL}/supporter/offers/",

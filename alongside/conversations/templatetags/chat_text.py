@@ -9,6 +9,8 @@ from django import template
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from alongside.conversations.selectors import unread_threads
+
 register = template.Library()
 
 URL = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
@@ -33,8 +35,6 @@ def chat_text(value: str) -> SafeString:
 
 @register.inclusion_tag("conversations/_unread.html")
 def unread_messages(user: Any) -> dict[str, Any]:
-    from alongside.conversations.selectors import unread_threads
-
     if not getattr(user, "is_authenticated", False):
         return {"threads": []}
     return {"threads": unread_threads(user.pk)}
