@@ -10,43 +10,35 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
+from django.http import HttpResponse, HttpResponseNotFound
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from alongside.accounts.models import User
 from alongside.connections.access import get_connection
+from alongside.lib.access import AuthedRequest
 from alongside.lib.time import now, time_zone_of
+from alongside.lib.views import attempt, posted
 from alongside.meetings import calendar, services
 from alongside.meetings.access import get_session
 from alongside.meetings.forms import SessionForm
 from alongside.meetings.models import CalendarFeed, Session, SessionStatus
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
-def _errors(request: HttpRequest, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
-
-
-def _form(request: HttpRequest, media: list[str]) -> SessionForm:
+def _form(request: AuthedRequest, media: list[str]) -> SessionForm:
     return SessionForm(
-        request.POST if request.method == "POST" else None,
+        posted(request),
         media=media,
-        time_zone=time_zone_of(_user(request)),
+        time_zone=time_zone_of(request.user),
     )
 
 
 @login_required
 @require_GET
-def session_list(request: HttpRequest, pk: int) -> HttpResponse:
+def session_list(request: AuthedRequest, pk: int) -> HttpResponse:
     """A connection's sessions: what is waiting for an answer, what is agreed, what has been."""
     connection = get_connection(request, pk)
-    user, at = _user(request), now()
+    user, at = request.user, now()
     rows = list(services.sessions_of(connection))
     for row in rows:
         row.connection = connection  # already fetched with both people: no query per session
@@ -71,7 +63,7 @@ def session_list(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def session_propose(request: HttpRequest, pk: int) -> HttpResponse:
+def session_propose(request: AuthedRequest, pk: int) -> HttpResponse:
     connection = get_connection(request, pk)
     if not connection.is_active:
         return redirect("meetings:session_list", pk=connection.pk)
@@ -81,7 +73,7 @@ def session_propose(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             made = services.propose(
                 connection=connection,
-                actor=_user(request),
+                actor=request.user,
                 starts_at=data["starts_at"],
                 minutes=data["minutes"],
                 medium=data["medium"],
@@ -95,15 +87,15 @@ def session_propose(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "meetings/propose.html",
-        {"connection": connection, "form": form, "partner": connection.peer_of(_user(request))},
+        {"connection": connection, "form": form, "partner": connection.peer_of(request.user)},
     )
 
 
 @login_required
 @require_GET
-def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def session_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     session = get_session(request, pk)
-    user = _user(request)
+    user = request.user
     replaced_by = Session.objects.filter(replaces=session).first()
     return render(
         request,
@@ -119,10 +111,10 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def session_counter(request: HttpRequest, pk: int) -> HttpResponse:
+def session_counter(request: AuthedRequest, pk: int) -> HttpResponse:
     """The side asked proposes another time instead."""
     session = get_session(request, pk)
-    user = _user(request)
+    user = request.user
     view = services.view_of(session, user)
     if not view.can_answer:
         messages.info(request, "This proposed time can't be answered now.")
@@ -153,40 +145,37 @@ def session_counter(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def session_agree(request: HttpRequest, pk: int) -> HttpResponse:
+def session_agree(request: AuthedRequest, pk: int) -> HttpResponse:
     session = get_session(request, pk)
-    try:
-        services.agree(session=session, actor=_user(request), request=request)
-    except ValidationError as exc:
-        _errors(request, exc)
-    else:
-        messages.success(request, "Agreed. You will both get a reminder 24 hours and 1 hour before.")
+    attempt(
+        request,
+        lambda: services.agree(session=session, actor=request.user, request=request),
+        done="Agreed. You will both get a reminder 24 hours and 1 hour before.",
+    )
     return redirect("meetings:session_detail", pk=session.pk)
 
 
 @login_required
 @require_POST
-def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def session_cancel(request: AuthedRequest, pk: int) -> HttpResponse:
     session = get_session(request, pk)
-    try:
-        services.cancel(session=session, actor=_user(request), request=request)
-    except ValidationError as exc:
-        _errors(request, exc)
-    else:
-        messages.success(request, "Cancelled. Your peer has been told.")
+    attempt(
+        request,
+        lambda: services.cancel(session=session, actor=request.user, request=request),
+        done="Cancelled. Your peer has been told.",
+    )
     return redirect("meetings:session_list", pk=session.connection_id)
 
 
 @login_required
 @require_POST
-def session_held(request: HttpRequest, pk: int) -> HttpResponse:
+def session_held(request: AuthedRequest, pk: int) -> HttpResponse:
     session = get_session(request, pk)
-    try:
-        services.mark_held(session=session, actor=_user(request), request=request)
-    except ValidationError as exc:
-        _errors(request, exc)
-    else:
-        messages.success(request, "Thank you. The session is marked as held.")
+    attempt(
+        request,
+        lambda: services.mark_held(session=session, actor=request.user, request=request),
+        done="Thank you. The session is marked as held.",
+    )
     return redirect("meetings:session_list", pk=session.connection_id)
 
 
@@ -196,9 +185,9 @@ def session_held(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @never_cache
 @require_http_methods(["GET", "POST"])
-def calendar_settings(request: HttpRequest) -> HttpResponse:
+def calendar_settings(request: AuthedRequest) -> HttpResponse:
     """Make, replace or revoke one's private feed. A new URL is shown once, in the response to the POST."""
-    user = _user(request)
+    user = request.user
     token = ""
     if request.method == "POST":
         action = request.POST.get("action", "")
@@ -225,7 +214,7 @@ def calendar_settings(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @require_GET
-def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+def calendar_feed(request: AuthedRequest, token: str) -> HttpResponse:
     """The feed itself. No sign-in: the URL is the credential. Nothing here is audited or logged with it."""
     feed = calendar.feed_for_token(token)
     if feed is None:

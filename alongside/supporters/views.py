@@ -2,35 +2,31 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from alongside.lib.access import supporter_required
+from alongside.lib.access import AuthedRequest, supporter_required
+from alongside.lib.views import posted
 from alongside.matching.weekly import parse_windows
 from alongside.supporters.forms import SupporterProfileForm, WindowFormSet, window_initial
 from alongside.supporters.services import profile_for, save_supporter_profile
 
 
-def _posted(request: HttpRequest) -> QueryDict | None:
-    """The submitted data on POST (even when empty, so an empty form is still validated), else None."""
-    return request.POST if request.method == "POST" else None
-
-
 @supporter_required
 @require_http_methods(["GET", "POST"])
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthedRequest) -> HttpResponse:
     """A supporter describes themselves to members and says how much they can take on."""
-    instance = profile_for(request.user)  # type: ignore[arg-type]
-    form = SupporterProfileForm(_posted(request), instance=instance, initial={"formats": instance.formats})
+    instance = profile_for(request.user)
+    form = SupporterProfileForm(posted(request), instance=instance, initial={"formats": instance.formats})
     windows = WindowFormSet(
-        _posted(request), prefix="windows", initial=window_initial(parse_windows(instance.availability))
+        posted(request), prefix="windows", initial=window_initial(parse_windows(instance.availability))
     )
     if request.method == "POST" and form.is_valid() and windows.is_valid():
         data = form.cleaned_data
         try:
             save_supporter_profile(
-                user=request.user,  # type: ignore[arg-type]
+                user=request.user,
                 bio=data["bio"],
                 specialties=data["specialties"],
                 topics=data["topics"],

@@ -18,6 +18,7 @@ from alongside.connections.forms import HandMatchForm
 from alongside.connections.models import OFFER_HOURS
 from alongside.console.views import page, paginate
 from alongside.lib.access import AuthedRequest, coordinator_required
+from alongside.lib.views import posted
 from alongside.matching.forms import WeightsForm
 from alongside.matching.models import MatchingSettings
 from alongside.matching.services import update_weights
@@ -121,7 +122,7 @@ def request_match(request: AuthedRequest, pk: int) -> HttpResponse:
     form = None
     if candidates is not None and candidates.suggestions:
         form = HandMatchForm(
-            request.POST if request.method == "POST" else None,
+            posted(request),
             candidates=candidates.suggestions,
             names=candidates.names,
         )

@@ -7,15 +7,17 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from alongside.console.selectors import search_resources
 from alongside.console.views import console_next, page, paginate
 from alongside.lib.access import AuthedRequest, coordinator_required
+from alongside.lib.views import posted
+from alongside.library.access import get_resource
 from alongside.library.forms import ResourceFilterForm, ResourceForm
-from alongside.library.models import Category, Resource
+from alongside.library.models import Category
+from alongside.library.selectors import search_resources
 from alongside.library.services import create_resource, delete_resource, update_resource
 from alongside.service.selectors import current_settings
 
@@ -28,6 +30,7 @@ def resource_list(request: AuthedRequest) -> HttpResponse:
         query=data.get("q", ""),
         category=data.get("category", ""),
         region=data.get("region", ""),
+        exact_region=True,
         crisis_only=bool(data.get("crisis")),
     )
     return page(
@@ -44,7 +47,7 @@ def resource_add(request: AuthedRequest) -> HttpResponse:
     initial: dict[str, Any] = {}
     if request.GET.get("crisis") == "1":
         initial = {"is_crisis": True, "category": Category.CRISIS, "region": current_settings().region}
-    form = ResourceForm(request.POST if request.method == "POST" else None, initial=initial)
+    form = ResourceForm(posted(request), initial=initial)
     if form.is_bound and form.is_valid():
         try:
             resource = create_resource(actor=request.user, request=request, **form.cleaned_data)
@@ -59,9 +62,9 @@ def resource_add(request: AuthedRequest) -> HttpResponse:
 @coordinator_required
 @require_http_methods(["GET", "POST"])
 def resource_edit(request: AuthedRequest, pk: int) -> HttpResponse:
-    resource = get_object_or_404(Resource, pk=pk)
+    resource = get_resource(request, pk)
     saved_title = resource.title  # the form writes into its instance; the heading keeps the saved title
-    form = ResourceForm(request.POST if request.method == "POST" else None, instance=resource)
+    form = ResourceForm(posted(request), instance=resource)
     if form.is_bound and form.is_valid():
         try:
             update_resource(actor=request.user, resource=resource, request=request, **form.cleaned_data)
@@ -81,7 +84,7 @@ def resource_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 @coordinator_required
 @require_http_methods(["GET", "POST"])
 def resource_delete(request: AuthedRequest, pk: int) -> HttpResponse:
-    resource = get_object_or_404(Resource, pk=pk)
+    resource = get_resource(request, pk)
     if request.method == "POST":
         title = resource.title
         delete_resource(actor=request.user, resource=resource, request=request)

@@ -8,9 +8,9 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods
 
-from alongside.console.selectors import crisis_resources_for_region
 from alongside.console.views import page
 from alongside.lib.access import AuthedRequest, coordinator_required
+from alongside.library.selectors import crisis_resources
 from alongside.service.forms import HoursFormSet, ServiceSettingsForm, hours_initial
 from alongside.service.models import OpeningHours, ServiceSettings
 from alongside.service.services import update_service_settings
@@ -47,7 +47,7 @@ def service_settings(request: AuthedRequest) -> HttpResponse:
         {
             "form": form,
             "formset": formset,
-            "crisis_lines": crisis_resources_for_region(row.region),
+            "crisis_lines": crisis_resources(row.region),
             "region": row.get_region_display(),
         },
         section="settings",

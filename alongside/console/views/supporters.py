@@ -11,7 +11,7 @@ from alongside.connections.selectors import load_of, supporters_with_load
 from alongside.console.views import page
 from alongside.lib.access import AuthedRequest, coordinator_required
 from alongside.matching.weekly import describe_slots, parse_windows, weekly_slots
-from alongside.supporters.access import get_supporter_for_coordinator
+from alongside.supporters.access import get_supporter_profile
 from alongside.supporters.forms import PauseForm
 from alongside.supporters.models import Format
 from alongside.supporters.services import set_paused
@@ -26,7 +26,7 @@ def supporter_list(request: AuthedRequest) -> HttpResponse:
 
 @coordinator_required
 def supporter_detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    supporter = get_supporter_for_coordinator(request, pk)
+    supporter = get_supporter_profile(request, pk)
     person = getattr(supporter.user, "profile", None)
     time_zone = person.time_zone if person is not None else "UTC"
     times = describe_slots(weekly_slots(parse_windows(supporter.availability), time_zone), time_zone)
@@ -48,7 +48,7 @@ def supporter_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 @coordinator_required
 @require_POST
 def supporter_pause(request: AuthedRequest, pk: int) -> HttpResponse:
-    supporter = get_supporter_for_coordinator(request, pk)
+    supporter = get_supporter_profile(request, pk)
     form = PauseForm(request.POST)
     if form.is_valid():
         paused = form.cleaned_data["action"] == "pause"

@@ -7,14 +7,14 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods, require_POST
 
 from alongside.console.forms import ActiveForm
 from alongside.console.selectors import search_workplaces
 from alongside.console.views import page, paginate
+from alongside.directory.access import get_workplace
 from alongside.directory.forms import BulkWorkplaceForm, WorkplaceFilterForm, WorkplaceForm
-from alongside.directory.models import Workplace
 from alongside.directory.services import (
     bulk_add_workplaces,
     create_workplace,
@@ -22,6 +22,7 @@ from alongside.directory.services import (
     update_workplace,
 )
 from alongside.lib.access import AuthedRequest, coordinator_required
+from alongside.lib.views import posted
 
 
 @coordinator_required
@@ -40,7 +41,7 @@ def workplace_list(request: AuthedRequest) -> HttpResponse:
 @coordinator_required
 @require_http_methods(["GET", "POST"])
 def workplace_add(request: AuthedRequest) -> HttpResponse:
-    form = WorkplaceForm(request.POST if request.method == "POST" else None)
+    form = WorkplaceForm(posted(request))
     if form.is_bound and form.is_valid():
         try:
             workplace = create_workplace(actor=request.user, request=request, **form.cleaned_data)
@@ -55,7 +56,7 @@ def workplace_add(request: AuthedRequest) -> HttpResponse:
 @coordinator_required
 @require_http_methods(["GET", "POST"])
 def workplace_bulk_add(request: AuthedRequest) -> HttpResponse:
-    form = BulkWorkplaceForm(request.POST if request.method == "POST" else None)
+    form = BulkWorkplaceForm(posted(request))
     if form.is_bound and form.is_valid():
         try:
             result = bulk_add_workplaces(
@@ -78,7 +79,7 @@ def workplace_bulk_add(request: AuthedRequest) -> HttpResponse:
 @coordinator_required
 @require_http_methods(["GET", "POST"])
 def workplace_edit(request: AuthedRequest, pk: int) -> HttpResponse:
-    workplace = get_object_or_404(Workplace, pk=pk)
+    workplace = get_workplace(request, pk)
     if request.method == "POST":
         form = WorkplaceForm(request.POST, exclude_pk=workplace.pk)
     else:
@@ -97,7 +98,7 @@ def workplace_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 @coordinator_required
 @require_POST
 def workplace_active(request: AuthedRequest, pk: int) -> HttpResponse:
-    workplace = get_object_or_404(Workplace, pk=pk)
+    workplace = get_workplace(request, pk)
     form = ActiveForm(request.POST)
     if not form.is_valid():
         messages.error(request, "That change wasn't understood; nothing was changed.")
