@@ -13,6 +13,16 @@ class Outcome(models.TextChoices):
     FAILED = "failed", "failed"
 
 
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    """Events are added, never changed or removed, by a query either: no bulk ``update()`` or ``delete()``."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise ValueError("audit events are immutable")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise ValueError("audit events are immutable")
+
+
 class AuditEvent(models.Model):
     """Who did what to what, when, with what outcome.
 
@@ -30,6 +40,8 @@ class AuditEvent(models.Model):
     outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.OK)
     ip_hash = models.CharField(max_length=64, blank=True)
     details = models.JSONField(default=dict, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-id"]
