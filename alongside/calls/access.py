@@ -44,8 +44,7 @@ def call_party(thread: Thread, user_id: int) -> int | None:
         return None
     if not connection.has_party(user_id):
         return None
-    member_id, supporter_user_id = connection.parties()
-    return supporter_user_id if user_id == member_id else member_id
+    return connection.peer_id_of(user_id)
 
 
 def get_call_party(user: Any, thread_id: int, *, request: HttpRequest | None = None, via: str = "") -> CallParty:

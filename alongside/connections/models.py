@@ -266,13 +266,18 @@ class Connection(models.Model):
     def has_party(self, user_id: int | None) -> bool:
         return user_id is not None and user_id in self.parties()
 
+    def peer_id_of(self, user_id: int) -> int:
+        """The user id of the other person; ``user_id`` must be one of its two people."""
+        member_id, supporter_user_id = self.parties()
+        if user_id == member_id:
+            return supporter_user_id
+        if user_id == supporter_user_id:
+            return member_id
+        raise ValueError("not a party to this connection")
+
     def peer_of(self, user: User) -> User:
         """The other person of the connection, as ``user`` sees it; ``user`` must be one of its two people."""
-        if user.pk == self.member_id:
-            return self.supporter.user
-        if user.pk == self.supporter.user_id:
-            return self.member
-        raise ValueError("not a party to this connection")
+        return self.member if self.peer_id_of(user.pk) == self.member_id else self.supporter.user
 
     @property
     def is_active(self) -> bool:

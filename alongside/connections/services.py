@@ -505,8 +505,7 @@ def _end(
         request=request,
         details={"kind": kind, "by": locked.ended_by, "with_reason": bool(reason)},
     )
-    other = locked.supporter.user_id if side == Side.MEMBER else locked.member_id
-    notify(user_id=other, kind=Kind.CONNECTION_CLOSED, link=f"/connections/{locked.pk}/")
+    notify(user_id=locked.peer_id_of(actor.pk), kind=Kind.CONNECTION_CLOSED, link=f"/connections/{locked.pk}/")
     connection.refresh_from_db()
     return locked
 
@@ -550,8 +549,8 @@ def ask_for_change(*, connection: Connection, actor: User, request: HttpRequest 
 def block(*, connection: Connection, actor: User, reason: str = "", request: HttpRequest | None = None) -> Block:
     """End the connection and never match this pair again, in either direction."""
     locked = Connection.objects.select_related("supporter").get(pk=connection.pk)
-    side = side_of(locked, actor)
-    other_id = locked.supporter.user_id if side == Side.MEMBER else locked.member_id
+    side_of(locked, actor)  # refuses anyone but its two people
+    other_id = locked.peer_id_of(actor.pk)
     if locked.is_active:
         _end(locked, actor=actor, kind=EndKind.BLOCKED, reason=reason, request=request)
     made, _ = Block.objects.get_or_create(blocker=actor, blocked_id=other_id, defaults={"connection": locked})

@@ -132,11 +132,6 @@ def _lock_session(session: Session, actor: User) -> tuple[Session, Connection]:
     return locked, connection
 
 
-def _other(connection: Connection, actor: User) -> int:
-    member_id, supporter_id = connection.parties()
-    return supporter_id if actor.pk == member_id else member_id
-
-
 @transaction.atomic
 def propose(
     *,
@@ -173,7 +168,7 @@ def propose(
         request=request,
         details={"minutes": minutes, "medium": medium},
     )
-    notify(user_id=_other(locked, actor), kind=Kind.SESSION_PROPOSED, link=session.get_absolute_url())
+    notify(user_id=locked.peer_id_of(actor.pk), kind=Kind.SESSION_PROPOSED, link=session.get_absolute_url())
     return session
 
 
@@ -212,7 +207,7 @@ def counter(
         request=request,
         details={"replaces": locked.pk, "minutes": minutes, "medium": medium},
     )
-    notify(user_id=_other(connection, actor), kind=Kind.SESSION_PROPOSED, link=made.get_absolute_url())
+    notify(user_id=connection.peer_id_of(actor.pk), kind=Kind.SESSION_PROPOSED, link=made.get_absolute_url())
     session.refresh_from_db()
     return made
 
@@ -245,7 +240,7 @@ def cancel(*, session: Session, actor: User, request: HttpRequest | None = None)
     locked.status, locked.cancelled_at, locked.cancelled_by = SessionStatus.CANCELLED, now(), actor
     locked.save(update_fields=["status", "cancelled_at", "cancelled_by"])
     record("connections.session.cancelled", actor=actor, target=locked, request=request, details={"was": was})
-    notify(user_id=_other(connection, actor), kind=Kind.SESSION_CANCELLED, link=locked.get_absolute_url())
+    notify(user_id=connection.peer_id_of(actor.pk), kind=Kind.SESSION_CANCELLED, link=locked.get_absolute_url())
     session.refresh_from_db()
     return locked
 
