@@ -22,5 +22,5 @@ def test_each_side_sees_the_other_as_its_peer(member, supporter):
 def test_an_outsider_has_no_peer_in_it(member, supporter, outsider):
     connection = cf.connection(member, supporter)
     assert not connection.has_party(outsider.pk) and not connection.has_party(None)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="not a party"):
         connection.peer_of(outsider)
