@@ -28,5 +28,5 @@ def get_session(request: HttpRequest, pk: int, *, role: Literal["participant"] =
         .first()
     )
     if found is None or not found.connection.has_party(request.user.pk):
-        raise deny_404(request, action="connections.session.view", target_type="connections.session", target_id=pk)
+        raise deny_404(request, action="connections.session.view", target_type="meetings.session", target_id=pk)
     return found
