@@ -48,8 +48,9 @@ def request_new(request: AuthedRequest) -> HttpResponse:
     form = SupportRequestForm(posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            created = services.create_request(
+        created = attempt(
+            request,
+            lambda: services.create_request(
                 member=request.user,
                 topics=data["topics"],
                 peer_kind=data["peer_kind"],
@@ -62,10 +63,10 @@ def request_new(request: AuthedRequest) -> HttpResponse:
                 allow_own_workplace=data["allow_own_workplace"],
                 note=data["note"],
                 request=request,
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
+            ),
+            form=form,
+        )
+        if created is not None:
             return redirect("connections:request_detail", pk=created.pk)
     return render(request, "connections/request_new.html", {"form": form})
 
@@ -250,16 +251,17 @@ def connection_close(request: AuthedRequest, pk: int) -> HttpResponse:
         return redirect("connections:connection_detail", pk=connection.pk)
     form = CloseForm(posted(request))
     if request.method == "POST" and form.is_valid():
-        try:
-            services.close_connection(
+        closed = attempt(
+            request,
+            lambda: services.close_connection(
                 connection=connection,
                 actor=request.user,
                 reason=form.cleaned_data["reason"],
                 request=request,
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
+            ),
+            form=form,
+        )
+        if closed is not None:
             return _after_close(request, connection)
     return render(request, "connections/connection_close.html", {"connection": connection, "form": form})
 
@@ -297,16 +299,17 @@ def connection_block(request: AuthedRequest, pk: int) -> HttpResponse:
     side = services.side_of(connection, request.user)
     form = CloseForm(posted(request))
     if request.method == "POST" and form.is_valid():
-        try:
-            services.block(
+        blocked = attempt(
+            request,
+            lambda: services.block(
                 connection=connection,
                 actor=request.user,
                 reason=form.cleaned_data["reason"],
                 request=request,
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
+            ),
+            form=form,
+        )
+        if blocked is not None:
             messages.success(request, "Done. You will never be matched with this person again.")
             if side == Side.MEMBER:
                 return redirect("connections:connection_feedback", pk=connection.pk)
@@ -326,16 +329,17 @@ def connection_review(request: AuthedRequest, pk: int) -> HttpResponse:
         return redirect("connections:connection_detail", pk=connection.pk)
     form = ReviewForm(posted(request))
     if request.method == "POST" and form.is_valid():
-        try:
-            services.answer_review(
+        answered = attempt(
+            request,
+            lambda: services.answer_review(
                 connection=connection,
                 actor=request.user,
                 choice=form.cleaned_data["choice"],
                 request=request,
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
+            ),
+            form=form,
+        )
+        if answered is not None:
             connection.refresh_from_db()
             if not connection.is_active:
                 return _after_close(request, connection)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, QueryDict
@@ -22,16 +23,28 @@ def show_errors(request: HttpRequest, exc: ValidationError) -> None:
         messages.error(request, message)
 
 
-def attempt(request: HttpRequest, call: Callable[[], T], *, done: str = "") -> T | None:
-    """Call one service. Refused (``ValidationError``), its messages are shown and None is returned;
-    otherwise ``done`` is shown, when given, and the service's result returned.
+def attempt(
+    request: HttpRequest,
+    call: Callable[[], T],
+    *,
+    done: str = "",
+    form: forms.BaseForm | None = None,
+    field: str | None = None,
+) -> T | None:
+    """Call one service. Refused (``ValidationError``), it returns None and the reasons are shown: on ``form``
+    (at ``field``, or the form as a whole) when given, else as messages. Otherwise ``done`` is shown, when
+    given, and the service's result returned.
 
-    The view redirects either way; a service that returns nothing is called for its effect alone.
+    None means refused only for a service that returns something; one that returns nothing is called for its
+    effect alone, and the view goes on the same way whatever happened.
     """
     try:
         result = call()
     except ValidationError as exc:
-        show_errors(request, exc)
+        if form is not None:
+            form.add_error(field, exc)
+        else:
+            show_errors(request, exc)
         return None
     if done:
         messages.success(request, done)

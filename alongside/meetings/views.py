@@ -9,7 +9,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseNotFound
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -70,18 +69,19 @@ def session_propose(request: AuthedRequest, pk: int) -> HttpResponse:
     form = _form(request, services.media_for(connection))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            made = services.propose(
+        made = attempt(
+            request,
+            lambda: services.propose(
                 connection=connection,
                 actor=request.user,
                 starts_at=data["starts_at"],
                 minutes=data["minutes"],
                 medium=data["medium"],
                 request=request,
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
+            ),
+            form=form,
+        )
+        if made is not None:
             messages.success(request, "Time proposed. Your peer has been asked to agree or suggest another.")
             return redirect("meetings:session_detail", pk=made.pk)
     return render(
@@ -122,18 +122,19 @@ def session_counter(request: AuthedRequest, pk: int) -> HttpResponse:
     form = _form(request, services.media_for(session.connection))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            made = services.counter(
+        made = attempt(
+            request,
+            lambda: services.counter(
                 session=session,
                 actor=user,
                 starts_at=data["starts_at"],
                 minutes=data["minutes"],
                 medium=data["medium"],
                 request=request,
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
+            ),
+            form=form,
+        )
+        if made is not None:
             messages.success(request, "Another time proposed. Your peer has been asked to agree.")
             return redirect("meetings:session_detail", pk=made.pk)
     return render(

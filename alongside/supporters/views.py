@@ -1,13 +1,12 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from alongside.lib.access import AuthedRequest, supporter_required
-from alongside.lib.views import posted
+from alongside.lib.views import attempt, posted
 from alongside.matching.weekly import parse_windows
 from alongside.supporters.forms import SupporterProfileForm, WindowFormSet, window_initial
 from alongside.supporters.services import profile_for, save_supporter_profile
@@ -24,8 +23,9 @@ def profile(request: AuthedRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid() and windows.is_valid():
         data = form.cleaned_data
-        try:
-            save_supporter_profile(
+        saved = attempt(
+            request,
+            lambda: save_supporter_profile(
                 user=request.user,
                 bio=data["bio"],
                 specialties=data["specialties"],
@@ -37,10 +37,10 @@ def profile(request: AuthedRequest) -> HttpResponse:
                 paused_until=data["paused_until"],
                 availability=windows.windows(),  # type: ignore[attr-defined]
                 request=request,
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
+            ),
+            form=form,
+        )
+        if saved is not None:
             messages.success(request, "Your supporter profile is saved.")
             return redirect("supporters:profile")
     person = getattr(request.user, "profile", None)

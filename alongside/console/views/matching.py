@@ -18,7 +18,7 @@ from alongside.connections.forms import HandMatchForm
 from alongside.connections.models import OFFER_HOURS
 from alongside.console.views import page, paginate
 from alongside.lib.access import AuthedRequest, coordinator_required
-from alongside.lib.views import posted
+from alongside.lib.views import attempt, posted
 from alongside.matching.forms import WeightsForm
 from alongside.matching.models import MatchingSettings
 from alongside.matching.services import update_weights
@@ -128,17 +128,18 @@ def request_match(request: AuthedRequest, pk: int) -> HttpResponse:
         )
         if request.method == "POST" and form.is_valid():
             supporter = SupporterProfile.objects.get(pk=form.cleaned_data["supporter"])
-            try:
-                batch.match_by_hand(
+            offer = attempt(
+                request,
+                lambda: batch.match_by_hand(
                     actor=request.user,
                     support_request=support_request,
                     supporter=supporter,
                     reason=form.cleaned_data["reason"],
                     request=request,
-                )
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
+                ),
+                form=form,
+            )
+            if offer is not None:
                 name = candidates.names.get(supporter.pk, "The supporter")
                 messages.success(request, f"Offer sent to {name}. They have {OFFER_HOURS} hours to reply.")
                 return redirect("console:waitlist")

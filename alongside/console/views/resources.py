@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -13,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from alongside.console.views import console_next, page, paginate
 from alongside.lib.access import AuthedRequest, coordinator_required
-from alongside.lib.views import posted
+from alongside.lib.views import attempt, posted
 from alongside.library.access import get_resource
 from alongside.library.forms import ResourceFilterForm, ResourceForm
 from alongside.library.models import Category
@@ -49,11 +48,10 @@ def resource_add(request: AuthedRequest) -> HttpResponse:
         initial = {"is_crisis": True, "category": Category.CRISIS, "region": current_settings().region}
     form = ResourceForm(posted(request), initial=initial)
     if form.is_bound and form.is_valid():
-        try:
-            resource = create_resource(actor=request.user, request=request, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
+        resource = attempt(
+            request, lambda: create_resource(actor=request.user, request=request, **form.cleaned_data), form=form
+        )
+        if resource is not None:
             messages.success(request, f"Added “{resource.title}” to the library.")
             return redirect(console_next(request, reverse("console:resources")))
     return page(request, "console/resources/form.html", {"form": form}, section="resources")
@@ -66,11 +64,12 @@ def resource_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     saved_title = resource.title  # the form writes into its instance; the heading keeps the saved title
     form = ResourceForm(posted(request), instance=resource)
     if form.is_bound and form.is_valid():
-        try:
-            update_resource(actor=request.user, resource=resource, request=request, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
+        saved = attempt(
+            request,
+            lambda: update_resource(actor=request.user, resource=resource, request=request, **form.cleaned_data),
+            form=form,
+        )
+        if saved is not None:
             messages.success(request, f"Saved “{form.cleaned_data['title']}”.")
             return redirect(console_next(request, reverse("console:resources")))
     return page(

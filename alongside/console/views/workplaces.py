@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods, require_POST
@@ -22,7 +21,7 @@ from alongside.directory.services import (
     update_workplace,
 )
 from alongside.lib.access import AuthedRequest, coordinator_required
-from alongside.lib.views import posted
+from alongside.lib.views import attempt, posted
 
 
 @coordinator_required
@@ -43,11 +42,10 @@ def workplace_list(request: AuthedRequest) -> HttpResponse:
 def workplace_add(request: AuthedRequest) -> HttpResponse:
     form = WorkplaceForm(posted(request))
     if form.is_bound and form.is_valid():
-        try:
-            workplace = create_workplace(actor=request.user, request=request, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
+        workplace = attempt(
+            request, lambda: create_workplace(actor=request.user, request=request, **form.cleaned_data), form=form
+        )
+        if workplace is not None:
             messages.success(request, f"Added {workplace.name} to the directory.")
             return redirect("console:workplaces")
     return page(request, "console/workplaces/form.html", {"form": form}, section="workplaces")
@@ -58,16 +56,18 @@ def workplace_add(request: AuthedRequest) -> HttpResponse:
 def workplace_bulk_add(request: AuthedRequest) -> HttpResponse:
     form = BulkWorkplaceForm(posted(request))
     if form.is_bound and form.is_valid():
-        try:
-            result = bulk_add_workplaces(
+        result = attempt(
+            request,
+            lambda: bulk_add_workplaces(
                 actor=request.user,
                 names=form.cleaned_data["names"],
                 region=form.cleaned_data["region"],
                 request=request,
-            )
-        except ValidationError as exc:
-            form.add_error("names", exc)
-        else:
+            ),
+            form=form,
+            field="names",
+        )
+        if result is not None:
             added = len(result.added)
             messages.success(request, f"Added {added} workplace{'' if added == 1 else 's'}.")
             if result.skipped:
@@ -85,11 +85,12 @@ def workplace_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     else:
         form = WorkplaceForm(initial={"name": workplace.name, "region": workplace.region}, exclude_pk=workplace.pk)
     if form.is_bound and form.is_valid():
-        try:
-            update_workplace(actor=request.user, workplace=workplace, request=request, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
+        saved = attempt(
+            request,
+            lambda: update_workplace(actor=request.user, workplace=workplace, request=request, **form.cleaned_data),
+            form=form,
+        )
+        if saved is not None:
             messages.success(request, f"Saved {form.cleaned_data['name']}.")
             return redirect("console:workplaces")
     return page(request, "console/workplaces/form.html", {"form": form, "workplace": workplace}, section="workplaces")

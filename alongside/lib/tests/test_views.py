@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib.messages import get_messages
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.core.exceptions import ValidationError
@@ -36,3 +37,14 @@ def test_a_refused_service_shows_each_reason_and_returns_none():
     request = _request()
     assert attempt(request, _refuse, done="Saved.") is None
     assert [(m.level_tag, str(m)) for m in get_messages(request)] == [("error", "Not now."), ("error", "Try later.")]
+
+
+def test_with_a_form_the_reasons_go_onto_it_and_no_message_is_shown():
+    class NoteForm(forms.Form):
+        note = forms.CharField()
+
+    request, form = _request(), NoteForm({"note": "hello"})
+    assert form.is_valid()
+    assert attempt(request, _refuse, done="Saved.", form=form, field="note") is None
+    assert form.errors == {"note": ["Not now.", "Try later."]}
+    assert list(get_messages(request)) == []
