@@ -19,6 +19,18 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "alongside"
 
+LAYERS = (
+    ("audit",),
+    ("lib",),
+    ("matching",),
+    ("directory", "library", "service"),
+    ("notifications", "accounts"),
+    ("supporters",),
+    ("connections",),
+    ("meetings", "conversations", "calls"),
+    ("console", "demo"),
+)
+"""Bottom up: an app imports only from its own layer or the layers below (within a layer, one way: no cycle)."""
 PURE_ENGINE = {"alongside.matching.engine", "alongside.matching.solver", "alongside.matching.instance"}
 """The matching engine, its solver and instance reader: no Django, no other part of Alongside."""
 MATCHING_MAY_IMPORT = {"matching", "lib", "audit"}
@@ -207,6 +219,18 @@ def test_no_two_apps_import_each_other_even_through_others():
 def test_no_two_files_import_each_other():
     found = cycles(module_graph())
     assert not found, "file circles:\n" + "\n\n".join(_module_ties(c) for c in found)
+
+
+def test_every_app_imports_only_its_own_layer_or_those_below():
+    layer = {app: n for n, apps in enumerate(LAYERS) for app in apps}
+    apps = {path.name for path in PACKAGE.iterdir() if (path / "__init__.py").exists()}
+    assert apps == set(layer), "every app has a layer"
+    upward = [
+        f"{imp.path}:{imp.line} imports {imp.target}"
+        for imp in ours()
+        if (source := app_of(imp.source)) and (target := app_of(imp.target)) and layer[target] > layer[source]
+    ]
+    assert not upward, "imports that run back up:\n" + "\n".join(upward)
 
 
 def test_the_matching_engine_is_pure_and_the_matching_app_sits_at_the_bottom():
