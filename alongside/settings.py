@@ -5,6 +5,7 @@ Every variable is listed in the README. Bad values stop the process with a clear
 
 from __future__ import annotations
 
+import secrets
 import socket
 import sys
 from pathlib import Path
@@ -39,8 +40,6 @@ def _dev_secret(filename: str, make: object) -> str:
 
 
 def _random_secret() -> str:
-    import secrets
-
     return secrets.token_urlsafe(50)
 
 
@@ -89,6 +88,7 @@ INSTALLED_APPS = [
     "alongside.accounts",
     "alongside.supporters",
     "alongside.connections",
+    "alongside.meetings",
     "alongside.conversations",
     "alongside.calls",
     "alongside.directory",
@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "alongside.notifications",
     "alongside.console",
     "alongside.matching",
+    "alongside.demo",
 ]
 
 MIDDLEWARE = [

@@ -17,10 +17,10 @@ urlpatterns = [
     path("profile/", include("alongside.accounts.urls")),
     path("library/", include("alongside.library.urls")),
     path("notifications/", include("alongside.notifications.urls")),
-    path("console/matching/", include("alongside.matching.urls")),
     path("console/", include("alongside.console.urls")),
     path("", include("alongside.supporters.urls")),
     path("", include("alongside.connections.urls")),
+    path("", include("alongside.meetings.urls")),
     path("calls/", include("alongside.calls.urls")),
     path("", include("alongside.conversations.urls")),
 ]

@@ -8,8 +8,8 @@ import factory
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
-from alongside.accounts.models import CareerStage, Profile, User
-from alongside.directory.models import Language, Specialty, Topic, Workplace
+from alongside.accounts.models import Profile, User
+from alongside.directory.models import CareerStage, Language, Specialty, Topic, Workplace
 from alongside.lib.time import now
 from alongside.library.models import Category, Resource
 

@@ -30,13 +30,13 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from alongside.accounts.models import User
 from alongside.asgi import application
-from alongside.connections.calendar import reset_feed
-from alongside.connections.models import Session
+from alongside.meetings.calendar import reset_feed
 from alongside.connections.services import close_connection
 from alongside.connections.tests import factories as connection_factories
 from alongside.conversations.services import get_or_create_thread_for_connection
 from alongside.lib.time import now
-from alongside.matching import services as matching_services
+from alongside.meetings.models import Session
+from alongside.connections import batch as matching_batch
 from alongside.routing import websocket_urlpatterns
 from tests import factories
 
@@ -85,7 +85,7 @@ def _offer(cast: Cast) -> dict[str, Any]:
 
 
 def _batch(cast: Cast) -> dict[str, Any]:
-    return {"key": matching_services.preview_batch(actor=cast["coordinator"]).key}
+    return {"key": matching_batch.preview_batch(actor=cast["coordinator"]).key}
 
 
 def _waitlisted(cast: Cast) -> dict[str, Any]:
@@ -175,18 +175,18 @@ PAGES: list[tuple[str, str] | tuple[str, str, Builder]] = [
     ("log/log 403/403 403/403 405/302 403/403 403/403 403/403 mfa/mfa", "console:workplace_active", _workplace),
     ("log/log 403/403 403/403 200/200 403/403 403/403 403/403 mfa/mfa", "console:settings"),
     # matching (coordinators): the waitlist, batches, matching by hand, weights
-    ("log/log 403/403 403/403 200/200 403/403 403/403 403/403 mfa/mfa", "matching:waitlist"),
-    ("log/log 403/403 403/403 200/200 403/403 403/403 403/403 mfa/mfa", "matching:weights"),
+    ("log/log 403/403 403/403 200/200 403/403 403/403 403/403 mfa/mfa", "console:waitlist"),
+    ("log/log 403/403 403/403 200/200 403/403 403/403 403/403 mfa/mfa", "console:matching_weights"),
     # A POST makes a preview and goes on to it.
-    ("log/log 403/403 403/403 405/302 403/403 403/403 403/403 mfa/mfa", "matching:batch_preview"),
-    ("log/log 403/403 403/403 200/200 403/403 403/403 403/403 mfa/mfa", "matching:batch_detail", _batch),
-    ("log/log 403/403 403/403 405/302 403/403 403/403 403/403 mfa/mfa", "matching:batch_apply", _batch),
-    ("log/log 403/403 403/403 200/200 403/403 403/403 403/403 mfa/mfa", "matching:request_match", _waitlisted),
+    ("log/log 403/403 403/403 405/302 403/403 403/403 403/403 mfa/mfa", "console:batch_preview"),
+    ("log/log 403/403 403/403 200/200 403/403 403/403 403/403 mfa/mfa", "console:batch_detail", _batch),
+    ("log/log 403/403 403/403 405/302 403/403 403/403 403/403 mfa/mfa", "console:batch_apply", _batch),
+    ("log/log 403/403 403/403 200/200 403/403 403/403 403/403 mfa/mfa", "console:request_match", _waitlisted),
     # supporters: one's own supporter profile; the coordinators' list, detail and pause
     ("log/log 403/403 200/200 403/403 403/403 200/200 403/403 mfa/mfa", "supporters:profile"),
-    ("log/log 403/403 403/403 200/200 403/403 403/403 403/403 mfa/mfa", "supporters:console_list"),
-    ("log/log 403/403 403/403 200/200 403/403 403/403 403/403 mfa/mfa", "supporters:console_detail", _profile),
-    ("log/log 403/403 403/403 405/302 403/403 403/403 403/403 mfa/mfa", "supporters:console_pause", _profile),
+    ("log/log 403/403 403/403 200/200 403/403 403/403 403/403 mfa/mfa", "console:supporters"),
+    ("log/log 403/403 403/403 200/200 403/403 403/403 403/403 mfa/mfa", "console:supporter", _profile),
+    ("log/log 403/403 403/403 405/302 403/403 403/403 403/403 mfa/mfa", "console:supporter_pause", _profile),
     # connections: the member's request (theirs alone: coordinators match it from the console, not here)
     ("log/log 200/200 200/200 200/200 200/200 200/200 200/200 mfa/mfa", "connections:request_new"),
     ("log/log 200/200 404/404 404/404 404/404 404/404 404/404 mfa/mfa", "connections:request_detail", _request),
@@ -210,18 +210,18 @@ PAGES: list[tuple[str, str] | tuple[str, str, Builder]] = [
     # Still active, so there is no feedback to give yet: the member is sent home.
     ("log/log 302/302 404/404 404/404 404/404 404/404 404/404 mfa/mfa", "connections:connection_feedback", _connection),
     # connections: sessions, the connection's two people's alone
-    ("log/log 200/405 200/405 404/405 404/405 404/405 404/405 mfa/mfa", "connections:session_list", _connection),
-    ("log/log 200/200 200/200 404/404 404/404 404/404 404/404 mfa/mfa", "connections:session_propose", _connection),
-    ("log/log 200/405 200/405 404/405 404/405 404/405 404/405 mfa/mfa", "connections:session_detail", _session),
+    ("log/log 200/405 200/405 404/405 404/405 404/405 404/405 mfa/mfa", "meetings:session_list", _connection),
+    ("log/log 200/200 200/200 404/404 404/404 404/404 404/404 mfa/mfa", "meetings:session_propose", _connection),
+    ("log/log 200/405 200/405 404/405 404/405 404/405 404/405 mfa/mfa", "meetings:session_detail", _session),
     # Only the side asked can propose another time: the proposer (the member) is sent back to the session.
-    ("log/log 302/302 200/200 404/404 404/404 404/404 404/404 mfa/mfa", "connections:session_counter", _session),
-    ("log/log 405/302 405/302 405/404 405/404 405/404 405/404 mfa/mfa", "connections:session_agree", _session),
-    ("log/log 405/302 405/302 405/404 405/404 405/404 405/404 mfa/mfa", "connections:session_cancel", _session),
-    ("log/log 405/302 405/302 405/404 405/404 405/404 405/404 mfa/mfa", "connections:session_held", _session),
+    ("log/log 302/302 200/200 404/404 404/404 404/404 404/404 mfa/mfa", "meetings:session_counter", _session),
+    ("log/log 405/302 405/302 405/404 405/404 405/404 405/404 mfa/mfa", "meetings:session_agree", _session),
+    ("log/log 405/302 405/302 405/404 405/404 405/404 405/404 mfa/mfa", "meetings:session_cancel", _session),
+    ("log/log 405/302 405/302 405/404 405/404 405/404 405/404 mfa/mfa", "meetings:session_held", _session),
     # An empty POST chooses neither a new address nor none, and is sent back with a message.
-    ("log/log 200/302 200/302 200/302 200/302 200/302 200/302 mfa/mfa", "connections:calendar_settings"),
+    ("log/log 200/302 200/302 200/302 200/302 200/302 200/302 mfa/mfa", "meetings:calendar_settings"),
     # The feed's URL is its credential: no sign-in, the same for everyone who holds it (GET only).
-    ("200/405 200/405 200/405 200/405 200/405 200/405 200/405 mfa/mfa", "connections:calendar_feed", _feed_token),
+    ("200/405 200/405 200/405 200/405 200/405 200/405 200/405 mfa/mfa", "meetings:calendar_feed", _feed_token),
     # conversations and calls: the connection's two people alone; coordinators never see a thread
     ("log/log 200/200 200/200 404/404 404/404 404/404 404/404 mfa/mfa", "conversations:thread", _thread),
     # The two people are sent on to the connection's thread (made on first use).

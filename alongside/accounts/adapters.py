@@ -11,8 +11,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from alongside.lib import crypto
-
-MFA_CONTEXT = "allauth.mfa"
+from alongside.notifications.services import queue_email
+from alongside.service.selectors import current_settings
 
 
 FIRST_SIGN_IN = "alongside_first_sign_in"
@@ -53,9 +53,6 @@ class AccountAdapter(DefaultAccountAdapter):
             request.session[FIRST_SIGN_IN] = True
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
-        from alongside.notifications.services import queue_email
-        from alongside.service.selectors import current_settings
-
         context = {**context, "service_name": current_settings().name, "site_url": settings.SITE_URL}
         msg = self.render_mail(template_prefix, email, context)
         queue_email(msg)
@@ -71,8 +68,6 @@ class AccountAdapter(DefaultAccountAdapter):
         return self.get_login_redirect_url(request)
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
-        from alongside.service.selectors import current_settings
-
         return current_settings().signups_open
 
 
@@ -87,10 +82,10 @@ class MFAAdapter(DefaultMFAAdapter):
     }
 
     def encrypt(self, text: str) -> str:
-        return crypto.encrypt(text, context=MFA_CONTEXT)
+        return crypto.encrypt(text, context=crypto.MFA_CONTEXT)
 
     def decrypt(self, encrypted_text: str) -> str:
-        return crypto.decrypt(encrypted_text, context=MFA_CONTEXT)
+        return crypto.decrypt(encrypted_text, context=crypto.MFA_CONTEXT)
 
     def get_totp_label(self, user: Any) -> str:
         # The authenticator app shows this; the email would identify the person on a lost phone.

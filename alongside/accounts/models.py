@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from alongside.directory.models import CareerStage
 from alongside.lib.fields import EncryptedTextField
 
 
@@ -60,16 +61,6 @@ class User(AbstractBaseUser, PermissionsMixin):
     def display_name(self) -> str:
         profile = getattr(self, "profile", None)
         return profile.display_name if profile is not None and profile.display_name else "Someone"
-
-
-class CareerStage(models.TextChoices):
-    STUDENT = "student", "Medical student"
-    INTERN = "intern", "Intern / PGY1–2"
-    RESIDENT = "resident", "Resident / HMO"
-    REGISTRAR = "registrar", "Registrar / trainee"
-    CONSULTANT = "consultant", "Consultant / specialist"
-    GP = "gp", "General practitioner"
-    OTHER = "other", "Other"
 
 
 class Profile(models.Model):

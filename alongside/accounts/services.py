@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 
 from alongside.accounts.models import Profile, User
+from alongside.audit.models import AuditEvent
 from alongside.audit.services import record
 from alongside.directory.models import Language, Specialty, Workplace
 from alongside.lib.time import now
@@ -85,8 +87,6 @@ def set_role(
     if getattr(locked, field) == granted:
         return False
     if role == "coordinator" and not granted and locked.pk == actor.pk:
-        from django.core.exceptions import ValidationError
-
         raise ValidationError("You can't remove your own coordinator role; ask another coordinator.")
     setattr(locked, field, granted)
     locked.save(update_fields=[field])
@@ -106,8 +106,6 @@ def set_role(
 
 def export_data(*, user: User) -> dict[str, Any]:
     """Everything the service holds about a person, for their own download."""
-    from alongside.audit.models import AuditEvent
-
     profile = getattr(user, "profile", None)
     data: dict[str, Any] = {
         "account": {

@@ -7,4 +7,4 @@ class AuditConfig(AppConfig):
     verbose_name = "Audit trail"
 
     def ready(self) -> None:
-        from alongside.audit import signals  # noqa: F401
+        from alongside.audit import signals  # noqa: F401  (receivers connect once the apps are loaded)

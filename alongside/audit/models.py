@@ -15,6 +15,16 @@ class Outcome(models.TextChoices):
     FAILED = "failed", "failed"
 
 
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    """Events are added, never changed or removed, by a query either: no bulk ``update()`` or ``delete()``."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise ValueError("audit events are immutable")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise ValueError("audit events are immutable")
+
+
 class AuditEvent(models.Model):
     """Who did what to what, when, with what outcome.
 
@@ -34,6 +44,8 @@ class AuditEvent(models.Model):
     details = models.JSONField(default=dict, blank=True)
     # Why a person chose to do it, in their words (a role granted or removed): free text, so encrypted.
     reason = EncryptedTextField(blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -42,10 +42,9 @@ def call_party(thread: Thread, user_id: int) -> int | None:
         return None
     if thread.closed_at is not None:
         return None
-    parties = (connection.member_id, connection.supporter.user_id)
-    if user_id not in parties:
+    if not connection.has_party(user_id):
         return None
-    return parties[1] if user_id == parties[0] else parties[0]
+    return connection.peer_id_of(user_id)
 
 
 def get_call_party(user: Any, thread_id: int, *, request: HttpRequest | None = None, via: str = "") -> CallParty:

@@ -1,11 +1,13 @@
-"""One access helper per object type; the first line of every view.
+"""One access helper per object type, one signature: ``get_<type>(request, pk, *, role=...)``; the first line of every view.
 
-Outsiders get a 404 (and an audited denial): they learn nothing about what exists.
+``role`` says who the page is for; anyone else is an outsider and gets a 404 (and an audited
+denial): they learn nothing about what exists. Role checks (``coordinator_required``) come
+first, as a decorator, so a helper only decides about the object.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Literal
 
 from django.http import HttpRequest
 
@@ -13,30 +15,26 @@ from alongside.connections.models import Connection, Offer, SupportRequest
 from alongside.lib.access import deny_404
 
 
-def supporter_side_closed(connection: Connection, user: Any) -> bool:
-    """The connection's supporter no longer holds the supporter role: their side of it is closed to them.
-
-    Removing the role ends what it gave, as it already ends their offers (``get_offer_for_supporter``): the
-    member's connection, its sessions, its thread and its calls. Someone else in the same thread is not affected.
-    """
-    return (
-        user.pk == connection.supporter.user_id
-        and user.pk != connection.member_id
-        and not getattr(user, "is_supporter", False)
-    )
-
-
-def get_request_for_member(request: HttpRequest, pk: int) -> SupportRequest:
-    """A support request, for the member who made it only."""
-    found = SupportRequest.objects.filter(pk=pk, member_id=request.user.pk).first()
-    if found is None:
-        raise deny_404(
-            request, action="connections.request.view", target_type="connections.supportrequest", target_id=pk
+def get_support_request(
+    request: HttpRequest, pk: int, *, role: Literal["member", "coordinator"] = "member"
+) -> SupportRequest:
+    """A support request: for the member who made it, or (``role="coordinator"``) for any coordinator."""
+    if role == "coordinator":
+        found = (
+            SupportRequest.objects.select_related("member__profile").prefetch_related("topics").filter(pk=pk).first()
         )
+        allowed = found is not None and getattr(request.user, "is_coordinator", False)
+        action = "matching.request.view"
+    else:
+        found = SupportRequest.objects.filter(pk=pk, member_id=request.user.pk).first()
+        allowed = found is not None
+        action = "connections.request.view"
+    if found is None or not allowed:
+        raise deny_404(request, action=action, target_type="connections.supportrequest", target_id=pk)
     return found
 
 
-def get_offer_for_supporter(request: HttpRequest, pk: int) -> Offer:
+def get_offer(request: HttpRequest, pk: int, *, role: Literal["supporter"] = "supporter") -> Offer:
     """An offer, for the supporter it was sent to only."""
     found = (
         Offer.objects.select_related("request", "supporter")
@@ -48,28 +46,20 @@ def get_offer_for_supporter(request: HttpRequest, pk: int) -> Offer:
     return found
 
 
-def get_connection_for_participant(request: HttpRequest, pk: int) -> Connection:
-    """A connection, for its member or its supporter (while they are a supporter) only."""
+def get_connection(
+    request: HttpRequest, pk: int, *, role: Literal["participant", "member"] = "participant"
+) -> Connection:
+    """A connection, for either of its two people; ``role="member"`` for its member only (asking for a change, feedback)."""
     found = (
         Connection.objects.select_related("supporter", "supporter__user__profile", "member__profile", "request")
         .filter(pk=pk)
         .first()
     )
-    if (
-        found is None
-        or request.user.pk not in (found.member_id, found.supporter.user_id)
-        or supporter_side_closed(found, request.user)
-    ):
+    if found is None or not found.open_to(request.user):
         raise deny_404(
             request, action="connections.connection.view", target_type="connections.connection", target_id=pk
         )
-    return found
-
-
-def get_connection_for_member(request: HttpRequest, pk: int) -> Connection:
-    """A connection, for its member only (asking for a change, giving feedback)."""
-    found = get_connection_for_participant(request, pk)
-    if found.member_id != request.user.pk:
+    if role == "member" and found.member_id != request.user.pk:
         raise deny_404(
             request, action="connections.connection.member_only", target_type="connections.connection", target_id=pk
         )

@@ -1,4 +1,4 @@
-"""Forms for asking for a peer, answering review points, closing and feedback."""
+"""Forms for asking for a peer, answering review points, closing, feedback, and a coordinator matching by hand."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ from typing import Any
 from django import forms
 from django.forms.boundfield import BoundField
 
+from alongside.connections.glue import normalise_gender
 from alongside.connections.models import NOTE_MAX_LENGTH, REASON_MAX_LENGTH, PeerKind, ReviewChoice, SameSpecialty
 from alongside.directory.models import Language, Topic, Workplace
 from alongside.directory.widgets import PickerSelectMultiple
 from alongside.matching import engine
-from alongside.matching.glue import DAY_PARTS, Window, normalise_gender, windows_from_day_parts
+from alongside.matching.weekly import DAY_PARTS, Window, windows_from_day_parts
 from alongside.supporters.models import Format, SupporterProfile
 
 FREE_TIME_CHOICES = [(f"{day}-{part}", f"{engine.DAY_NAMES[day]} {part}") for day in range(7) for part in DAY_PARTS]
@@ -156,3 +157,39 @@ class FeedbackForm(forms.Form):
         widget=forms.RadioSelect,
         label="I would recommend peer support to a colleague (1 not at all, 5 certainly)",
     )
+
+
+def candidate_label(suggestion: engine.Suggestion, name: str) -> str:
+    why = "; ".join(suggestion.reasons) or "fits every hard constraint"
+    return f"{name} (score {suggestion.score:.2f}): {why}"
+
+
+class HandMatchForm(forms.Form):
+    """Choose one of the feasible supporters and say why. The reason is stored encrypted on the offer."""
+
+    supporter = forms.TypedChoiceField(
+        label="Supporter",
+        coerce=int,
+        widget=forms.RadioSelect,
+        help_text="Only supporters who meet every hard constraint and have room are listed, best match first.",
+        error_messages={
+            "required": "Choose a supporter.",
+            "invalid_choice": "Choose one of the supporters listed; the one you chose can't take this request now.",
+        },
+    )
+    reason = forms.CharField(
+        label="Why this supporter",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=REASON_MAX_LENGTH,
+        help_text="Required. Seen only by coordinators. Don't include the member's story or anyone's contact details.",
+        error_messages={
+            "required": "Give a reason for matching by hand.",
+            "max_length": f"Keep the reason to {REASON_MAX_LENGTH} characters or fewer.",
+        },
+    )
+
+    def __init__(self, *args: Any, candidates: list[engine.Suggestion], names: dict[int, str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["supporter"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = [(s.supporter_id, candidate_label(s, names.get(s.supporter_id, "Someone"))) for s in candidates]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
@@ -21,6 +21,9 @@ from django.db.models import Q
 
 from alongside.lib.fields import EncryptedTextField
 from alongside.lib.time import now
+
+if TYPE_CHECKING:
+    from alongside.accounts.models import User
 
 NOTE_MAX_LENGTH = 1000
 """Characters a member may write to the supporter who accepts (checked in the form and the service)."""
@@ -256,6 +259,34 @@ class Connection(models.Model):
     def __str__(self) -> str:
         return f"connection {self.pk}"
 
+    def parties(self) -> tuple[int, int]:
+        """The user ids of its two people: (the member's, the supporter's)."""
+        return self.member_id, self.supporter.user_id
+
+    def has_party(self, user_id: int | None) -> bool:
+        return user_id is not None and user_id in self.parties()
+
+    def open_to(self, user: User) -> bool:
+        """One of its two people, whose side is still theirs: a supporter whose supporter role was removed has lost
+        theirs (the connection, its sessions, its thread and its calls), as they lose their offers. Someone who is
+        both the member and the supporter keeps the member's side."""
+        if not self.has_party(user.pk):
+            return False
+        return user.pk == self.member_id or bool(getattr(user, "is_supporter", False))
+
+    def peer_id_of(self, user_id: int) -> int:
+        """The user id of the other person; ``user_id`` must be one of its two people."""
+        member_id, supporter_user_id = self.parties()
+        if user_id == member_id:
+            return supporter_user_id
+        if user_id == supporter_user_id:
+            return member_id
+        raise ValueError("not a party to this connection")
+
+    def peer_of(self, user: User) -> User:
+        """The other person of the connection, as ``user`` sees it; ``user`` must be one of its two people."""
+        return self.member if self.peer_id_of(user.pk) == self.member_id else self.supporter.user
+
     @property
     def is_active(self) -> bool:
         return self.status == ConnectionStatus.ACTIVE
@@ -346,142 +377,3 @@ class Feedback(models.Model):
 
     def __str__(self) -> str:
         return f"feedback for {self.month:%B %Y}"
-
-
-WEIGHT_FIELDS = (
-    "topic_experience",
-    "career_stage_fit",
-    "specialty_wish",
-    "time_overlap",
-    "load_spread",
-    "waiting_time",
-)
-
-
-class MatchingSettings(models.Model):
-    """One row: the soft-score weights coordinators tune (see docs/matching.md)."""
-
-    topic_experience = models.FloatField(default=3.0)
-    career_stage_fit = models.FloatField(default=2.0)
-    specialty_wish = models.FloatField(default=1.5)
-    time_overlap = models.FloatField(default=2.0)
-    load_spread = models.FloatField(default=1.0)
-    waiting_time = models.FloatField(default=2.0)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    WEIGHT_FIELDS = WEIGHT_FIELDS
-
-    class Meta:
-        verbose_name = "matching settings"
-        verbose_name_plural = "matching settings"
-        constraints = [
-            models.CheckConstraint(condition=Q(id=1), name="matching_settings_single_row"),
-            *[
-                models.CheckConstraint(
-                    condition=Q(**{f"{name}__gte": 0, f"{name}__lte": 1000}), name=f"matching_{name}_0_1000"
-                )
-                for name in WEIGHT_FIELDS
-            ],
-        ]
-
-    def __str__(self) -> str:
-        return "matching settings"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self.pk = 1
-        super().save(*args, **kwargs)
-
-    @classmethod
-    def current(cls) -> MatchingSettings:
-        row, _ = cls.objects.get_or_create(pk=1)
-        return row
-
-    def as_dict(self) -> dict[str, float]:
-        return {name: float(getattr(self, name)) for name in self.WEIGHT_FIELDS}
-
-
-# --- sessions -----------------------------------------------------------------------
-
-SESSION_MINUTES = (30, 45, 60, 90)
-"""The lengths a session may be proposed for."""
-
-
-class SessionStatus(models.TextChoices):
-    PROPOSED = "proposed", "Proposed"
-    AGREED = "agreed", "Agreed"
-    CANCELLED = "cancelled", "Cancelled"
-    HELD = "held", "Held"
-    SUPERSEDED = "superseded", "Another time was proposed"
-
-
-class Session(models.Model):
-    """A scheduled meeting of a connection. Stored in UTC; each side sees it in their own time zone.
-
-    One side proposes; the other agrees or proposes another time, which supersedes the
-    first (a new row that ``replaces`` it). Either side can cancel. A past agreed session
-    is marked held, which counts towards the connection's review point.
-    """
-
-    connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="sessions")
-    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    starts_at = models.DateTimeField(db_index=True)
-    minutes = models.PositiveSmallIntegerField(default=60)
-    medium = models.CharField(max_length=10, help_text="A supporters.Format value both sides accept.")
-    proposed_in = models.CharField(max_length=64, help_text="The time zone the proposer entered the time in.")
-    status = models.CharField(max_length=10, choices=SessionStatus.choices, default=SessionStatus.PROPOSED)
-    replaces = models.OneToOneField(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replaced_by"
-    )
-    created_at = models.DateTimeField(default=now)
-    agreed_at = models.DateTimeField(null=True, blank=True)
-    cancelled_at = models.DateTimeField(null=True, blank=True)
-    cancelled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    held_at = models.DateTimeField(null=True, blank=True)
-    reminded_24h_at = models.DateTimeField(null=True, blank=True, help_text="Claimed by the reminder task.")
-    reminded_1h_at = models.DateTimeField(null=True, blank=True, help_text="Claimed by the reminder task.")
-
-    class Meta:
-        ordering = ["starts_at", "id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["connection"], condition=Q(status="proposed"), name="session_one_proposal_per_connection"
-            ),
-            models.CheckConstraint(condition=Q(minutes__gte=15, minutes__lte=180), name="session_minutes_15_180"),
-            models.CheckConstraint(
-                condition=~Q(status__in=["agreed", "held"]) | Q(agreed_at__isnull=False),
-                name="session_agreed_has_time",
-            ),
-            models.CheckConstraint(
-                condition=~Q(status="cancelled") | Q(cancelled_at__isnull=False), name="session_cancelled_has_time"
-            ),
-            models.CheckConstraint(
-                condition=~Q(status="held") | Q(held_at__isnull=False), name="session_held_has_time"
-            ),
-        ]
-        indexes = [models.Index(fields=["status", "starts_at"])]
-
-    def __str__(self) -> str:
-        return f"session {self.pk}"
-
-    @property
-    def ends_at(self) -> dt.datetime:
-        return self.starts_at + dt.timedelta(minutes=self.minutes)
-
-
-class CalendarFeed(models.Model):
-    """A person's private calendar feed. The URL is the credential, so only a hash of its secret part is kept.
-
-    The token in the URL is ``selector + verifier``: the selector finds the row, and the
-    verifier's hash is compared in constant time.
-    """
-
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed")
-    selector = models.CharField(max_length=16, unique=True)
-    verifier_hash = models.CharField(max_length=64)
-    created_at = models.DateTimeField(default=now)
-    last_read_at = models.DateTimeField(null=True, blank=True)
-
-    def __str__(self) -> str:
-        return f"calendar feed {self.pk}"

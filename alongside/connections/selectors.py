@@ -6,26 +6,24 @@ import datetime as dt
 import statistics
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Min, Q, QuerySet
 
 from alongside.accounts.models import User
+from alongside.connections import glue
 from alongside.connections.models import (
     LIVE_REQUEST_STATUSES,
-    SESSION_MINUTES,
     Connection,
     ConnectionStatus,
     Offer,
     OfferStatus,
-    Session,
-    SessionStatus,
     Suggestion,
     SupportRequest,
 )
-from alongside.lib.time import now
-from alongside.matching import engine, glue
-from alongside.supporters.models import Format
+from alongside.lib.time import now, time_zone_of
+from alongside.matching import engine
+from alongside.matching.weekly import describe_slots, parse_windows, weekly_slots
+from alongside.supporters.models import Format, SupporterProfile
 
 HISTORY_DAYS = 90
 MIN_HISTORY = 5
@@ -163,8 +161,7 @@ def offer_card(offer: Offer, *, viewer_zone: str) -> OfferCard:
     support_request = offer.request
     member = support_request.member
     profile = getattr(member, "profile", None)
-    windows = glue.parse_windows(support_request.availability)
-    slots = glue.weekly_slots(windows, support_request.time_zone)
+    slots = weekly_slots(parse_windows(support_request.availability), support_request.time_zone)
     return OfferCard(
         offer=offer,
         display_name=member.display_name,
@@ -173,15 +170,14 @@ def offer_card(offer: Offer, *, viewer_zone: str) -> OfferCard:
         topics=[t.name for t in support_request.topics.all()],
         languages=[str(language) for language in support_request.languages.all()],
         formats=[Format(f).label for f in Format.values if f in support_request.formats],
-        free_times=glue.describe_slots(slots, viewer_zone),
+        free_times=describe_slots(slots, viewer_zone),
         note=support_request.note,
     )
 
 
 def pending_offer_cards(user: User) -> list[OfferCard]:
     """The supporter's pending offers, oldest first (the first to lapse), as cards."""
-    profile = getattr(user, "profile", None)
-    zone = profile.time_zone if profile is not None and profile.time_zone else settings.TIME_ZONE
+    zone = time_zone_of(user)
     rows = offers_for_supporter(user).filter(status=OfferStatus.PENDING).order_by("expires_at", "pk")
     return [offer_card(offer, viewer_zone=zone) for offer in rows[:50]]
 
@@ -234,39 +230,35 @@ def offers_lapsing(*, within: dt.timedelta = LAPSING_WITHIN, at: dt.datetime | N
     return _offers_waiting(Offer.objects.filter(expires_at__gt=at, expires_at__lte=at + within))
 
 
-JOIN_EARLY = dt.timedelta(minutes=5)
-"""A session can be joined from this long before it starts until it ends."""
-UPCOMING_STATUSES = (SessionStatus.AGREED, SessionStatus.PROPOSED)
+# --- supporters' load: active connections and pending offers against capacity ----------
 
 
-def upcoming_sessions_for(
-    user: User, *, as_member: bool | None = None, at: dt.datetime | None = None, limit: int = 5
-) -> list[Session]:
-    """Agreed and proposed sessions of the person's active connections that have not ended, soonest first.
+@dataclass(frozen=True)
+class Load:
+    capacity: int
+    active: int
+    pending_offers: int
 
-    ``as_member`` True: only connections where they are the member; False: where they support; None: both.
-    """
-    at = at or now()
-    longest = dt.timedelta(minutes=max(SESSION_MINUTES))
-    side = {
-        True: Q(connection__member=user),
-        False: Q(connection__supporter__user=user),
-        None: Q(connection__member=user) | Q(connection__supporter__user=user),
-    }[as_member]
-    rows = (
-        Session.objects.filter(
-            side,
-            connection__status=ConnectionStatus.ACTIVE,
-            status__in=UPCOMING_STATUSES,
-            starts_at__gt=at - longest,
-        )
-        .select_related("connection__member__profile", "connection__supporter__user__profile")
-        .order_by("starts_at", "pk")
+    @property
+    def left(self) -> int:
+        return max(self.capacity - self.active - self.pending_offers, 0)
+
+
+def load_of(profile: SupporterProfile) -> Load:
+    return Load(
+        capacity=profile.capacity,
+        active=Connection.objects.filter(supporter=profile, status=ConnectionStatus.ACTIVE).count(),
+        pending_offers=Offer.objects.filter(supporter=profile, status=OfferStatus.PENDING).count(),
     )
-    return [s for s in rows[: limit + 10] if s.ends_at > at][:limit]
 
 
-def can_join(session: Session, *, at: dt.datetime | None = None) -> bool:
-    """An agreed session is open to join from a few minutes before it starts until it ends."""
-    at = at or now()
-    return session.status == SessionStatus.AGREED and session.starts_at - JOIN_EARLY <= at < session.ends_at
+def supporters_with_load() -> QuerySet[SupporterProfile]:
+    return (
+        SupporterProfile.objects.filter(user__is_supporter=True)
+        .select_related("user__profile")
+        .annotate(
+            active_load=Count("connections", filter=Q(connections__status=ConnectionStatus.ACTIVE), distinct=True),
+            pending_offers=Count("offers", filter=Q(offers__status=OfferStatus.PENDING), distinct=True),
+        )
+        .order_by("user__profile__display_name")
+    )

@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 
 from alongside.accounts.models import User
 from alongside.audit.services import record
+from alongside.connections import glue
 from alongside.connections.models import (
     NOTE_MAX_LENGTH,
     OFFER_HOURS,
@@ -44,9 +45,10 @@ from alongside.connections.models import (
 )
 from alongside.directory.models import Language, Topic, Workplace
 from alongside.lib.time import now
-from alongside.matching import engine, glue
+from alongside.matching import engine, weekly
 from alongside.notifications.models import Kind
 from alongside.notifications.services import notify, queue_email
+from alongside.service.selectors import current_settings
 from alongside.supporters.models import Format, SupporterProfile
 
 SUGGESTIONS_PER_PAGE = 3
@@ -63,7 +65,7 @@ def create_request(
     topics: Iterable[Topic],
     languages: Iterable[Language],
     formats: Iterable[str],
-    availability: list[glue.Window],
+    availability: list[weekly.Window],
     peer_kind: str = PeerKind.ANY,
     same_specialty: str = SameSpecialty.ANY,
     gender_wanted: str = "",
@@ -100,7 +102,7 @@ def create_request(
         same_specialty=same_specialty,
         gender_wanted=" ".join(gender_wanted.split()),
         formats=chosen_formats,
-        availability=[w.to_json() for w in glue.merge_windows(availability)],
+        availability=[w.to_json() for w in weekly.merge_windows(availability)],
         time_zone=profile.time_zone if profile is not None else settings.TIME_ZONE,
         allow_own_workplace=allow_own_workplace,
         note=note,
@@ -329,8 +331,6 @@ def offer_from_coordinator(
 
 def offer_email(user: User) -> EmailMultiAlternatives:
     """'There is an offer for you': no names, no topics, no note. The detail is behind sign-in."""
-    from alongside.service.selectors import current_settings
-
     context = {
         "service_name": current_settings().name,
         "link": f"{settings.SITE_URL}/supporter/offers/",
@@ -467,9 +467,10 @@ def lapse_due_offers(*, at: dt.datetime | None = None) -> int:
 
 
 def side_of(connection: Connection, user: User) -> str:
-    if connection.member_id == user.pk:
+    member_id, supporter_user_id = connection.parties()
+    if user.pk == member_id:
         return Side.MEMBER
-    if connection.supporter.user_id == user.pk:
+    if user.pk == supporter_user_id:
         return Side.SUPPORTER
     raise ValidationError("You are not part of this connection.")
 
@@ -504,8 +505,7 @@ def _end(
         request=request,
         details={"kind": kind, "by": locked.ended_by, "with_reason": bool(reason)},
     )
-    other = locked.supporter.user_id if side == Side.MEMBER else locked.member_id
-    notify(user_id=other, kind=Kind.CONNECTION_CLOSED, link=f"/connections/{locked.pk}/")
+    notify(user_id=locked.peer_id_of(actor.pk), kind=Kind.CONNECTION_CLOSED, link=f"/connections/{locked.pk}/")
     connection.refresh_from_db()
     return locked
 
@@ -533,7 +533,7 @@ def ask_for_change(*, connection: Connection, actor: User, request: HttpRequest 
         topics=old.topics.all(),
         languages=old.languages.all(),
         formats=old.formats,
-        availability=glue.parse_windows(old.availability),
+        availability=weekly.parse_windows(old.availability),
         peer_kind=old.peer_kind,
         same_specialty=old.same_specialty,
         gender_wanted=old.gender_wanted,
@@ -549,8 +549,8 @@ def ask_for_change(*, connection: Connection, actor: User, request: HttpRequest 
 def block(*, connection: Connection, actor: User, reason: str = "", request: HttpRequest | None = None) -> Block:
     """End the connection and never match this pair again, in either direction."""
     locked = Connection.objects.select_related("supporter").get(pk=connection.pk)
-    side = side_of(locked, actor)
-    other_id = locked.supporter.user_id if side == Side.MEMBER else locked.member_id
+    side_of(locked, actor)  # refuses anyone but its two people
+    other_id = locked.peer_id_of(actor.pk)
     if locked.is_active:
         _end(locked, actor=actor, kind=EndKind.BLOCKED, reason=reason, request=request)
     made, _ = Block.objects.get_or_create(blocker=actor, blocked_id=other_id, defaults={"connection": locked})

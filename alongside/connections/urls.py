@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import path
 
 from alongside.connections import views
 
@@ -19,5 +19,4 @@ urlpatterns = [
     path("connections/<int:pk>/block/", views.connection_block, name="connection_block"),
     path("connections/<int:pk>/review/", views.connection_review, name="connection_review"),
     path("connections/<int:pk>/feedback/", views.connection_feedback, name="connection_feedback"),
-    path("", include("alongside.connections.session_urls")),
 ]

@@ -7,17 +7,16 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from alongside.accounts.models import Profile
 from alongside.connections import services
 from alongside.connections.access import (
-    get_connection_for_member,
-    get_connection_for_participant,
-    get_offer_for_supporter,
-    get_request_for_member,
+    get_connection,
+    get_offer,
+    get_support_request,
 )
 from alongside.connections.forms import CloseForm, FeedbackForm, PickForm, ReviewForm, SupportRequestForm
 from alongside.connections.models import Connection, OfferStatus, RequestStatus, ReviewAnswer, Side, Suggestion
@@ -29,41 +28,32 @@ from alongside.connections.selectors import (
     pending_offer_of,
     suggestions_for,
 )
-from alongside.lib.access import supporter_required
+from alongside.lib.access import AuthedRequest, supporter_required
 from alongside.lib.text import end_sentence
-from alongside.matching.glue import describe_slots
+from alongside.lib.views import attempt, posted
+from alongside.matching.weekly import describe_slots
 from alongside.supporters.models import SupporterProfile
-
-
-def _posted(request: HttpRequest) -> QueryDict | None:
-    """The submitted data on POST (even when empty, so an empty form is still validated), else None."""
-    return request.POST if request.method == "POST" else None
-
-
-def _errors(request: HttpRequest, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
-
 
 # --- the member's request -----------------------------------------------------------
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def request_new(request: HttpRequest) -> HttpResponse:
+def request_new(request: AuthedRequest) -> HttpResponse:
     """A member asks for an ongoing peer."""
-    live = live_request_for(request.user)  # type: ignore[arg-type]
+    live = live_request_for(request.user)
     if live is not None:
         messages.info(request, "You already have a request for a peer open.")
         return redirect("connections:request_detail", pk=live.pk)
     profile = getattr(request.user, "profile", None)
     initial = {"languages": list(profile.languages.all()) if profile is not None else []}
-    form = SupportRequestForm(_posted(request), initial=initial)
+    form = SupportRequestForm(posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            created = services.create_request(
-                member=request.user,  # type: ignore[arg-type]
+        created = attempt(
+            request,
+            lambda: services.create_request(
+                member=request.user,
                 topics=data["topics"],
                 peer_kind=data["peer_kind"],
                 same_specialty=data["same_specialty"],
@@ -75,10 +65,10 @@ def request_new(request: HttpRequest) -> HttpResponse:
                 allow_own_workplace=data["allow_own_workplace"],
                 note=data["note"],
                 request=request,
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
+            ),
+            form=form,
+        )
+        if created is not None:
             return redirect("connections:request_detail", pk=created.pk)
     return render(request, "connections/request_new.html", {"form": form})
 
@@ -109,8 +99,8 @@ def _card(suggestion: Suggestion, time_zone: str) -> dict[str, Any]:
 
 
 @login_required
-def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    support_request = get_request_for_member(request, pk)
+def request_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    support_request = get_support_request(request, pk)
     context: dict[str, Any] = {"support_request": support_request}
     if support_request.status == RequestStatus.OPEN:
         offered = set(support_request.offers.values_list("supporter_id", flat=True))
@@ -130,8 +120,8 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def request_pick(request: HttpRequest, pk: int) -> HttpResponse:
-    support_request = get_request_for_member(request, pk)
+def request_pick(request: AuthedRequest, pk: int) -> HttpResponse:
+    support_request = get_support_request(request, pk)
     form = PickForm(request.POST)
     suggestion = None
     if form.is_valid():
@@ -139,11 +129,10 @@ def request_pick(request: HttpRequest, pk: int) -> HttpResponse:
     if suggestion is None:
         messages.error(request, "Choose one of the peers suggested to you.")
         return redirect("connections:request_detail", pk=support_request.pk)
-    try:
-        offer = services.pick(support_request=support_request, suggestion=suggestion, actor=request.user)  # type: ignore[arg-type]
-    except ValidationError as exc:
-        _errors(request, exc)
-    else:
+    offer = attempt(
+        request, lambda: services.pick(support_request=support_request, suggestion=suggestion, actor=request.user)
+    )
+    if offer is not None:
         messages.success(
             request,
             f"We have asked {end_sentence(offer.supporter.user.display_name)} They have 48 hours to reply; "
@@ -154,45 +143,41 @@ def request_pick(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def request_more(request: HttpRequest, pk: int) -> HttpResponse:
-    support_request = get_request_for_member(request, pk)
-    try:
-        shown = services.show_more(support_request=support_request, actor=request.user, request=request)  # type: ignore[arg-type]
-    except ValidationError as exc:
-        _errors(request, exc)
-    else:
-        if not shown:
-            messages.info(
-                request,
-                "There are no more peers who fit your request right now. You can choose from those you have "
-                "seen, or ask the coordinators to find someone.",
-            )
+def request_more(request: AuthedRequest, pk: int) -> HttpResponse:
+    support_request = get_support_request(request, pk)
+    shown = attempt(
+        request, lambda: services.show_more(support_request=support_request, actor=request.user, request=request)
+    )
+    if shown is not None and not shown:
+        messages.info(
+            request,
+            "There are no more peers who fit your request right now. You can choose from those you have "
+            "seen, or ask the coordinators to find someone.",
+        )
     return redirect("connections:request_detail", pk=support_request.pk)
 
 
 @login_required
 @require_POST
-def request_coordinators(request: HttpRequest, pk: int) -> HttpResponse:
-    support_request = get_request_for_member(request, pk)
-    try:
-        services.ask_coordinators(support_request=support_request, actor=request.user, request=request)  # type: ignore[arg-type]
-    except ValidationError as exc:
-        _errors(request, exc)
-    else:
-        messages.success(request, "The coordinators will choose a peer for you and let you know.")
+def request_coordinators(request: AuthedRequest, pk: int) -> HttpResponse:
+    support_request = get_support_request(request, pk)
+    attempt(
+        request,
+        lambda: services.ask_coordinators(support_request=support_request, actor=request.user, request=request),
+        done="The coordinators will choose a peer for you and let you know.",
+    )
     return redirect("connections:request_detail", pk=support_request.pk)
 
 
 @login_required
 @require_POST
-def request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    support_request = get_request_for_member(request, pk)
-    try:
-        services.withdraw_request(support_request=support_request, actor=request.user, request=request)  # type: ignore[arg-type]
-    except ValidationError as exc:
-        _errors(request, exc)
-    else:
-        messages.success(request, "Your request is withdrawn. You can ask again at any time.")
+def request_withdraw(request: AuthedRequest, pk: int) -> HttpResponse:
+    support_request = get_support_request(request, pk)
+    attempt(
+        request,
+        lambda: services.withdraw_request(support_request=support_request, actor=request.user, request=request),
+        done="Your request is withdrawn. You can ask again at any time.",
+    )
     return redirect("home")
 
 
@@ -200,35 +185,35 @@ def request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @supporter_required
-def offers(request: HttpRequest) -> HttpResponse:
-    pending = pending_offer_cards(request.user)  # type: ignore[arg-type]
-    earlier = list(offers_for_supporter(request.user).exclude(status=OfferStatus.PENDING)[:50])  # type: ignore[arg-type]
+def offers(request: AuthedRequest) -> HttpResponse:
+    pending = pending_offer_cards(request.user)
+    earlier = list(offers_for_supporter(request.user).exclude(status=OfferStatus.PENDING)[:50])
     return render(request, "connections/offers.html", {"pending": pending, "earlier": earlier})
 
 
 @supporter_required
 @require_POST
-def offer_accept(request: HttpRequest, pk: int) -> HttpResponse:
-    offer = get_offer_for_supporter(request, pk)
-    try:
-        connection = services.accept_offer(offer=offer, actor=request.user, request=request)  # type: ignore[arg-type]
-    except ValidationError as exc:
-        _errors(request, exc)
+def offer_accept(request: AuthedRequest, pk: int) -> HttpResponse:
+    offer = get_offer(request, pk)
+    connection = attempt(
+        request,
+        lambda: services.accept_offer(offer=offer, actor=request.user, request=request),
+        done="Thank you. Your connection has started.",
+    )
+    if connection is None:
         return redirect("connections:offers")
-    messages.success(request, "Thank you. Your connection has started.")
     return redirect("connections:connection_detail", pk=connection.pk)
 
 
 @supporter_required
 @require_POST
-def offer_decline(request: HttpRequest, pk: int) -> HttpResponse:
-    offer = get_offer_for_supporter(request, pk)
-    try:
-        services.decline_offer(offer=offer, actor=request.user, request=request)  # type: ignore[arg-type]
-    except ValidationError as exc:
-        _errors(request, exc)
-    else:
-        messages.success(request, "Declined. Thank you for replying; the member's next suggestion is asked.")
+def offer_decline(request: AuthedRequest, pk: int) -> HttpResponse:
+    offer = get_offer(request, pk)
+    attempt(
+        request,
+        lambda: services.decline_offer(offer=offer, actor=request.user, request=request),
+        done="Declined. Thank you for replying; the member's next suggestion is asked.",
+    )
     return redirect("connections:offers")
 
 
@@ -236,10 +221,10 @@ def offer_decline(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def connection_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    connection = get_connection_for_participant(request, pk)
-    side = services.side_of(connection, request.user)  # type: ignore[arg-type]
-    partner = connection.supporter.user if side == Side.MEMBER else connection.member
+def connection_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    connection = get_connection(request, pk)
+    side = services.side_of(connection, request.user)
+    partner = connection.peer_of(request.user)
     answered = ReviewAnswer.objects.filter(
         connection=connection, review_number=connection.reviews_held + 1, role=side
     ).exists()
@@ -261,27 +246,28 @@ def connection_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def connection_close(request: HttpRequest, pk: int) -> HttpResponse:
-    connection = get_connection_for_participant(request, pk)
+def connection_close(request: AuthedRequest, pk: int) -> HttpResponse:
+    connection = get_connection(request, pk)
     if not connection.is_active:
         return redirect("connections:connection_detail", pk=connection.pk)
-    form = CloseForm(_posted(request))
+    form = CloseForm(posted(request))
     if request.method == "POST" and form.is_valid():
-        try:
-            services.close_connection(
+        closed = attempt(
+            request,
+            lambda: services.close_connection(
                 connection=connection,
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
                 reason=form.cleaned_data["reason"],
                 request=request,
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
+            ),
+            form=form,
+        )
+        if closed is not None:
             return _after_close(request, connection)
     return render(request, "connections/connection_close.html", {"connection": connection, "form": form})
 
 
-def _after_close(request: HttpRequest, connection: Connection) -> HttpResponse:
+def _after_close(request: AuthedRequest, connection: Connection) -> HttpResponse:
     messages.success(request, "The connection is closed. Thank you for the time you gave it.")
     if request.user.pk == connection.member_id:
         return redirect("connections:connection_feedback", pk=connection.pk)
@@ -290,44 +276,46 @@ def _after_close(request: HttpRequest, connection: Connection) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def connection_change(request: HttpRequest, pk: int) -> HttpResponse:
+def connection_change(request: AuthedRequest, pk: int) -> HttpResponse:
     """The member asks for a different peer. No reason asked."""
-    connection = get_connection_for_member(request, pk)
+    connection = get_connection(request, pk, role="member")
     if not connection.is_active:
         return redirect("connections:connection_detail", pk=connection.pk)
     if request.method == "POST":
-        try:
-            new = services.ask_for_change(connection=connection, actor=request.user, request=request)  # type: ignore[arg-type]
-        except ValidationError as exc:
-            _errors(request, exc)
+        new = attempt(
+            request,
+            lambda: services.ask_for_change(connection=connection, actor=request.user, request=request),
+            done="Your connection is closed. Here are peers you could choose next.",
+        )
+        if new is None:
             return redirect("connections:connection_detail", pk=connection.pk)
-        messages.success(request, "Your connection is closed. Here are peers you could choose next.")
         return redirect("connections:request_detail", pk=new.pk)
     return render(request, "connections/connection_change.html", {"connection": connection})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def connection_block(request: HttpRequest, pk: int) -> HttpResponse:
-    connection = get_connection_for_participant(request, pk)
-    side = services.side_of(connection, request.user)  # type: ignore[arg-type]
-    form = CloseForm(_posted(request))
+def connection_block(request: AuthedRequest, pk: int) -> HttpResponse:
+    connection = get_connection(request, pk)
+    side = services.side_of(connection, request.user)
+    form = CloseForm(posted(request))
     if request.method == "POST" and form.is_valid():
-        try:
-            services.block(
+        blocked = attempt(
+            request,
+            lambda: services.block(
                 connection=connection,
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
                 reason=form.cleaned_data["reason"],
                 request=request,
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
+            ),
+            form=form,
+        )
+        if blocked is not None:
             messages.success(request, "Done. You will never be matched with this person again.")
             if side == Side.MEMBER:
                 return redirect("connections:connection_feedback", pk=connection.pk)
             return redirect("home")
-    partner = connection.supporter.user if side == Side.MEMBER else connection.member
+    partner = connection.peer_of(request.user)
     return render(
         request, "connections/connection_block.html", {"connection": connection, "form": form, "partner": partner}
     )
@@ -335,23 +323,24 @@ def connection_block(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def connection_review(request: HttpRequest, pk: int) -> HttpResponse:
-    connection = get_connection_for_participant(request, pk)
+def connection_review(request: AuthedRequest, pk: int) -> HttpResponse:
+    connection = get_connection(request, pk)
     if not connection.review_is_due():
         messages.info(request, "There is no review point due for this connection.")
         return redirect("connections:connection_detail", pk=connection.pk)
-    form = ReviewForm(_posted(request))
+    form = ReviewForm(posted(request))
     if request.method == "POST" and form.is_valid():
-        try:
-            services.answer_review(
+        answered = attempt(
+            request,
+            lambda: services.answer_review(
                 connection=connection,
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
                 choice=form.cleaned_data["choice"],
                 request=request,
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
+            ),
+            form=form,
+        )
+        if answered is not None:
             connection.refresh_from_db()
             if not connection.is_active:
                 return _after_close(request, connection)
@@ -362,19 +351,19 @@ def connection_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def connection_feedback(request: HttpRequest, pk: int) -> HttpResponse:
+def connection_feedback(request: AuthedRequest, pk: int) -> HttpResponse:
     """Three anonymous questions for the member after a connection closes."""
-    connection = get_connection_for_member(request, pk)
+    connection = get_connection(request, pk, role="member")
     if not connection.feedback_pending:
         return redirect("home")
     skip = request.method == "POST" and "skip" in request.POST
-    form = FeedbackForm(None if skip else _posted(request))
+    form = FeedbackForm(None if skip else posted(request))
     if request.method == "POST" and (skip or form.is_valid()):
         data = {} if skip else form.cleaned_data
         try:
             services.give_feedback(
                 connection=connection,
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
                 felt_heard=data.get("felt_heard"),
                 felt_respected=data.get("felt_respected"),
                 would_recommend=data.get("would_recommend"),

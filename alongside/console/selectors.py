@@ -8,31 +8,23 @@ from django.db.models.functions import Lower
 
 from alongside.accounts.models import User
 from alongside.audit.models import AuditEvent
-from alongside.directory.models import Region, Workplace
+from alongside.directory.models import Workplace
 from alongside.library.models import Resource
 
 WORDS = 8  # more search words than this are ignored
 
 
-def search_resources(
-    *, query: str = "", category: str = "", region: str = "", crisis_only: bool = False
-) -> QuerySet[Resource]:
-    """Every resource, narrowed; unlike the member search, a region means exactly that region."""
-    qs = Resource.objects.all()
-    if category:
-        qs = qs.filter(category=category)
-    if region:
-        qs = qs.filter(region=region)
-    if crisis_only:
-        qs = qs.filter(is_crisis=True)
-    for word in query.split()[:WORDS]:
-        qs = qs.filter(Q(title__icontains=word) | Q(description__icontains=word))
-    return qs.order_by("category", "position", "title")
-
-
-def crisis_resources_for_region(region: str) -> QuerySet[Resource]:
-    """The crisis lines the strip shows for ``region``, in the strip's order."""
-    return Resource.objects.filter(is_crisis=True, region__in={region, Region.NATIONAL}).order_by("position", "title")
+def overview_counts() -> dict[str, int]:
+    """The console's front page: people by role, the library, active workplaces."""
+    active = User.objects.filter(is_active=True)
+    return {
+        "members": active.filter(is_supporter=False, is_coordinator=False).count(),
+        "supporters": active.filter(is_supporter=True).count(),
+        "coordinators": active.filter(is_coordinator=True).count(),
+        "resources": Resource.objects.count(),
+        "crisis_lines": Resource.objects.filter(is_crisis=True).count(),
+        "workplaces": Workplace.objects.filter(active=True).count(),
+    }
 
 
 def search_workplaces(*, query: str = "", region: str = "", status: str = "") -> QuerySet[Workplace]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from alongside.console.views import overview, people, resources, service_settings, workplaces
+from alongside.console.views import matching, overview, people, resources, service_settings, supporters, workplaces
 
 app_name = "console"
 urlpatterns = [
@@ -9,6 +9,15 @@ urlpatterns = [
     path("people/<int:pk>/", people.person, name="person"),
     path("people/<int:pk>/role/", people.person_role, name="person_role"),
     path("people/<int:pk>/active/", people.person_active, name="person_active"),
+    path("supporters/", supporters.supporter_list, name="supporters"),
+    path("supporters/<int:pk>/", supporters.supporter_detail, name="supporter"),
+    path("supporters/<int:pk>/pause/", supporters.supporter_pause, name="supporter_pause"),
+    path("matching/", matching.waitlist_page, name="waitlist"),
+    path("matching/batch/", matching.batch_preview, name="batch_preview"),
+    path("matching/batch/<slug:key>/", matching.batch_detail, name="batch_detail"),
+    path("matching/batch/<slug:key>/apply/", matching.batch_apply, name="batch_apply"),
+    path("matching/requests/<int:pk>/", matching.request_match, name="request_match"),
+    path("matching/weights/", matching.weights, name="matching_weights"),
     path("resources/", resources.resource_list, name="resources"),
     path("resources/add/", resources.resource_add, name="resource_add"),
     path("resources/<int:pk>/", resources.resource_edit, name="resource_edit"),

@@ -13,7 +13,6 @@ from django.http import Http404, HttpRequest
 
 from alongside.audit.models import Outcome
 from alongside.audit.services import denied, record
-from alongside.connections.access import supporter_side_closed
 from alongside.conversations.models import Thread, ThreadMember
 
 DENIED_ACTION = "conversations.thread.view"
@@ -33,7 +32,7 @@ def get_thread_for_member(user: Any, thread_id: int, *, request: HttpRequest | N
             .filter(pk=thread_id, members__user_id=user_id, members__left_at__isnull=True)
             .first()
         )
-    if thread is not None and thread.connection is not None and supporter_side_closed(thread.connection, user):
+    if thread is not None and thread.connection is not None and not thread.connection.open_to(user):
         thread = None
     if thread is None:
         if request is not None:

@@ -16,6 +16,7 @@ from alongside.conversations.selectors import unread_count
 from alongside.lib.time import now
 from alongside.notifications.models import Kind, Notification
 from alongside.notifications.services import notify, push_count
+from alongside.service.selectors import current_settings
 
 EMAIL_EVERY = dt.timedelta(minutes=15)
 
@@ -48,8 +49,6 @@ def tell_about_waiting_message(*, thread_id: int, user_id: int) -> bool:
 
 
 def new_message_email(*, to: str, link: str) -> EmailMultiAlternatives:
-    from alongside.service.selectors import current_settings
-
     context = {"service_name": current_settings().name, "link": link}
     message = EmailMultiAlternatives(
         subject="You have a new message in Alongside",

@@ -36,8 +36,7 @@ def get_or_create_thread_for_connection(*, connection: Connection) -> Thread:
     """The connection's thread, made on first use with the member and the supporter as its members."""
     thread, created = Thread.objects.get_or_create(connection=connection, defaults={"kind": ThreadKind.CONNECTION})
     if created:
-        supporter_user_id = connection.supporter.user_id
-        for user_id in (connection.member_id, supporter_user_id):
+        for user_id in connection.parties():
             ThreadMember.objects.get_or_create(thread=thread, user_id=user_id)
     return thread
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from huey.contrib.djhuey import db_task
 
+from alongside.conversations.notices import tell_about_waiting_message
+
 
 @db_task(retries=3, retry_delay=30)
 def message_waiting(thread_id: int, user_id: int) -> bool:
@@ -11,6 +13,4 @@ def message_waiting(thread_id: int, user_id: int) -> bool:
 
     Returns whether an email was sent (at most one per thread per person every 15 minutes).
     """
-    from alongside.conversations.notices import tell_about_waiting_message
-
     return tell_about_waiting_message(thread_id=thread_id, user_id=user_id)

@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
-from alongside.connections.access import get_connection_for_participant
+from alongside.connections.access import get_connection
 from alongside.conversations import selectors, services
 from alongside.conversations.access import get_thread_for_member, thread_accepts_messages
 from alongside.conversations.models import BODY_MAX_LENGTH
 from alongside.conversations.notices import mark_thread_notifications_read
+from alongside.lib.access import AuthedRequest
 
 
 @login_required
-def thread(request: HttpRequest, pk: int) -> HttpResponse:
+def thread(request: AuthedRequest, pk: int) -> HttpResponse:
     found = get_thread_for_member(request.user, pk, request=request)
-    viewer_id = int(request.user.pk or 0)
+    viewer_id = request.user.pk
     lines, more = selectors.history(found, viewer_id=viewer_id)
     unread_from = selectors.read_state(found.pk, viewer_id=viewer_id)[0]
     mark = services.mark_read(thread_id=found.pk, user_id=viewer_id, seq=found.last_seq)
@@ -39,8 +40,8 @@ def thread(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def connection_thread(request: HttpRequest, pk: int) -> HttpResponse:
+def connection_thread(request: AuthedRequest, pk: int) -> HttpResponse:
     """The connection's thread, made on first use."""
-    connection = get_connection_for_participant(request, pk)
+    connection = get_connection(request, pk)
     found = services.get_or_create_thread_for_connection(connection=connection)
     return redirect("conversations:thread", pk=found.pk)

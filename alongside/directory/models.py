@@ -1,4 +1,4 @@
-"""Reference data: regions, workplaces, specialties, topics, languages."""
+"""Reference data: regions, career stages, workplaces, specialties, topics, languages."""
 
 from __future__ import annotations
 
@@ -16,6 +16,16 @@ class Region(models.TextChoices):
     TAS = "TAS", "Tasmania"
     VIC = "VIC", "Victoria"
     WA = "WA", "Western Australia"
+
+
+class CareerStage(models.TextChoices):
+    STUDENT = "student", "Medical student"
+    INTERN = "intern", "Intern / PGY1–2"
+    RESIDENT = "resident", "Resident / HMO"
+    REGISTRAR = "registrar", "Registrar / trainee"
+    CONSULTANT = "consultant", "Consultant / specialist"
+    GP = "gp", "General practitioner"
+    OTHER = "other", "Other"
 
 
 class Workplace(models.Model):

@@ -18,6 +18,10 @@ from functools import lru_cache
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+
+MFA_CONTEXT = "allauth.mfa"
+"""The context (associated data) of allauth's TOTP secrets and recovery-code seeds, encrypted by our MFA adapter."""
 
 PREFIX = "enc1"
 _KID = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
@@ -110,8 +114,6 @@ def _ring_from_settings(spec: str) -> KeyRing:
 
 
 def keyring() -> KeyRing:
-    from django.conf import settings
-
     return _ring_from_settings(settings.ALONGSIDE_ENCRYPTION_KEYS)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.db import models
 
 from alongside.lib import crypto
@@ -32,8 +33,6 @@ class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
 
 def encrypted_fields() -> list[tuple[type[models.Model], EncryptedTextField]]:
     """Every (model, field) pair that stores encrypted text."""
-    from django.apps import apps
-
     found: list[tuple[type[models.Model], EncryptedTextField]] = []
     for model in apps.get_models():
         for field in model._meta.get_fields():

@@ -1,4 +1,4 @@
-"""Time helpers; everything is stored in UTC and shown in the viewer's time zone."""
+"""Time helpers; everything is stored in UTC and shown in the viewer's time zone, in Australian style."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import zoneinfo
 from collections.abc import Callable
 
 from django import template
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -50,7 +51,7 @@ WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", 
 register = template.Library()
 
 
-def zone_place(name: str) -> str:
+def place(name: str) -> str:
     """'Australia/Melbourne' → 'Melbourne': the place a zone is named after."""
     return name.rsplit("/", 1)[-1].replace("_", " ")
 
@@ -63,7 +64,7 @@ def _this_year(zone: dt.tzinfo | None) -> int:
     return now().astimezone(zone or timezone.get_current_timezone()).year
 
 
-def clock_text(local: dt.datetime | dt.time) -> str:
+def clock(local: dt.datetime | dt.time) -> str:
     """'1:21 am': no leading zero, lower-case am and pm without full stops."""
     return f"{local.hour % 12 or 12}:{local.minute:02d} {'am' if local.hour < 12 else 'pm'}"
 
@@ -80,7 +81,7 @@ def when_text(value: dt.datetime | dt.date | None, zone: dt.tzinfo | None = None
         return ""
     if isinstance(value, dt.datetime):
         local = _local(value, zone)
-        return f"{day_text(local.date(), this_year=_this_year(zone))}, {clock_text(local)}"
+        return f"{day_text(local.date(), this_year=_this_year(zone))}, {clock(local)}"
     return day_text(value, this_year=_this_year(zone))
 
 
@@ -91,8 +92,8 @@ def full_text(value: dt.datetime | dt.date | None, zone: dt.tzinfo | None = None
     if isinstance(value, dt.datetime):
         local = _local(value, zone)
         day = local.date()
-        place = zone_place(str(local.tzinfo))
-        return f"{WEEKDAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]} {day.year}, {clock_text(local)} ({place} time)"
+        place = place(str(local.tzinfo))
+        return f"{WEEKDAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]} {day.year}, {clock(local)} ({place} time)"
     return f"{WEEKDAYS[value.weekday()]} {value.day} {MONTHS[value.month - 1]} {value.year}"
 
 
@@ -144,3 +145,38 @@ class TimeZoneMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+def day(at: dt.datetime) -> str:
+    """'Tue 3 Dec'."""
+    return f"{at:%a} {at.day} {at:%b}"
+
+
+def in_zone(at: dt.datetime, time_zone: str) -> dt.datetime:
+    return at.astimezone(zoneinfo.ZoneInfo(time_zone))
+
+
+def local_time(at: dt.datetime, time_zone: str) -> str:
+    """'Tue 3 Dec, 7:00 pm' in the given zone."""
+    local = in_zone(at, time_zone)
+    return f"{day(local)}, {clock(local)}"
+
+
+def describe_time(at: dt.datetime, *, viewer_zone: str, peer_zone: str) -> str:
+    """The time as the viewer reads it, with the peer's beside it.
+
+    'Tue 3 Dec, 7:00 pm your time (Melbourne) — 8:00 am London for your peer'; the
+    peer's day is named too when it differs from the viewer's.
+    """
+    mine, theirs = in_zone(at, viewer_zone), in_zone(at, peer_zone)
+    own = f"{day(mine)}, {clock(mine)} your time ({place(viewer_zone)})"
+    if mine.replace(tzinfo=None) == theirs.replace(tzinfo=None):
+        return f"{own}, the same time for your peer"
+    peer_day = "" if theirs.date() == mine.date() else f"{day(theirs)}, "
+    return f"{own} — {peer_day}{clock(theirs)} {place(peer_zone)} for your peer"
+
+
+def time_zone_of(user: object) -> str:
+    """A person's own time zone (from their profile), else the server's."""
+    profile = getattr(user, "profile", None)
+    return profile.time_zone if profile is not None and profile.time_zone else settings.TIME_ZONE

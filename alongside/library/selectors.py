@@ -3,22 +3,34 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Case, Q, QuerySet, Value, When
 
 from alongside.directory.models import Region
 from alongside.library.models import Category, Resource
 
-if TYPE_CHECKING:
-    from alongside.service.selectors import CrisisLine
+
+@dataclass(frozen=True)
+class CrisisLine:
+    """A crisis resource as every page's crisis strip shows it."""
+
+    title: str
+    phone: str
+    url: str
+    description: str
+
+
+def crisis_resources(region: str) -> QuerySet[Resource]:
+    """The crisis lines the strip shows for ``region`` (and Australia-wide ones), in the strip's order."""
+    return Resource.objects.filter(is_crisis=True, region__in={region, Region.NATIONAL}).order_by("position", "title")
 
 
 def crisis_lines_for_region(region: str) -> list[CrisisLine]:
-    from alongside.service.selectors import CrisisLine
-
-    rows = Resource.objects.filter(is_crisis=True, region__in={region, Region.NATIONAL}).order_by("position", "title")
-    return [CrisisLine(title=r.title, phone=r.phone, url=r.url, description=r.description) for r in rows]
+    return [
+        CrisisLine(title=r.title, phone=r.phone, url=r.url, description=r.description) for r in crisis_resources(region)
+    ]
 
 
 MAX_WORDS = 8
@@ -86,9 +98,18 @@ def visible_resources(*, signed_in: bool) -> QuerySet[Resource]:
 
 
 def search_resources(
-    *, query: str = "", category: str = "", region: str = "", signed_in: bool = True
+    *,
+    query: str = "",
+    category: str = "",
+    region: str = "",
+    exact_region: bool = False,
+    crisis_only: bool = False,
+    signed_in: bool = True,
 ) -> QuerySet[Resource]:
     """Resources matching any word of the query in their title, description or category, best first.
+
+    A member's region takes in the Australia-wide resources too; the coordinators' console asks for
+    ``exact_region`` (that region alone) and may ask for crisis lines only.
 
     More words matched rank higher; among those, matches in the title, then in the description, come before
     matches only by category. Without a query, the library in its own order.
@@ -97,7 +118,9 @@ def search_resources(
     if category:
         qs = qs.filter(category=category)
     if region:
-        qs = qs.filter(region__in={region, Region.NATIONAL})
+        qs = qs.filter(region=region) if exact_region else qs.filter(region__in={region, Region.NATIONAL})
+    if crisis_only:
+        qs = qs.filter(is_crisis=True)
     words = search_words(query)
     if not words:
         return qs.order_by("category", "position", "title")

@@ -1,5 +1,5 @@
-"""Writes to the resource library. Crisis resources feed the strip on every page, so each write
-clears the cached service snapshot once the transaction commits."""
+"""Writes to the resource library. Crisis resources feed the strip on every page; the service app
+forgets its cached snapshot when a resource is saved or deleted, once the transaction commits."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from django.http import HttpRequest
 
 from alongside.audit.services import record
 from alongside.library.models import Resource
-from alongside.service.selectors import forget_snapshot
 
 if TYPE_CHECKING:
     from alongside.accounts.models import User
@@ -53,7 +52,6 @@ def create_resource(
         request=request,
         details={"is_crisis": resource.is_crisis, "region": resource.region},
     )
-    transaction.on_commit(forget_snapshot)
     return resource
 
 
@@ -100,7 +98,6 @@ def update_resource(
         request=request,
         details={"fields": changed, "is_crisis": locked.is_crisis},
     )
-    transaction.on_commit(forget_snapshot)
     return locked
 
 
@@ -116,4 +113,3 @@ def delete_resource(*, actor: User, resource: Resource, request: HttpRequest | N
         details={"is_crisis": locked.is_crisis},
     )
     locked.delete()
-    transaction.on_commit(forget_snapshot)

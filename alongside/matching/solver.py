@@ -689,7 +689,7 @@ def independent_optimum(requests: Sequence[Request], supporters: Sequence[Suppor
     plus one "unmatched" column per request (valued 0). Infeasible cells are -inf. Scored
     with the scalar engine, not the vectorised twin. For small instances only.
     """
-    from scipy.optimize import linear_sum_assignment
+    from scipy.optimize import linear_sum_assignment  # heavy to import, and only this cross-check needs it
 
     units = weights.units()
     n_rows = len(requests)

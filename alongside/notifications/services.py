@@ -6,12 +6,13 @@ from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from django.core.mail import EmailMessage, EmailMultiAlternatives
+from django.core.mail import EmailMessage
 from django.db import transaction
 
 from alongside.lib.time import now
 from alongside.notifications.models import Notification
 from alongside.notifications.selectors import unread_count
+from alongside.notifications.tasks import send_email
 
 
 def user_group(user_id: int) -> str:
@@ -41,8 +42,6 @@ def mark_all_read(*, user_id: int) -> int:
 
 def queue_email(message: EmailMessage) -> None:
     """Send ``message`` from the task queue once the current transaction commits."""
-    from alongside.notifications.tasks import send_email
-
     payload: dict[str, Any] = {
         "subject": message.subject,
         "body": message.body,
@@ -51,12 +50,3 @@ def queue_email(message: EmailMessage) -> None:
         "alternatives": [list(a) for a in getattr(message, "alternatives", [])],
     }
     transaction.on_commit(lambda: send_email(payload))
-
-
-def build_email(payload: dict[str, Any]) -> EmailMultiAlternatives:
-    msg = EmailMultiAlternatives(
-        subject=payload["subject"], body=payload["body"], from_email=payload["from_email"], to=payload["to"]
-    )
-    for content, mimetype in payload.get("alternatives", []):
-        msg.attach_alternative(content, mimetype)
-    return msg

@@ -1,4 +1,8 @@
-"""Reads of the service's settings, cached because every page shows the hours and crisis lines."""
+"""Reads of the service's settings, cached because every page shows the hours and crisis lines.
+
+The cached snapshot holds the library's crisis lines for the service's region; ``forget_snapshot``
+runs after any change to the settings or hours, and (``service.signals``) to a library resource.
+"""
 
 from __future__ import annotations
 
@@ -8,17 +12,10 @@ from dataclasses import dataclass, field
 
 from django.core.cache import cache
 
+from alongside.library.selectors import CrisisLine, crisis_lines_for_region
 from alongside.service.models import OpeningHours, ServiceSettings
 
 _CACHE_KEY = "service:snapshot:v1"
-
-
-@dataclass(frozen=True)
-class CrisisLine:
-    title: str
-    phone: str
-    url: str
-    description: str
 
 
 @dataclass(frozen=True)
@@ -122,8 +119,6 @@ def snapshot() -> ServiceSnapshot:
     cached = cache.get(_CACHE_KEY)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
-    from alongside.library.selectors import crisis_lines_for_region
-
     settings_row, _ = ServiceSettings.objects.get_or_create(pk=1)
     hours = list(OpeningHours.objects.order_by("weekday"))
     snap = ServiceSnapshot(

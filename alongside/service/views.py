@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
 
-from alongside.accounts.models import CareerStage
+from alongside.directory.models import CareerStage
 from alongside.service import homes
 from alongside.service.selectors import formats_not_yet_available, formats_offered
 

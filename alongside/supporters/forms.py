@@ -10,7 +10,7 @@ from django.forms import BaseFormSet, formset_factory
 from django.utils import timezone
 
 from alongside.directory.models import Specialty, Topic
-from alongside.matching.glue import Window, hhmm_to_minutes, minutes_to_hhmm
+from alongside.matching.weekly import Window, hhmm_to_minutes, minutes_to_hhmm
 from alongside.service.models import Weekday
 from alongside.supporters.models import Format, SupporterProfile, SupporterStatus
 

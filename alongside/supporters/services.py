@@ -15,7 +15,7 @@ from alongside.accounts.models import User
 from alongside.audit.services import record
 from alongside.directory.models import Specialty, Topic
 from alongside.lib.time import now
-from alongside.matching.glue import Window, merge_windows
+from alongside.matching.weekly import Window, merge_windows
 from alongside.notifications.models import Kind
 from alongside.notifications.services import notify
 from alongside.supporters.models import Format, SupporterProfile, SupporterStatus

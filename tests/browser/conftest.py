@@ -36,7 +36,7 @@ from django.db import OperationalError
 from django.test import Client
 from playwright.sync_api import Browser, BrowserContext, BrowserType, ConsoleMessage, Page, WebError
 
-from alongside.service.demo import current_code
+from alongside.demo.loader import current_code
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

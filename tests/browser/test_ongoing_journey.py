@@ -20,11 +20,13 @@ import pytest
 from django import db
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
-from alongside.accounts.models import CareerStage, User
-from alongside.connections import services, sessions
-from alongside.connections.models import Connection, Offer, Session, SessionStatus, Suggestion, SupportRequest
-from alongside.directory.models import Language, Specialty, Topic, Workplace
-from alongside.matching.glue import Window
+from alongside.accounts.models import User
+from alongside.connections import services
+from alongside.connections.models import Connection, Offer, Suggestion, SupportRequest
+from alongside.directory.models import CareerStage, Language, Specialty, Topic, Workplace
+from alongside.matching.weekly import Window
+from alongside.meetings import services as sessions
+from alongside.meetings.models import Session, SessionStatus
 from alongside.supporters.models import SupporterProfile
 from tests import factories
 from tests.browser.conftest import BrowserProblems, screenshot, totp_code

@@ -1,7 +1,8 @@
 import pytest
 
-from alongside.accounts.models import CareerStage, Profile
+from alongside.accounts.models import Profile
 from alongside.audit.models import AuditEvent
+from alongside.directory.models import CareerStage
 from alongside.notifications.models import Notification
 from tests import factories
 

@@ -1,4 +1,4 @@
-"""Template filters for connections pages."""
+"""Template tags of ongoing connections: a supporter's load, dates."""
 
 from __future__ import annotations
 
@@ -6,9 +6,17 @@ import datetime as dt
 
 from django import template
 
+from alongside.connections.selectors import Load, load_of
 from alongside.lib.time import when
+from alongside.supporters.models import SupporterProfile
 
 register = template.Library()
+
+
+@register.simple_tag
+def supporter_load(profile: SupporterProfile) -> Load:
+    """A supporter's load, for the supporter's own profile page (the supporters app sits below connections)."""
+    return load_of(profile)
 
 
 @register.filter

@@ -5,17 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from alongside.console.selectors import search_resources
 from alongside.console.views import console_next, page, paginate
 from alongside.lib.access import AuthedRequest, coordinator_required
+from alongside.lib.views import attempt, posted
+from alongside.library.access import get_resource
 from alongside.library.forms import ResourceFilterForm, ResourceForm
-from alongside.library.models import Category, Resource
+from alongside.library.models import Category
+from alongside.library.selectors import search_resources
 from alongside.library.services import create_resource, delete_resource, update_resource
 from alongside.service.selectors import current_settings
 
@@ -28,6 +29,7 @@ def resource_list(request: AuthedRequest) -> HttpResponse:
         query=data.get("q", ""),
         category=data.get("category", ""),
         region=data.get("region", ""),
+        exact_region=True,
         crisis_only=bool(data.get("crisis")),
     )
     return page(
@@ -44,13 +46,12 @@ def resource_add(request: AuthedRequest) -> HttpResponse:
     initial: dict[str, Any] = {}
     if request.GET.get("crisis") == "1":
         initial = {"is_crisis": True, "category": Category.CRISIS, "region": current_settings().region}
-    form = ResourceForm(request.POST if request.method == "POST" else None, initial=initial)
+    form = ResourceForm(posted(request), initial=initial)
     if form.is_bound and form.is_valid():
-        try:
-            resource = create_resource(actor=request.user, request=request, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
+        resource = attempt(
+            request, lambda: create_resource(actor=request.user, request=request, **form.cleaned_data), form=form
+        )
+        if resource is not None:
             messages.success(request, f"Added “{resource.title}” to the library.")
             return redirect(console_next(request, reverse("console:resources")))
     return page(request, "console/resources/form.html", {"form": form}, section="resources")
@@ -59,15 +60,16 @@ def resource_add(request: AuthedRequest) -> HttpResponse:
 @coordinator_required
 @require_http_methods(["GET", "POST"])
 def resource_edit(request: AuthedRequest, pk: int) -> HttpResponse:
-    resource = get_object_or_404(Resource, pk=pk)
+    resource = get_resource(request, pk)
     saved_title = resource.title  # the form writes into its instance; the heading keeps the saved title
-    form = ResourceForm(request.POST if request.method == "POST" else None, instance=resource)
+    form = ResourceForm(posted(request), instance=resource)
     if form.is_bound and form.is_valid():
-        try:
-            update_resource(actor=request.user, resource=resource, request=request, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
+        saved = attempt(
+            request,
+            lambda: update_resource(actor=request.user, resource=resource, request=request, **form.cleaned_data),
+            form=form,
+        )
+        if saved is not None:
             messages.success(request, f"Saved “{form.cleaned_data['title']}”.")
             return redirect(console_next(request, reverse("console:resources")))
     return page(
@@ -81,7 +83,7 @@ def resource_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 @coordinator_required
 @require_http_methods(["GET", "POST"])
 def resource_delete(request: AuthedRequest, pk: int) -> HttpResponse:
-    resource = get_object_or_404(Resource, pk=pk)
+    resource = get_resource(request, pk)
     if request.method == "POST":
         title = resource.title
         delete_resource(actor=request.user, resource=resource, request=request)

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods
 
-from alongside.console.selectors import crisis_resources_for_region
 from alongside.console.views import page
 from alongside.lib.access import AuthedRequest, coordinator_required
+from alongside.lib.views import attempt
+from alongside.library.selectors import crisis_resources
 from alongside.service.forms import HoursFormSet, ServiceSettingsForm, hours_initial
 from alongside.service.models import OpeningHours, ServiceSettings
 from alongside.service.services import update_service_settings
@@ -26,16 +26,17 @@ def service_settings(request: AuthedRequest) -> HttpResponse:
         formset = HoursFormSet(request.POST, prefix="hours", initial=hours_initial(hours))
         valid = [form.is_valid(), formset.is_valid()]  # check both, so every error shows at once
         if all(valid):
-            try:
-                update_service_settings(
+            saved = attempt(
+                request,
+                lambda: update_service_settings(
                     actor=request.user,
                     hours=formset.day_hours(),
                     request=request,
                     **form.settings_values(),
-                )
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
+                ),
+                form=form,
+            )
+            if saved is not None:
                 messages.success(request, "Service settings saved.")
                 return redirect("console:settings")
     else:
@@ -47,7 +48,7 @@ def service_settings(request: AuthedRequest) -> HttpResponse:
         {
             "form": form,
             "formset": formset,
-            "crisis_lines": crisis_resources_for_region(row.region),
+            "crisis_lines": crisis_resources(row.region),
             "region": row.get_region_display(),
         },
         section="settings",

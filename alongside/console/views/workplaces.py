@@ -5,16 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods, require_POST
 
 from alongside.console.forms import ActiveForm
 from alongside.console.selectors import search_workplaces
 from alongside.console.views import page, paginate
+from alongside.directory.access import get_workplace
 from alongside.directory.forms import BulkWorkplaceForm, WorkplaceFilterForm, WorkplaceForm
-from alongside.directory.models import Workplace
 from alongside.directory.services import (
     bulk_add_workplaces,
     create_workplace,
@@ -22,6 +21,7 @@ from alongside.directory.services import (
     update_workplace,
 )
 from alongside.lib.access import AuthedRequest, coordinator_required
+from alongside.lib.views import attempt, posted
 
 
 @coordinator_required
@@ -40,13 +40,12 @@ def workplace_list(request: AuthedRequest) -> HttpResponse:
 @coordinator_required
 @require_http_methods(["GET", "POST"])
 def workplace_add(request: AuthedRequest) -> HttpResponse:
-    form = WorkplaceForm(request.POST if request.method == "POST" else None)
+    form = WorkplaceForm(posted(request))
     if form.is_bound and form.is_valid():
-        try:
-            workplace = create_workplace(actor=request.user, request=request, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
+        workplace = attempt(
+            request, lambda: create_workplace(actor=request.user, request=request, **form.cleaned_data), form=form
+        )
+        if workplace is not None:
             messages.success(request, f"Added {workplace.name} to the directory.")
             return redirect("console:workplaces")
     return page(request, "console/workplaces/form.html", {"form": form}, section="workplaces")
@@ -55,18 +54,20 @@ def workplace_add(request: AuthedRequest) -> HttpResponse:
 @coordinator_required
 @require_http_methods(["GET", "POST"])
 def workplace_bulk_add(request: AuthedRequest) -> HttpResponse:
-    form = BulkWorkplaceForm(request.POST if request.method == "POST" else None)
+    form = BulkWorkplaceForm(posted(request))
     if form.is_bound and form.is_valid():
-        try:
-            result = bulk_add_workplaces(
+        result = attempt(
+            request,
+            lambda: bulk_add_workplaces(
                 actor=request.user,
                 names=form.cleaned_data["names"],
                 region=form.cleaned_data["region"],
                 request=request,
-            )
-        except ValidationError as exc:
-            form.add_error("names", exc)
-        else:
+            ),
+            form=form,
+            field="names",
+        )
+        if result is not None:
             added = len(result.added)
             messages.success(request, f"Added {added} workplace{'' if added == 1 else 's'}.")
             if result.skipped:
@@ -78,17 +79,18 @@ def workplace_bulk_add(request: AuthedRequest) -> HttpResponse:
 @coordinator_required
 @require_http_methods(["GET", "POST"])
 def workplace_edit(request: AuthedRequest, pk: int) -> HttpResponse:
-    workplace = get_object_or_404(Workplace, pk=pk)
+    workplace = get_workplace(request, pk)
     if request.method == "POST":
         form = WorkplaceForm(request.POST, exclude_pk=workplace.pk)
     else:
         form = WorkplaceForm(initial={"name": workplace.name, "region": workplace.region}, exclude_pk=workplace.pk)
     if form.is_bound and form.is_valid():
-        try:
-            update_workplace(actor=request.user, workplace=workplace, request=request, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
+        saved = attempt(
+            request,
+            lambda: update_workplace(actor=request.user, workplace=workplace, request=request, **form.cleaned_data),
+            form=form,
+        )
+        if saved is not None:
             messages.success(request, f"Saved {form.cleaned_data['name']}.")
             return redirect("console:workplaces")
     return page(request, "console/workplaces/form.html", {"form": form, "workplace": workplace}, section="workplaces")
@@ -97,7 +99,7 @@ def workplace_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 @coordinator_required
 @require_POST
 def workplace_active(request: AuthedRequest, pk: int) -> HttpResponse:
-    workplace = get_object_or_404(Workplace, pk=pk)
+    workplace = get_workplace(request, pk)
     form = ActiveForm(request.POST)
     if not form.is_valid():
         messages.error(request, "That change wasn't understood; nothing was changed.")

@@ -33,7 +33,7 @@ def test_rotation_re_encrypts_everything_with_the_new_primary_key(member, suppor
         secret_after = Authenticator.objects.get(user=supporter, type="totp").data["secret"]
         assert crypto.key_id(secret_after) == "fresh"
         # The secret itself is unchanged, so the person's authenticator app keeps working.
-        from alongside.accounts.adapters import MFA_CONTEXT
+        from alongside.lib.crypto import MFA_CONTEXT
 
         ring = crypto.keyring()
         assert ring.decrypt(secret_after, context=MFA_CONTEXT) == ring.decrypt(secret_before, context=MFA_CONTEXT)

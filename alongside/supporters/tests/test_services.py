@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
-from alongside.matching.glue import Window
+from alongside.matching.weekly import Window
 from alongside.supporters.models import SupporterProfile, SupporterStatus
 from alongside.supporters.services import save_supporter_profile, set_paused
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.mfa.models import Authenticator
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 
@@ -65,10 +66,6 @@ class Command(BaseCommand):
 
     def _rotate_mfa(self, ring: crypto.KeyRing, *, dry_run: bool) -> int:
         """allauth keeps TOTP secrets and recovery-code seeds in a JSON column, encrypted by our MFA adapter."""
-        from allauth.mfa.models import Authenticator
-
-        from alongside.accounts.adapters import MFA_CONTEXT
-
         changed = 0
         for authenticator in Authenticator.objects.order_by("pk").iterator():
             data = dict(authenticator.data)
@@ -76,7 +73,9 @@ class Command(BaseCommand):
             for key in ("secret", "seed"):
                 value = data.get(key)
                 if isinstance(value, str) and crypto.is_encrypted(value) and ring.needs_rotation(value):
-                    data[key] = ring.encrypt(ring.decrypt(value, context=MFA_CONTEXT), context=MFA_CONTEXT)
+                    data[key] = ring.encrypt(
+                        ring.decrypt(value, context=crypto.MFA_CONTEXT), context=crypto.MFA_CONTEXT
+                    )
                     dirty = True
             if dirty:
                 changed += 1

@@ -15,6 +15,7 @@ from typing import Any
 import uvicorn
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from huey.contrib.djhuey import HUEY
 
 
 def port_taken(host: str, port: int) -> bool:
@@ -68,8 +69,6 @@ class Command(BaseCommand):
         url = follow_address(host, port)  # before the worker starts: its emails carry links
         consumer = None
         if not options["no_worker"]:
-            from huey.contrib.djhuey import HUEY
-
             consumer = HUEY.create_consumer(**settings.HUEY.get("consumer", {}), periodic=True)
             consumer.start()
             self.stdout.write("Task worker running in this process.")
