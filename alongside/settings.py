@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "alongside.service",
     "alongside.library",
     "alongside.notifications",
+    "alongside.homes",
     "alongside.console",
     "alongside.matching",
     "alongside.demo",

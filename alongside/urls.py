@@ -2,11 +2,12 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from alongside.homes import views as home_views
 from alongside.service import installable
 from alongside.service import views as service_views
 
 urlpatterns = [
-    path("", service_views.home, name="home"),
+    path("", home_views.home, name="home"),
     path("about/", service_views.about, name="about"),
     path("healthz", service_views.healthz, name="healthz"),
     # The installable app: served from the root so the worker's scope is the whole site.

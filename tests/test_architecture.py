@@ -28,15 +28,15 @@ LAYERS = (
     ("supporters",),
     ("connections",),
     ("meetings", "conversations", "calls"),
-    ("console", "demo"),
+    ("homes", "console", "demo"),
 )
 """Bottom up: an app imports only from its own layer or the layers below (within a layer, one way: no cycle)."""
 PURE_ENGINE = {"alongside.matching.engine", "alongside.matching.solver", "alongside.matching.instance"}
 """The matching engine, its solver and instance reader: no Django, no other part of Alongside."""
 MATCHING_MAY_IMPORT = {"matching", "lib", "audit"}
 """The matching app sits at the bottom, under every app that matches people."""
-TOP = {"console", "demo"}
-"""The coordinators' screens and the demo data: built on the apps, imported by none of them."""
+TOP = {"homes", "console", "demo"}
+"""Each role's home, the coordinators' screens and the demo data: built on the apps, imported by none of them."""
 
 SOCKET_STACK_FILES = {
     "alongside/calls/signals.py",

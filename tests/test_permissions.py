@@ -30,13 +30,13 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from alongside.accounts.models import User
 from alongside.asgi import application
-from alongside.meetings.calendar import reset_feed
+from alongside.connections import batch as matching_batch
 from alongside.connections.services import close_connection
 from alongside.connections.tests import factories as connection_factories
 from alongside.conversations.services import get_or_create_thread_for_connection
 from alongside.lib.time import now
+from alongside.meetings.calendar import reset_feed
 from alongside.meetings.models import Session
-from alongside.connections import batch as matching_batch
 from alongside.routing import websocket_urlpatterns
 from tests import factories
 

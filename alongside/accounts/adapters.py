@@ -14,7 +14,6 @@ from alongside.lib import crypto
 from alongside.notifications.services import queue_email
 from alongside.service.selectors import current_settings
 
-
 FIRST_SIGN_IN = "alongside_first_sign_in"
 """Session key, True in a newcomer's first session (no finished profile yet), when "Welcome back" would be untrue.
 

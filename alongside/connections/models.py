@@ -23,6 +23,8 @@ from alongside.lib.fields import EncryptedTextField
 from alongside.lib.time import now
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
     from alongside.accounts.models import User
 
 NOTE_MAX_LENGTH = 1000
@@ -266,7 +268,7 @@ class Connection(models.Model):
     def has_party(self, user_id: int | None) -> bool:
         return user_id is not None and user_id in self.parties()
 
-    def open_to(self, user: User) -> bool:
+    def open_to(self, user: User | AnonymousUser) -> bool:
         """One of its two people, whose side is still theirs: a supporter whose supporter role was removed has lost
         theirs (the connection, its sessions, its thread and its calls), as they lose their offers. Someone who is
         both the member and the supporter keeps the member's side."""

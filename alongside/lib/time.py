@@ -25,7 +25,6 @@ def valid_timezone(name: str) -> bool:
     return True
 
 
-
 # --- one way to show time -------------------------------------------------------------------------------------
 # Every time on every page reads the same: "Friday 4 December, 1:21 am" in the viewer's own zone (the year only when
 # it is not this year), with the full date on hover: "Friday 4 December 2026, 1:21 am (Melbourne time)". Templates use
@@ -91,9 +90,11 @@ def full_text(value: dt.datetime | dt.date | None, zone: dt.tzinfo | None = None
         return ""
     if isinstance(value, dt.datetime):
         local = _local(value, zone)
-        day = local.date()
-        place = place(str(local.tzinfo))
-        return f"{WEEKDAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]} {day.year}, {clock(local)} ({place} time)"
+        date = local.date()
+        city = place(str(local.tzinfo))
+        return (
+            f"{WEEKDAYS[date.weekday()]} {date.day} {MONTHS[date.month - 1]} {date.year}, {clock(local)} ({city} time)"
+        )
     return f"{WEEKDAYS[value.weekday()]} {value.day} {MONTHS[value.month - 1]} {value.year}"
 
 

@@ -7,39 +7,10 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.template import loader
 
-from alongside.directory.models import CareerStage
-from alongside.service import homes
-from alongside.service.selectors import formats_not_yet_available, formats_offered
-
 log = logging.getLogger(__name__)
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    """For visitors, what peer support here is and is not; for a signed-in person, the home of their role."""
-    user = request.user
-    if not user.is_authenticated:
-        return render(
-            request,
-            "service/home.html",
-            {
-                "career_stages": CareerStage.choices,
-                "formats": formats_offered(),
-                "formats_to_come": formats_not_yet_available(),
-            },
-        )
-    if getattr(getattr(user, "profile", None), "completed_at", None) is None:
-        return redirect("accounts:setup")
-    role = homes.choose_role(user, request.session, request.GET.get("as"))
-    roles = homes.roles_of(user)
-    context = {
-        "role": role,
-        "roles": [(r, homes.ROLE_LABELS[r]) for r in roles] if len(roles) > 1 else [],
-        "home": homes.BUILDERS[role](user),
-    }
-    return render(request, f"service/home_{role}.html", context)
 
 
 def about(request: HttpRequest) -> HttpResponse:

@@ -258,8 +258,7 @@ def test_the_first_sign_in_after_sign_up_is_a_welcome_not_a_welcome_back(anonymo
     body = response.content.decode()
     assert "Welcome to " in body and "Welcome back" not in body and "Someone" not in body
 
-    from alongside.directory.models import CareerStage
-    from alongside.directory.models import Language
+    from alongside.directory.models import CareerStage, Language
 
     anonymous.post(
         reverse("accounts:setup"),

@@ -18,11 +18,11 @@ from alongside.connections.forms import HandMatchForm
 from alongside.connections.models import OFFER_HOURS
 from alongside.console.views import page, paginate
 from alongside.lib.access import AuthedRequest, coordinator_required
+from alongside.lib.text import end_sentence
 from alongside.lib.views import attempt, posted
 from alongside.matching.forms import WeightsForm
 from alongside.matching.models import MatchingSettings
 from alongside.matching.services import update_weights
-from alongside.lib.text import end_sentence
 from alongside.supporters.models import SupporterProfile
 
 SECTION = "matching"

@@ -10,8 +10,8 @@ from alongside.connections.models import Offer, Session, SessionStatus
 from alongside.connections.tests import factories as cf
 from alongside.conversations.services import get_or_create_thread_for_connection, post_message
 from alongside.directory.models import Language
+from alongside.homes import selectors as homes
 from alongside.lib.time import now
-from alongside.service import homes
 from alongside.service.models import ServiceSettings
 from alongside.service.selectors import forget_snapshot
 from tests import factories

@@ -16,10 +16,12 @@ from django.urls import reverse
 
 from alongside.accounts.models import User
 from alongside.connections import selectors as connections
-from alongside.connections.models import Connection, Session, SessionStatus, SupportRequest
+from alongside.connections import waitlist as waitlist_reads
+from alongside.connections.models import Connection, SupportRequest
 from alongside.conversations.selectors import UnreadThread, unread_threads
 from alongside.lib.time import now
-from alongside.matching import selectors as matching
+from alongside.meetings import selectors as meetings
+from alongside.meetings.models import Session, SessionStatus
 from alongside.service.selectors import formats_offered
 from alongside.supporters.models import Format
 
@@ -98,7 +100,7 @@ def _join_url(session: Session) -> str:
 
 def _sessions(user: User, *, as_member: bool, at: dt.datetime) -> list[SessionItem]:
     items = []
-    for session in connections.upcoming_sessions_for(user, as_member=as_member, at=at):
+    for session in meetings.upcoming_sessions_for(user, as_member=as_member, at=at):
         connection = session.connection
         partner = connection.supporter.user if connection.member_id == user.pk else connection.member
         join_url = _join_url(session)
@@ -108,7 +110,7 @@ def _sessions(user: User, *, as_member: bool, at: dt.datetime) -> list[SessionIt
                 partner=partner.display_name,
                 medium=Format(session.medium).label if session.medium in Format.values else session.medium,
                 waiting_for_me=session.status == SessionStatus.PROPOSED and session.proposed_by_id != user.pk,
-                joinable=bool(join_url) and connections.can_join(session, at=at),
+                joinable=bool(join_url) and meetings.can_join(session, at=at),
                 join_url=join_url,
             )
         )
@@ -182,10 +184,10 @@ def supporter_home(user: User, *, at: dt.datetime | None = None) -> SupporterHom
 
 @dataclass(frozen=True)
 class CoordinatorHome:
-    waitlist: matching.WaitlistSummary
+    waitlist: waitlist_reads.WaitlistSummary
     lapsing: connections.OffersWaiting
     lapsing_within_hours: int
-    nobody_can_take: list[matching.WaitlistRow]
+    nobody_can_take: list[waitlist_reads.WaitlistRow]
     checked: int
 
     @property
@@ -196,11 +198,11 @@ class CoordinatorHome:
 def coordinator_home(user: User, *, at: dt.datetime | None = None) -> CoordinatorHome:
     at = at or now()
     return CoordinatorHome(
-        waitlist=matching.waitlist_summary(),
+        waitlist=waitlist_reads.waitlist_summary(),
         lapsing=connections.offers_lapsing(at=at),
         lapsing_within_hours=int(connections.LAPSING_WITHIN.total_seconds() // 3600),
-        nobody_can_take=matching.requests_nobody_can_take(at=at),
-        checked=matching.STUCK_CHECKED,
+        nobody_can_take=waitlist_reads.requests_nobody_can_take(at=at),
+        checked=waitlist_reads.STUCK_CHECKED,
     )
 
 
