@@ -9,10 +9,6 @@ from collections import deque
 
 from django.core.cache import cache
 
-clock = time.time
-"""Wall time for the shared windows (every process must agree on where a window starts); tests move it."""
-
-
 class Window:
     """At most ``limit`` hits per ``seconds`` per key, counted in the cache so all of a person's sockets in every
     process share it. ``hit`` answers 0 when allowed, or the seconds until the current window ends."""
@@ -21,7 +17,7 @@ class Window:
         self.name, self.limit, self.seconds = name, limit, seconds
 
     def hit(self, key: int | str, *, limit: int | None = None) -> int:
-        moment = clock()
+        moment = time.time()  # wall time: every process must agree on where a window starts
         window = int(moment // self.seconds)
         cache_key = f"{self.name}.{key}.{window}"
         cache.add(cache_key, 0, self.seconds * 2)
