@@ -9,6 +9,7 @@ from collections import deque
 
 from django.core.cache import cache
 
+
 class Window:
     """At most ``limit`` hits per ``seconds`` per key, counted in the cache so all of a person's sockets in every
     process share it. ``hit`` answers 0 when allowed, or the seconds until the current window ends."""
@@ -64,12 +65,12 @@ class InOrder:
 
     def wait(self) -> int:
         """Seconds until the refused send may come again (at least 1)."""
-        return max(1, math.ceil(self.until - time.monotonic()))
+        return max(1, math.ceil(self.until - time.time()))
 
     def refused(self, key: str, *, retry_after: float) -> None:
         if self.held is None or key == self.held:
             self.held = key
-            self.until = time.monotonic() + retry_after
+            self.until = time.time() + retry_after
 
     def settled(self, key: str) -> None:
         """The held send got its final answer (stored, or refused for good): later sends go again."""
