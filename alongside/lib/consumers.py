@@ -35,6 +35,7 @@ from django.contrib.sessions.backends.base import SessionBase
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.crypto import constant_time_compare
+from redis.exceptions import RedisError
 from uvicorn.protocols.utils import ClientDisconnected
 
 from alongside.lib.sockets import CloseCode, origin_allowed, session_tag, user_group
@@ -196,6 +197,8 @@ class GuardedConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             watcher.cancel()
         try:
             await self.cleanup()
+        except (RedisError, OSError) as exc:  # an outage: SocketGuard says so once
+            log.info("%s: clean-up could not reach Redis (%s)", type(self).__name__, type(exc).__name__)
         except Exception as exc:
             log.warning("%s: clean-up failed (%s)", type(self).__name__, type(exc).__name__)
         layer, joined, self.joined = self.channel_layer, self.joined, []
