@@ -5,6 +5,7 @@ stops and starts (Redis itself keeps running for everyone else on the machine)."
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -60,19 +61,15 @@ class Proxy:
     def stop(self) -> None:
         listener, self.listener = self.listener, None
         if listener is not None:
-            try:
-                listener.shutdown(socket.SHUT_RDWR)  # wakes the accepting thread (close alone would not, on Linux)
-            except OSError:
-                pass
+            with contextlib.suppress(OSError):  # shutdown wakes the accepting thread (close alone would not, on Linux)
+                listener.shutdown(socket.SHUT_RDWR)
             listener.close()
         with self.lock:
             conns, self.open = self.open, []
         for conn in conns:
             for action in (lambda c: c.shutdown(socket.SHUT_RDWR), lambda c: c.close()):
-                try:
+                with contextlib.suppress(OSError):
                     action(conn)
-                except OSError:
-                    pass
 
     def _accept(self, listener: socket.socket) -> None:
         while True:
@@ -98,10 +95,8 @@ class Proxy:
         except OSError:
             pass
         for conn in (source, sink):
-            try:
+            with contextlib.suppress(OSError):
                 conn.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
 
 
 @pytest.fixture
