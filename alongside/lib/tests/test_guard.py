@@ -252,3 +252,77 @@ async def test_a_password_change_through_the_site_closes_the_other_sessions_at_o
     assert code == 4401
     await mine.disconnect()
     await theirs.disconnect()
+
+
+# --- who gets which close code where (docs/conversations.md lists the same) --------------------------------------
+
+
+@sync_to_async
+def _everyone() -> dict[str, Any]:
+    from alongside.connections.models import ConnectionStatus
+    from alongside.conversations.models import ThreadMember
+
+    member = factories.member(display_name="Alice")
+    supporter = factories.supporter(display_name="Bob")
+    coordinator = factories.coordinator(display_name="Carol")
+    third = factories.coordinator(display_name="Cora")
+    connection = connection_factories.connection(member, supporter)
+    thread = get_or_create_thread_for_connection(connection=connection)
+    ThreadMember.objects.create(thread=thread, user=third)
+    closed_member = factories.member(display_name="Cleo")
+    closed = connection_factories.connection(closed_member, supporter)
+    closed_thread = get_or_create_thread_for_connection(connection=closed)
+    closed.status, closed.ended_at = ConnectionStatus.CLOSED, now()
+    closed.save()
+    deactivated = factories.member(display_name="Dee")
+    deactivated_cookie = _cookie(deactivated)
+    User.objects.filter(pk=deactivated.pk).update(is_active=False)
+    return {
+        "thread": thread.pk,
+        "closed_thread": closed_thread.pk,
+        "cookies": {
+            "anonymous": None,
+            "member": _cookie(member),
+            "supporter": _cookie(supporter),
+            "coordinator": _cookie(coordinator),
+            "other member": _cookie(factories.member(display_name="Olive")),
+            "other supporter": _cookie(factories.supporter(display_name="Sam")),
+            "third member of the thread": _cookie(third),
+            "member of a closed connection": _cookie(closed_member),
+            "supporter without mfa": _cookie(factories.supporter(display_name="Nat", mfa=False)),
+            "coordinator without mfa": _cookie(factories.coordinator(display_name="Nia", mfa=False)),
+            "deactivated": deactivated_cookie,
+        },
+    }
+
+
+WHO_GETS_WHAT = {
+    # who: (badge, chat, call) — True: accepted, else the close code
+    "anonymous": (4401, 4401, 4401),
+    "member": (True, True, True),
+    "supporter": (True, True, True),
+    "coordinator": (True, 4404, 4404),
+    "other member": (True, 4404, 4404),
+    "other supporter": (True, 4404, 4404),
+    "third member of the thread": (True, True, 4403),
+    "member of a closed connection": (True, True, 4403),
+    "supporter without mfa": (4403, 4403, 4403),
+    "coordinator without mfa": (4403, 4403, 4403),
+    "deactivated": (4401, 4401, 4401),
+}
+
+
+async def test_each_person_gets_the_documented_answer_on_each_route():
+    world = await _everyone()
+    found = {}
+    for who, cookie in world["cookies"].items():
+        thread = world["closed_thread"] if who == "member of a closed connection" else world["thread"]
+        answers = []
+        for route in ("badge", "chat", "call"):
+            socket = _communicator(_path(route, thread), cookie)
+            connected, code = await socket.connect(timeout=5)
+            answers.append(True if connected else code)
+            if connected:
+                await socket.disconnect()
+        found[who] = tuple(answers)
+    assert found == WHO_GETS_WHAT
