@@ -154,6 +154,8 @@
       self.stopHeartbeat();
       self.ready = false;
       self.updateOutboxNote();
+      // Close codes: alongside/lib/sockets.py (CloseCode), docs/conversations.md. 1013 (Redis unreachable, try
+      // again), a restart or the network: reconnect with backoff below, resume, resend the outbox in order.
       if (event.code === 4401) { self.end("Signed out. Sign in again to keep talking."); return; }
       if (event.code === 4403 || event.code === 4404) { self.end("This conversation is not available."); return; }
       if (event.code === 4410) { self.closeThread(); return; }
