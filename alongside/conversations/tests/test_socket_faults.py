@@ -3,8 +3,6 @@ rate limit."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import math
 import time
 from typing import Any
@@ -15,13 +13,13 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
-from uvicorn.protocols.utils import ClientDisconnected
 
 from alongside.asgi import application
 from alongside.connections.tests import factories as connection_factories
 from alongside.conversations import consumers
 from alongside.conversations.models import Message
 from alongside.conversations.services import get_or_create_thread_for_connection, post_message
+from alongside.lib.tests.cut import Browser
 from tests import factories
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio, pytest.mark.usefixtures("close_sockets")]
@@ -37,49 +35,6 @@ def _cast() -> dict[str, Any]:
     client = Client()
     client.force_login(member)
     return {"member": member, "thread": thread, "cookie": client.cookies[settings.SESSION_COOKIE_NAME].value}
-
-
-class Browser:
-    """A client speaking ASGI straight to the app, as uvicorn does: after ``cut_at`` frames have reached it, the
-    connection is gone, and the server's next send raises uvicorn's ``ClientDisconnected``."""
-
-    def __init__(self, path: str, cookie: str, cut_at: int) -> None:
-        self.scope = {
-            "type": "websocket",
-            "path": path,
-            "query_string": b"",
-            "headers": [
-                (b"origin", b"http://127.0.0.1:8000"),
-                (b"host", b"127.0.0.1:8000"),
-                (b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode()),
-            ],
-            "subprotocols": [],
-        }
-        self.cut_at = cut_at
-        self.received: list[dict[str, Any]] = []
-        self.inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
-
-    async def receive(self) -> dict[str, Any]:
-        return await self.inbox.get()
-
-    async def send(self, message: dict[str, Any]) -> None:
-        if len(self.received) >= self.cut_at:
-            raise ClientDisconnected()
-        self.received.append(message)
-
-    async def run(self, frames: list[str]) -> None:
-        task = asyncio.ensure_future(application(self.scope, self.receive, self.send))
-        self.inbox.put_nowait({"type": "websocket.connect"})
-        for text in frames:
-            self.inbox.put_nowait({"type": "websocket.receive", "text": text})
-        deadline = time.monotonic() + 3
-        # Let it work through the frames (or be cut) before the client's own goodbye arrives, as over a network.
-        while not task.done() and time.monotonic() < deadline and len(self.received) < self.cut_at:
-            await asyncio.sleep(0.02)
-        await asyncio.sleep(0.2)
-        self.inbox.put_nowait({"type": "websocket.disconnect", "code": 1006})
-        with contextlib.suppress(ClientDisconnected):  # uvicorn swallows it the same way
-            await asyncio.wait_for(task, 5)
 
 
 SCRIPT = [
