@@ -326,3 +326,47 @@ async def test_each_person_gets_the_documented_answer_on_each_route():
                 await socket.disconnect()
         found[who] = tuple(answers)
     assert found == WHO_GETS_WHAT
+
+
+# --- a socket that needs a role (talk-now, concern alerts) ---------------------------------------------------------
+
+
+class SupportersOnly(lib_consumers.GuardedConsumer):
+    required_role = "supporter"
+
+    async def opened(self) -> None:
+        await self.send_json({"type": "hello"})
+
+
+def _role_app() -> Any:
+    from channels.auth import AuthMiddlewareStack
+    from channels.routing import URLRouter
+    from django.urls import path
+
+    from alongside.lib.sockets import SocketGuard
+
+    return SocketGuard(AuthMiddlewareStack(URLRouter([path("ws/supporters/", SupportersOnly.as_asgi())])))
+
+
+async def test_a_socket_that_needs_a_role_refuses_others_and_closes_at_once_when_the_role_goes():
+    from alongside.accounts.services import set_role
+
+    cast = await _pair()
+    coordinator = await sync_to_async(factories.coordinator)(display_name="Carol")
+    app = _role_app()
+    headers = [(b"origin", ORIGIN.encode()), (b"host", b"127.0.0.1:8000")]
+
+    def socket_for(cookie: str) -> WebsocketCommunicator:
+        return WebsocketCommunicator(
+            app, "/ws/supporters/", headers=[*headers, (b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode())]
+        )
+
+    refused = socket_for(await sync_to_async(_cookie)(cast["member"]))
+    assert await refused.connect() == (False, 4403)
+    bob = socket_for(await sync_to_async(_cookie)(cast["supporter"]))
+    assert (await bob.connect())[0]
+    assert await bob.receive_json_from(timeout=3) == {"type": "hello"}
+    await sync_to_async(set_role)(actor=coordinator, user=cast["supporter"], role="supporter", granted=False)
+    _frames, code = await _until_closed(bob, timeout=3)  # at once, not at the next periodic re-check
+    assert code == 4403
+    await bob.disconnect()
