@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 from asgiref.sync import sync_to_async
-from channels.layers import get_channel_layer
 from django.conf import settings
 from django.test import Client
 
 from alongside.calls.models import Call
-from alongside.lib.tests.cut import Browser
+from alongside.lib.sockets import call_group, user_group
+from alongside.lib.tests.cut import Browser, group_members
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio, pytest.mark.usefixtures("close_sockets")]
 
@@ -27,6 +27,6 @@ async def test_a_caller_cut_while_the_call_starts_ends_the_call_and_leaves_no_gr
     browser = Browser(f"/ws/calls/{thread.pk}/", await sync_to_async(_cookie)(member), cut_at)
     await browser.run(['{"type": "call.invite"}'])
     assert len(browser.received) == cut_at
-    stale = {group: list(members) for group, members in get_channel_layer().groups.items() if members}
-    assert stale == {}
+    for group in (call_group(thread.pk), user_group(member.pk)):
+        assert await group_members(group) == []
     assert [call.is_open async for call in Call.objects.all()] in ([], [False])

@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 from asgiref.sync import sync_to_async
-from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
@@ -19,7 +18,8 @@ from alongside.connections.tests import factories as connection_factories
 from alongside.conversations import consumers
 from alongside.conversations.models import Message
 from alongside.conversations.services import get_or_create_thread_for_connection, post_message
-from alongside.lib.tests.cut import Browser
+from alongside.lib.sockets import chat_group, user_group
+from alongside.lib.tests.cut import Browser, group_members
 from tests import factories
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio, pytest.mark.usefixtures("close_sockets")]
@@ -55,9 +55,8 @@ async def test_a_socket_cut_at_any_await_leaves_no_group_membership_or_presence_
     browser = Browser(f"/ws/threads/{thread_id}/", cast["cookie"], cut_at)
     await browser.run(SCRIPT)
     assert len(browser.received) == cut_at
-    layer = get_channel_layer()
-    stale = {group: list(members) for group, members in layer.groups.items() if members}
-    assert stale == {}, f"cut after {cut_at} frames: channels left in groups"
+    for group in (chat_group(thread_id), user_group(member_id)):
+        assert await group_members(group) == [], f"cut after {cut_at} frames: a channel left in {group}"
     assert (thread_id, member_id) not in consumers.presence.here
     assert cache.get(f"chat.here.{thread_id}.{member_id}") is None
 

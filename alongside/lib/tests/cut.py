@@ -7,6 +7,7 @@ import contextlib
 import time
 from typing import Any
 
+from channels.layers import get_channel_layer
 from django.conf import settings
 from uvicorn.protocols.utils import ClientDisconnected
 
@@ -54,3 +55,12 @@ class Browser:
         self.inbox.put_nowait({"type": "websocket.disconnect", "code": 1006})
         with contextlib.suppress(ClientDisconnected):  # uvicorn swallows it the same way
             await asyncio.wait_for(task, 5)
+
+
+async def group_members(group: str) -> list[str]:
+    """The channels in a group, on the in-process layer or on Redis."""
+    layer = get_channel_layer()
+    if hasattr(layer, "groups"):
+        return list(layer.groups.get(group, {}))
+    connection = layer.connection(layer.consistent_hash(group))
+    return [member.decode() for member in await connection.zrange(layer._group_key(group), 0, -1)]
