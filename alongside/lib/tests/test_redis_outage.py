@@ -148,7 +148,7 @@ async def _closed_with(ws: WebsocketCommunicator) -> int:
             return int(output["code"])
 
 
-async def _reconnect(thread_id: int, cookie: str, attempts: int = 8) -> WebsocketCommunicator:
+async def _reconnect(thread_id: int, cookie: str, attempts: int = 20) -> WebsocketCommunicator:
     """Connect until hello, as static/js/chat.js does. The first tries after Redis is back may still meet a
     pooled connection from before the outage (refused with 1013 again); a fresh one follows."""
     for _attempt in range(attempts):
