@@ -99,6 +99,7 @@ class CallConsumer(GuardedConsumer):
     max_frame_bytes = MAX_FRAME_BYTES  # an offer may carry up to 20 kB of SDP
 
     thread_id: int
+    call_id: int | None = None
 
     def check_access(self, user: Any) -> CallParty:
         try:
@@ -108,7 +109,6 @@ class CallConsumer(GuardedConsumer):
 
     async def connect(self) -> None:
         self.thread_id = int(self.scope["url_route"]["kwargs"]["thread_id"])
-        self.call_id: int | None = None
         await super().connect()
 
     async def opening(self, access: CallParty) -> None:

@@ -53,13 +53,14 @@ class ThreadConsumer(GuardedConsumer):
 
     thread_id: int
     accepts: bool
+    counted = False
+    """Counted in ``presence`` (from the hello on): the clean-up takes it off again, once."""
 
     def check_access(self, user: Any) -> Thread:
         return get_thread_for_member(user, self.thread_id, via=self.scope.get("path", ""))
 
     async def connect(self) -> None:
         self.thread_id = int(self.scope["url_route"]["kwargs"]["pk"])
-        self.counted = False
         await super().connect()
 
     async def opening(self, access: Thread) -> None:
