@@ -360,6 +360,9 @@
     }
     this.advance(seq);
     this.updateReadNote();
+    // One's own message is read: without this the mark waited for a timer started by an earlier message, and
+    // stayed behind whenever the ack came after it (the live broadcast of one's own message comes after the ack).
+    this.markReadSoon();
   };
 
   Chat.prototype.onDeleted = function (seq) {
