@@ -89,12 +89,13 @@ def _send(group: str, event: dict[str, Any]) -> None:
         log.warning("sockets: an event could not be sent (%s)", type(exc).__name__)
 
 
-def close_user_sockets(user_id: int, reason: Reason, *, session_key: str = "") -> None:
-    """Close (or make re-check at once) every open socket of a person, in every process.
+def close_user_sockets(user: Any, reason: Reason, *, session_key: str = "") -> None:
+    """Close (or make re-check at once) every open socket of a person (a user or their id), in every process.
 
     ``session_key`` narrows a sign-out to that session's sockets. Call it after the change is committed
     (``transaction.on_commit``): a socket re-checking earlier would still see the old state.
     """
+    user_id = int(user if isinstance(user, int) else user.pk)
     if reason is Reason.SIGNED_OUT:
         if not session_key:
             return

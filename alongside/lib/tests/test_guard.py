@@ -370,3 +370,23 @@ async def test_a_socket_that_needs_a_role_refuses_others_and_closes_at_once_when
     _frames, code = await _until_closed(bob, timeout=3)  # at once, not at the next periodic re-check
     assert code == 4403
     await bob.disconnect()
+
+
+async def test_close_user_sockets_reaches_every_socket_of_the_person_and_nobody_elses():
+    from alongside.lib.sockets import Reason, close_user_sockets
+
+    cast = await _pair()
+    mine = []
+    for route in ROUTES:
+        socket = _communicator(_path(route, cast["thread"].pk), await sync_to_async(_cookie)(cast["member"]))
+        assert (await socket.connect())[0]
+        mine.append(socket)
+    bob = _communicator(_path("chat", cast["thread"].pk), await sync_to_async(_cookie)(cast["supporter"]))
+    assert (await bob.connect())[0]
+    assert (await bob.receive_json_from(timeout=3))["type"] == "hello"
+    await sync_to_async(close_user_sockets)(cast["member"], Reason.DEACTIVATED)
+    for socket in mine:
+        assert (await _until_closed(socket, timeout=3))[1] == 4403
+    assert await bob.receive_nothing(timeout=0.3)
+    for socket in [*mine, bob]:
+        await socket.disconnect()
