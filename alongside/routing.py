@@ -1,4 +1,5 @@
-"""Websocket routes. Each app's consumer authenticates and checks access itself."""
+"""Websocket routes. Every consumer stands on ``alongside.lib.consumers.GuardedConsumer`` (origin, session, MFA,
+access through the page's own helper, periodic re-check, close codes in ``alongside.lib.sockets.CloseCode``)."""
 
 from django.urls import path
 

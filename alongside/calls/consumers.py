@@ -18,28 +18,22 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
-from collections import deque
 from typing import Any
 
 from channels.db import database_sync_to_async
 from django.core.exceptions import ValidationError
 from django.db import OperationalError
-from django.http import Http404
 
 from alongside.calls import models as call_models
 from alongside.calls import services
-from alongside.calls.access import CallsRefused, get_call_party
+from alongside.calls.access import CallParty, CallsRefused, get_call_party
 from alongside.calls.ice import ice_config
 from alongside.calls.models import Call, CallOutcome
-from alongside.calls.signals import group_name, session_tag
-from alongside.lib.consumers import SafeJsonConsumer
+from alongside.lib.consumers import GuardedConsumer, Refused
+from alongside.lib.ratelimit import FrameBudget
+from alongside.lib.sockets import CloseCode, call_group
 
 logger = logging.getLogger(__name__)
-
-CLOSE_UNAUTHENTICATED = 4401
-CLOSE_REFUSED = 4403
-CLOSE_NOT_FOUND = 4404
 
 MAX_SDP_BYTES = 20 * 1024
 MAX_CANDIDATE_BYTES = 1024
@@ -101,40 +95,38 @@ def _candidate(content: dict[str, Any]) -> dict[str, Any] | None:
     return {"candidate": text, "sdpMid": mid, "sdpMLineIndex": index}
 
 
-class CallConsumer(SafeJsonConsumer):
+class CallConsumer(GuardedConsumer):
     max_frame_bytes = MAX_FRAME_BYTES  # an offer may carry up to 20 kB of SDP
 
-    async def connect(self) -> None:
-        user = self.scope.get("user")
-        if user is None or not user.is_authenticated or not user.is_active:
-            await self.close(code=CLOSE_UNAUTHENTICATED)
-            return
-        thread_id = int(self.scope["url_route"]["kwargs"]["thread_id"])
+    thread_id: int
+    call_id: int | None = None
+
+    def check_access(self, user: Any) -> CallParty:
         try:
-            party = await database_sync_to_async(get_call_party)(user, thread_id, via=self.scope.get("path", ""))
+            return get_call_party(user, self.thread_id, via=self.scope.get("path", ""))
         except CallsRefused:
-            await self.close(code=CLOSE_REFUSED)
-            return
-        except Http404:
-            await self.close(code=CLOSE_NOT_FOUND)
-            return
-        self.user = user
-        self.thread = party.thread
-        session = self.scope.get("session")
-        self.session = session_tag(session.session_key) if session is not None and session.session_key else ""
-        self.group = group_name(thread_id)
-        self.call_id: int | None = None
+            raise Refused(CloseCode.FORBIDDEN) from None
+
+    async def connect(self) -> None:
+        self.thread_id = int(self.scope["url_route"]["kwargs"]["thread_id"])
+        await super().connect()
+
+    async def opening(self, access: CallParty) -> None:
+        self.thread = access.thread
+        self.group = call_group(self.thread_id)
         self.peer_channel: str | None = None
         self.incoming: dict[int, str] = {}  # calls ringing on this socket -> the caller's channel
         self.ring_timer: asyncio.Task[None] | None = None
-        self.recent: deque[float] = deque()
-        await self.channel_layer.group_add(self.group, self.channel_name)
-        await self.accept()
+        self.budget = FrameBudget(limit=MAX_FRAMES, seconds=FRAME_WINDOW_SECONDS)
+        await self.join(self.group)
 
-    async def disconnect(self, code: int) -> None:
-        if not hasattr(self, "group"):
-            return
-        await self.channel_layer.group_discard(self.group, self.channel_name)
+    async def before_close(self, code: CloseCode) -> None:
+        """Signed out, refused, or the connection closed: the call in progress ends for both sides first."""
+        if self.call_id is not None:
+            await self._end(reason="hangup", tell_self=True)
+        self.incoming.clear()
+
+    async def cleanup(self) -> None:
         if self.call_id is not None:
             # Leaving the page ends the call for both: the other side must not talk into silence.
             await self._end(reason="hangup", tell_self=False)
@@ -142,13 +134,9 @@ class CallConsumer(SafeJsonConsumer):
     # --- frames from the browser ------------------------------------------------------------------------------
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
-        at = time.monotonic()
-        while self.recent and self.recent[0] < at - FRAME_WINDOW_SECONDS:
-            self.recent.popleft()
-        if len(self.recent) >= MAX_FRAMES:
+        if not self.budget.spend():
             await self.send_error("too many frames; slow down")
             return
-        self.recent.append(at)
         kind = content.get("type")
         if kind not in FROM_BROWSER:
             await self.send_error("unknown frame type")
@@ -269,14 +257,9 @@ class CallConsumer(SafeJsonConsumer):
         elif self.incoming.pop(call_id, None) is not None:
             await self.send_json({"type": "call.hangup", "call": call_id, "reason": event["reason"]})
 
-    async def calls_closed(self, event: dict[str, Any]) -> None:
+    async def thread_closed(self, event: dict[str, Any]) -> None:
         """The connection closed: no more calls here, and one in progress ends."""
-        await self._leave(event["code"])
-
-    async def calls_leave(self, event: dict[str, Any]) -> None:
-        """This person signed out (of this session) or was deactivated."""
-        if event["user_id"] == self.user.pk and (not event["session"] or event["session"] == self.session):
-            await self._leave(event["code"])
+        await self.close_with(CloseCode.FORBIDDEN)
 
     async def calls_relay(self, event: dict[str, Any]) -> None:
         """An offer, answer or ICE candidate sent straight to this socket by the other end of its call."""
@@ -325,12 +308,6 @@ class CallConsumer(SafeJsonConsumer):
                 await asyncio.sleep(0.1 * (attempt + 1))
         logger.warning("call %s: the end could not be recorded; the sweeper will close it", call_id)
         return None
-
-    async def _leave(self, code: int) -> None:
-        if self.call_id is not None:
-            await self._end(reason="hangup", tell_self=True)
-        self.incoming.clear()
-        await self.close(code=code)
 
     async def _ring_out(self, call_id: int) -> None:
         """Nobody answered in time: record it as missed and stop the ringing on both sides."""

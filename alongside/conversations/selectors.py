@@ -28,20 +28,36 @@ def member_ids(thread_id: int) -> list[int]:
 
 
 def message_frame(message: Message, *, viewer_id: int, names: dict[int, str]) -> dict[str, Any]:
-    """A message as the consumer sends it (see docs/conversations.md)."""
+    """A stored message as the chat socket sends it (see docs/conversations.md)."""
     if message.deleted_at is not None:
         return {"type": "deleted", "seq": message.seq}
-    frame: dict[str, Any] = {
+    return frame(
+        seq=message.seq,
+        sender_id=message.sender_id,
+        body=message.body,
+        at=message.created_at.isoformat(),
+        key=message.client_key,
+        viewer_id=viewer_id,
+        names=names,
+    )
+
+
+def frame(
+    *, seq: int, sender_id: int | None, body: str, at: str, key: str, viewer_id: int, names: dict[int, str]
+) -> dict[str, Any]:
+    """The one place a message frame is built, replayed or live: the sender's display name, never more, and
+    the idempotency key only on the viewer's own messages (it lets their other tabs and outbox match it up)."""
+    result: dict[str, Any] = {
         "type": "message",
-        "seq": message.seq,
-        "sender": names.get(message.sender_id or 0, "Someone"),
-        "body": message.body,
-        "at": message.created_at.isoformat(),
-        "mine": message.sender_id == viewer_id,
+        "seq": seq,
+        "sender": names.get(sender_id or 0, "Someone"),
+        "body": body,
+        "at": at,
+        "mine": sender_id == viewer_id,
     }
-    if frame["mine"]:
-        frame["key"] = message.client_key
-    return frame
+    if result["mine"]:
+        result["key"] = key
+    return result
 
 
 def messages_after(thread_id: int, after: int, limit: int = REPLAY_LIMIT) -> list[Message]:

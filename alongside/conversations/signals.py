@@ -1,64 +1,85 @@
-"""Closing chat sockets when their session ends or their access goes: sign-out, deactivation, a closed connection."""
+"""The one place that closes sockets when something outside them changes: every socket of every app.
+
+- sign-out: that session's sockets close (4401);
+- deactivation: all the person's sockets close (4403);
+- a role removed or granted, a password changed, set or reset, an authenticator removed: all the person's sockets
+  re-check at once and close if the session, MFA, role or access no longer holds;
+- a connection closed: its thread's chat sockets close (4410) and its call sockets hang up and close (4403).
+
+Sessions that simply expire or idle out are noticed by each socket's own periodic re-check
+(``lib.consumers.GuardedConsumer``, at least every 25 s). Events go out after the change is committed.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from allauth.account import signals as account_signals
+from allauth.mfa import signals as mfa_signals
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_out
 from django.db import transaction
-from django.db.models.signals import post_save
+from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 from django.http import HttpRequest
 
 from alongside.connections.models import Connection
+from alongside.conversations.models import Thread
+from alongside.lib.sockets import Reason, close_user_sockets, tell_thread_closed
+
+User = get_user_model()
+ROLE_FIELDS = ("is_supporter", "is_coordinator", "is_superuser")
 
 
-def _send(group: str, event: dict[str, Any]) -> None:
-    layer = get_channel_layer()
-    if layer is not None:
-        async_to_sync(layer.group_send)(group, event)
+def _after_commit(user_id: int, reason: Reason, session_key: str = "") -> None:
+    transaction.on_commit(lambda: close_user_sockets(user_id, reason, session_key=session_key))
 
 
-def _close_users_sockets(user_id: int, *, session: str, code: int) -> None:
-    """Tell every thread the person is in to close their sockets (of one session, or all when ``session`` is '')."""
-    from alongside.conversations.models import ThreadMember
-    from alongside.conversations.writer import thread_group
-
-    event = {"type": "chat.close", "user_id": user_id, "session": session, "code": code}
-    for thread_id in ThreadMember.objects.filter(user_id=user_id).values_list("thread_id", flat=True):
-        _send(thread_group(thread_id), event)
-
-
-@receiver(user_logged_out)
+@receiver(user_logged_out, dispatch_uid="sockets.signed_out")
 def close_sockets_on_sign_out(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
-    from alongside.conversations.consumers import CLOSE_UNAUTHENTICATED, session_tag
-
     session_key = getattr(getattr(request, "session", None), "session_key", None)
     if session_key and user is not None:
-        _close_users_sockets(user.pk, session=session_tag(session_key), code=CLOSE_UNAUTHENTICATED)
+        close_user_sockets(user.pk, Reason.SIGNED_OUT, session_key=session_key)
 
 
-@receiver(post_save, sender=get_user_model())
-def close_sockets_on_deactivation(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:
-    if created or instance.is_active:
+@receiver(pre_save, sender=User, dispatch_uid="sockets.user_before")
+def remember_roles(sender: Any, instance: Any, update_fields: Any = None, **kwargs: Any) -> None:
+    """Note the roles before the save, for ``close_sockets_on_account_change`` (one query, not on sign-in)."""
+    if instance.pk is None or (update_fields is not None and not set(update_fields) & set(ROLE_FIELDS)):
+        instance._roles_before = None
         return
-    from alongside.conversations.consumers import CLOSE_FORBIDDEN
-
-    user_id = instance.pk
-    transaction.on_commit(lambda: _close_users_sockets(user_id, session="", code=CLOSE_FORBIDDEN))
+    instance._roles_before = User.objects.filter(pk=instance.pk).values_list(*ROLE_FIELDS).first()
 
 
-@receiver(post_save, sender=Connection)
+@receiver(post_save, sender=User, dispatch_uid="sockets.user_after")
+def close_sockets_on_account_change(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:
+    if created:
+        return
+    if not instance.is_active:
+        _after_commit(instance.pk, Reason.DEACTIVATED)
+        return
+    before = getattr(instance, "_roles_before", None)
+    if before is not None and tuple(getattr(instance, field) for field in ROLE_FIELDS) != tuple(before):
+        _after_commit(instance.pk, Reason.ROLE_CHANGED)
+
+
+@receiver(account_signals.password_changed, dispatch_uid="sockets.password_changed")
+@receiver(account_signals.password_set, dispatch_uid="sockets.password_set")
+@receiver(account_signals.password_reset, dispatch_uid="sockets.password_reset")
+def recheck_sockets_on_password_change(sender: Any, user: Any, **kwargs: Any) -> None:
+    # Sent after the changing session got its new auth hash: only the other sessions' sockets close.
+    _after_commit(user.pk, Reason.PASSWORD_CHANGED)
+
+
+@receiver(mfa_signals.authenticator_removed, dispatch_uid="sockets.mfa_removed")
+def recheck_sockets_on_mfa_removal(sender: Any, user: Any, **kwargs: Any) -> None:
+    _after_commit(user.pk, Reason.MFA_REMOVED)
+
+
+@receiver(post_save, sender=Connection, dispatch_uid="sockets.connection_closed")
 def close_sockets_when_the_connection_closes(sender: Any, instance: Connection, **kwargs: Any) -> None:
     if instance.is_active:
         return
-    from alongside.conversations.models import Thread
-    from alongside.conversations.writer import thread_group
-
     thread_id = Thread.objects.filter(connection=instance).values_list("pk", flat=True).first()
     if thread_id is not None:
-        group = thread_group(thread_id)
-        transaction.on_commit(lambda: _send(group, {"type": "chat.closed"}))
+        transaction.on_commit(lambda: tell_thread_closed(thread_id))

@@ -26,6 +26,7 @@ from channels.layers import get_channel_layer
 from django.db import connection
 
 from alongside.conversations.services import Pending, Stored, store_messages
+from alongside.lib.sockets import chat_group
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,7 @@ _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chat-writer")
 
 
 def thread_group(thread_id: int) -> str:
-    return f"chat.thread.{thread_id}"
+    return chat_group(thread_id)
 
 
 def _store_on_writer_thread(items: Sequence[Pending]) -> list[Stored]:

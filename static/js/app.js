@@ -93,7 +93,9 @@
       };
       ws.onclose = function (event) {
         el.setAttribute("data-connected", "false");
-        if (event.code === 4401) { return; } // signed out: nothing to listen for
+        // Close codes: alongside/lib/sockets.py (CloseCode). Signed out or refused: nothing to listen for.
+        // Anything else (1013 "try again", a restart, the network) reconnects with backoff.
+        if (event.code === 4401 || event.code === 4403) { return; }
         setTimeout(connect, delay);
         delay = Math.min(delay * 2, 30000);
       };

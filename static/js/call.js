@@ -143,6 +143,7 @@
       if (self.callId || self.incomingId) {
         self.finish("The call dropped because the connection to Alongside was lost.", true);
       }
+      // Close codes: alongside/lib/sockets.py (CloseCode). 1013 (try again) and anything else: reconnect below.
       if (event.code === 4401) {
         self.show("unavailable", "You have been signed out. Sign in again to make calls.");
         return;

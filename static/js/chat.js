@@ -151,6 +151,8 @@
       self.stopHeartbeat();
       self.ready = false;
       self.updateOutboxNote();
+      // Close codes: alongside/lib/sockets.py (CloseCode), docs/conversations.md. 1013 (Redis unreachable, try
+      // again), a restart or the network: reconnect with backoff below, resume, resend the outbox in order.
       if (event.code === 4401) { self.end("Signed out. Sign in again to keep talking."); return; }
       if (event.code === 4403 || event.code === 4404) { self.end("This conversation is not available."); return; }
       if (event.code === 4410) { self.closeThread(); return; }
@@ -354,6 +356,9 @@
     }
     this.advance(seq);
     this.updateReadNote();
+    // One's own message is read: without this the mark waited for a timer started by an earlier message, and
+    // stayed behind whenever the ack came after it (the live broadcast of one's own message comes after the ack).
+    this.markReadSoon();
   };
 
   Chat.prototype.onDeleted = function (seq) {

@@ -414,10 +414,10 @@ async def test_someone_with_the_thread_open_is_not_emailed():
 
 
 async def test_chatting_keeps_a_supporters_idle_limited_session_and_an_idle_heartbeat_does_not(monkeypatch):
-    from alongside.conversations import consumers
+    from alongside.lib import consumers as lib_consumers
 
-    monkeypatch.setattr(consumers, "SESSION_RECHECK_SECONDS", -1)  # re-check on every send
-    monkeypatch.setattr(consumers, "SESSION_TOUCH_SECONDS", -1)  # and count every send as activity
+    monkeypatch.setattr(lib_consumers, "SESSION_RECHECK_SECONDS", -1)  # re-check on every send
+    monkeypatch.setattr(lib_consumers, "SESSION_TOUCH_SECONDS", -1)  # and count every send as activity
     cast = await _async_cast()
     client = cast["supporter_client"]
     bob = await _socket(cast["thread"].pk, client)
