@@ -409,15 +409,9 @@ def test_the_table_posts_with_a_token_the_csrf_check_accepts(cast: Cast, web: Cl
 # the socket is closed with before it opens. The visitors are the roles of the page table, and the cast's member
 # without an Origin header (not a browser: a script holding their cookie) and from three other origins: a foreign
 # site (https://evil.example), another port (http://localhost:9999) and another scheme (https://127.0.0.1);
-# everyone else comes from the site's own. Close codes: 4401 not signed in, 4403 refused (calls in a closed
-# connection), 4404 no such thread for this person (the same whether or not it exists), 1000 the origin check's
-# refusal (channels' AllowedHostsOriginValidator; if the sockets branch refuses origins with a code of its own, the
-# 1000s become that code).
-#
-# SOCKETS CHANGE: the second string of each row (after the "|" in the heading) records TODAY's behaviour, which the
-# sockets rebuild ends (issue 8, §2): the cast's supporter who has not enrolled MFA is accepted today, and the
-# origin check ignores port and scheme. When the sockets branch lands, set these cells to the codes it closes with
-# (MFA not enrolled: refused; another port or scheme: refused like a foreign origin), and nothing else.
+# everyone else comes from the site's own. Close codes (docs/conversations.md, `lib.sockets.CloseCode`): 4401 not
+# signed in, 4403 refused (another origin, exactly as the CSRF check reads one; a role that needs MFA without it;
+# calls in a closed connection), 4404 no such thread for this person (the same whether or not it exists).
 
 SOCKET_VISITORS = (
     "anon",
@@ -427,10 +421,12 @@ SOCKET_VISITORS = (
     "other_member",
     "other_supporter",
     "former",
+    "unenrolled",
     "no_origin",
     "foreign_site",
+    "other_port",
+    "other_scheme",
 )
-LOOSE_VISITORS = ("unenrolled", "other_port", "other_scheme")
 OPEN = "open"
 SITE_ORIGIN = "http://127.0.0.1:8000"
 ORIGINS = {
@@ -471,16 +467,16 @@ def _closed_call(cast: Cast) -> str:
     return _closed_thread(cast).replace("/ws/threads/", "/ws/calls/")
 
 
-SOCKETS: list[tuple[str, str, str, Path]] = [
-    # anon member supp. coord. o.memb o.supp former none foreign | TODAY: no MFA, :9999, https | route, about
-    ("4401 open open open open open open 1000 1000", "open open open", "ws/notifications/", _badge),
-    ("4401 open open 4404 4404 4404 4404 1000 1000", "open open open", "ws/threads/<int:pk>/", _active_thread),
+SOCKETS: list[tuple[str, str, Path]] = [
+    # anon member supp. coord. o.memb o.supp former no MFA | none foreign :9999 https | route, about
+    ("4401 open open open open open open 4403 4403 4403 4403 4403", "ws/notifications/", _badge),
+    ("4401 open open 4404 4404 4404 4404 4403 4403 4403 4403 4403", "ws/threads/<int:pk>/", _active_thread),
     # A closed connection's thread can still be read: the socket opens and says it takes no messages.
-    ("4401 open open 4404 4404 4404 4404 1000 1000", "open open open", "ws/threads/<int:pk>/", _closed_thread),
-    ("4401 4404 4404 4404 4404 4404 4404 1000 1000", "4404 4404 4404", "ws/threads/<int:pk>/", _no_such_thread),
-    ("4401 open open 4404 4404 4404 4404 1000 1000", "open open open", "ws/calls/<int:thread_id>/", _active_call),
+    ("4401 open open 4404 4404 4404 4404 4403 4403 4403 4403 4403", "ws/threads/<int:pk>/", _closed_thread),
+    ("4401 4404 4404 4404 4404 4404 4404 4403 4403 4403 4403 4403", "ws/threads/<int:pk>/", _no_such_thread),
+    ("4401 open open 4404 4404 4404 4404 4403 4403 4403 4403 4403", "ws/calls/<int:thread_id>/", _active_call),
     # The two people of a closed connection are refused a call; everyone else still learns nothing.
-    ("4401 4403 4403 4404 4404 4404 4404 1000 1000", "4403 4403 4403", "ws/calls/<int:thread_id>/", _closed_call),
+    ("4401 4403 4403 4404 4404 4404 4404 4403 4403 4403 4403 4403", "ws/calls/<int:thread_id>/", _closed_call),
 ]
 
 
@@ -492,13 +488,12 @@ class SocketRow:
     path: Path
 
 
-def _socket_row(entry: tuple[str, str, str, Path]) -> SocketRow:
-    strict, loose, route, path = entry
+def _socket_row(entry: tuple[str, str, Path]) -> SocketRow:
+    cells, route, path = entry
     about = path.__name__.strip("_").replace("_", " ")
-    cells = strict.split() + loose.split()
-    visitors = SOCKET_VISITORS + LOOSE_VISITORS
-    assert len(cells) == len(visitors), f"{route} {about}: {len(cells)} cells for {len(visitors)} visitors"
-    return SocketRow(route=route, about=about, expected=dict(zip(visitors, cells, strict=True)), path=path)
+    expected = cells.split()
+    assert len(expected) == len(SOCKET_VISITORS), f"{route} {about}: {len(expected)} cells for {len(SOCKET_VISITORS)}"
+    return SocketRow(route=route, about=about, expected=dict(zip(SOCKET_VISITORS, expected, strict=True)), path=path)
 
 
 SOCKET_MATRIX: dict[str, SocketRow] = {f"{row.route} {row.about}": row for row in map(_socket_row, SOCKETS)}
@@ -514,7 +509,7 @@ def test_every_socket_route_has_a_row():
 
 def _session_cookies(cast: Cast) -> dict[str, str]:
     cookies: dict[str, str] = {"anon": ""}
-    for visitor in (*SOCKET_VISITORS, *LOOSE_VISITORS):
+    for visitor in SOCKET_VISITORS:
         person = "member" if visitor in ORIGINS else visitor
         if visitor != "anon":
             client = Client()
@@ -545,7 +540,7 @@ async def test_each_visitor_gets_the_expected_socket_answer(label: str, cast: Ca
     path = await sync_to_async(row.path)(cast)
     cookies = await sync_to_async(_session_cookies)(cast)
     got = {}
-    everyone = (*SOCKET_VISITORS, *LOOSE_VISITORS)
+    everyone = SOCKET_VISITORS
     for visitor in (*(v for v in everyone if v not in CHANGES), *CHANGES):
         if visitor in CHANGES:
             await sync_to_async(CHANGES[visitor])(cast)

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 
-from alongside.connections.models import Session, SessionStatus
 from alongside.connections.tests import factories as cf
 from alongside.lib.time import now
+from alongside.meetings.models import Session, SessionStatus
 from tests import factories
 from tests.browser.conftest import MOBILE, BrowserProblems, screenshot
 from tests.browser.test_accessibility import _serious_violations

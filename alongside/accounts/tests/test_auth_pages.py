@@ -16,8 +16,8 @@ from django.test import Client
 from django.urls import reverse
 
 from alongside.accounts.models import User
+from alongside.demo.loader import current_code
 from alongside.lib.text import end_sentence
-from alongside.service.demo import current_code
 from alongside.service.models import ServiceSettings
 from tests import factories
 

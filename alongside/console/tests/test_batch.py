@@ -142,7 +142,7 @@ def test_the_preview_says_how_good_the_matches_are_in_words_and_keeps_the_number
     waiting("Nadia")
     key = preview_key(coordinator_client)
 
-    body = coordinator_client.get(reverse("matching:batch_detail", args=[key])).content.decode()
+    body = coordinator_client.get(reverse("console:batch_detail", args=[key])).content.decode()
 
     facts = body[body.index('<dl class="facts">') : body.index("</dl>")]
     details = body[body.index("<details") : body.index("</details>")]

@@ -202,14 +202,14 @@ def exams_topic(db) -> Topic:  # type: ignore[no-untyped-def]
 def test_the_blocked_pair_note_stands_beside_the_constraint_steps_it_explains(coordinator_client):
     cf.clean_supporter()
     waiting("Nadia")  # someone can take it: no constraint steps, so nothing to explain
-    body = coordinator_client.get(reverse("matching:waitlist")).content.decode()
+    body = coordinator_client.get(reverse("console:waitlist")).content.decode()
     assert "blocked pair" not in body.lower()
 
     profile = cf.clean_supporter()
     stuck = waiting("Viet")
     Offer.objects.create(request=stuck, supporter=profile, status="declined", responded_at=now())
     vietnamese_only(stuck)  # the first supporter speaks no Vietnamese; the second was already offered it
-    body = coordinator_client.get(reverse("matching:waitlist")).content.decode()
+    body = coordinator_client.get(reverse("console:waitlist")).content.decode()
     steps = body[body.index("<details>") : body.index("</details>")]
     assert "blocked pair: " in steps
     assert '"blocked pair" also counts supporters this request was already offered to' in steps

@@ -6,12 +6,13 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from alongside.connections.models import Offer, Session, SessionStatus
+from alongside.connections.models import Offer
 from alongside.connections.tests import factories as cf
 from alongside.conversations.services import get_or_create_thread_for_connection, post_message
 from alongside.directory.models import Language
 from alongside.homes import selectors as homes
 from alongside.lib.time import now
+from alongside.meetings.models import Session, SessionStatus
 from alongside.service.models import ServiceSettings
 from alongside.service.selectors import forget_snapshot
 from tests import factories
@@ -109,7 +110,7 @@ def test_an_unanswered_proposal_asks_for_an_answer(member, member_client, suppor
     connection = cf.connection(member, supporter)
     made = _session(connection, starts_in=dt.timedelta(days=1), status=SessionStatus.PROPOSED, by=supporter)
     body = member_client.get("/").content.decode()
-    assert "Bob proposed this time." in body and reverse("connections:session_detail", args=[made.pk]) in body
+    assert "Bob proposed this time." in body and reverse("meetings:session_detail", args=[made.pk]) in body
 
 
 # --- a supporter's home ---------------------------------------------------------------
@@ -155,12 +156,12 @@ def test_a_coordinator_sees_what_needs_attention_with_links(coordinator_client, 
     body = coordinator_client.get("/").content.decode()
     assert "<h1>Welcome back, Carol</h1>" in body and "What needs attention" in body
     assert "2 requests are with the coordinators." in body and "The oldest has waited 3\xa0days" in body
-    assert reverse("matching:waitlist") in body
+    assert reverse("console:waitlist") in body
     assert "1 offer lapses within 12 hours" in body
     nobody = body[body.index('id="nobody-heading"') :]
-    assert reverse("matching:request_match", args=[waiting["alone"].pk]) in nobody
+    assert reverse("console:request_match", args=[waiting["alone"].pk]) in nobody
     assert "Olive" in nobody and "none of the rest speaks the member&#x27;s languages" in nobody
-    assert reverse("matching:request_match", args=[waiting["english"].pk]) not in nobody
+    assert reverse("console:request_match", args=[waiting["english"].pk]) not in nobody
 
 
 def test_a_quiet_day_says_nothing_needs_the_coordinator(coordinator_client):
