@@ -511,19 +511,27 @@ def _duals(
 
 
 def _price_out(scores: I32, row_part: I64, price: I64, threads: int, slack: int = 0) -> I64:
-    """Linear indices of feasible pairs with ``score > row_part[r] + price[s]``: their value
-    exceeds ``u_r + p_s``, so adding them could improve the flow.
+    """Linear indices of feasible pairs with ``score > row_part[r] + price[s] - slack``: their
+    value exceeds ``u_r + p_s`` (less the look-ahead), so adding them could improve the flow.
 
-    Done in int32 when the numbers allow (half the memory traffic of int64): with
-    ``p0 = min(price)`` the threshold is ``(row_part + p0) + (price - p0)``, the second term
-    is never negative, and a row part below NEG is raised to NEG, which changes no outcome
-    for a feasible pair (score >= 0 > NEG + d) and keeps every infeasible pair (NEG) out.
+    Exact on both paths; the certificate is only as sound as this search is complete. The
+    threshold is split as ``(row_part + p0 - slack) + (price - p0)`` with ``p0 = min(price)``,
+    so the second term ``d`` is never negative.
+
+    - int32 (half the memory traffic) when both terms fit, ``d < 2**30`` included: a first
+      term below NEG is raised to NEG. That changes no outcome, because the threshold stays
+      below ``NEG + d < 0``, under every feasible score (scores are never negative), and the
+      infeasible marker NEG is never above ``NEG + d``.
+    - int64 otherwise, unclipped, with infeasible pairs masked out explicitly. Raising the first
+      term to NEG here would be wrong: once prices spread by ``d >= 2**30`` (wide weights,
+      loads far above capacity), ``NEG + d`` can exceed a real score whose true threshold is
+      far lower, hiding an improving pair and letting a non-optimal flow pass as proved.
     """
     n_rows, n_cols = scores.shape
     p0 = int(price.min()) if price.size else 0
     shifted, spread = row_part + p0 - slack, price - p0
     fast = n_rows > 0 and int(shifted.max()) < 2**30 and int(spread.max(initial=0)) < 2**30
-    left: npt.NDArray[np.signedinteger[Any]] = np.maximum(shifted, NEG).astype(np.int32 if fast else np.int64)
+    left: npt.NDArray[np.signedinteger[Any]] = np.maximum(shifted, NEG).astype(np.int32) if fast else shifted
     right = spread.astype(left.dtype)
 
     col_starts = np.arange(0, n_cols, BLOCK)
@@ -531,6 +539,8 @@ def _price_out(scores: I32, row_part: I64, price: I64, threads: int, slack: int 
     def work(lo: int, hi: int) -> I64:
         threshold = left[lo:hi, None] + right[None, :]
         hit = scores[lo:hi] > threshold
+        if not fast:  # the int32 path keeps NEG out by its clip; here NEG may beat a very low threshold
+            hit &= scores[lo:hi] > NEG
         if np.count_nonzero(hit) <= PRICING_PER_ROW * (hi - lo):
             r, c = np.nonzero(hit)
             return (r + lo).astype(np.int64) * n_cols + c

@@ -349,3 +349,58 @@ def test_a_flood_of_improving_pairs_keeps_each_rows_best() -> None:
     assert found.size < int((margin > 0).sum())  # the flood was cut
     for r in np.flatnonzero((margin > 0).any(axis=1)):
         assert margin[r, cols[rows == r]].max() == margin[r].max()  # but never a row's best
+
+
+# --- wide weights: supporter prices spread beyond 2**30 units (issue 8) ---------------------
+
+
+def all_weights(points: float) -> Weights:
+    return Weights(**{f.name: points for f in dataclasses.fields(Weights)})
+
+
+def overloaded(sups: list[Supporter], rng: random.Random) -> list[Supporter]:
+    """Some supporters carry far more than their capacity, yet are given room explicitly."""
+    return [dataclasses.replace(s, active_load=rng.choice([0, 0, 100, 10_000]), capacity_left=s.capacity) for s in sups]
+
+
+@pytest.mark.parametrize(
+    ("seed", "n_requests", "n_supporters", "overload", "w"),
+    [
+        (74, 200, 110, False, all_weights(1000)),
+        (76, 200, 110, False, all_weights(1000)),
+        (11, 200, 100, True, Weights(load_spread=50)),
+    ],
+    ids=["all-1000-a", "all-1000-b", "load-far-above-capacity"],
+)
+def test_a_batch_above_the_candidate_thresholds_is_optimal_when_prices_spread_wide(
+    seed: int, n_requests: int, n_supporters: int, overload: bool, w: Weights
+) -> None:
+    """Found from outside: these came back certified yet below the optimum, because pricing
+    clipped row values to NEG on the int64 path and so hid real improving pairs."""
+    reqs, sups, _ = random_instance(random.Random(seed), n_requests, n_supporters)
+    if overload:
+        sups = overloaded(sups, random.Random(seed))
+    result = solve(reqs, sups, w)
+    assert result.base_units > 2**30  # prices spread this wide: the int64 pricing path
+    check_exact(result, reqs, sups, w)
+
+
+@pytest.mark.parametrize("spread", [2**29 - 1, 2**30, 2**31, 2**40])
+def test_pricing_finds_every_improving_pair_however_far_prices_spread(spread: int) -> None:
+    """Rows far below NEG beside supporter prices up to ``spread`` apart: the int64 path must
+    find exactly the feasible pairs whose score beats the unclipped threshold."""
+    rng = np.random.default_rng(spread % 101)
+    n_rows, n_cols = 60, 50
+    scores = rng.integers(0, 5000, size=(n_rows, n_cols), dtype=np.int32)
+    scores[rng.random(scores.shape) < 0.3] = NEG
+    price = rng.integers(0, spread, size=n_cols, endpoint=True).astype(np.int64)
+    price[0], price[1] = 0, spread  # the full spread
+    # Each row's threshold ranges from far below the scores (and below NEG) to far above them.
+    row_part = -rng.integers(0, spread + 5000, size=n_rows, endpoint=True).astype(np.int64)
+    row_part[:5] = -spread - 2**31  # a threshold below NEG with every price: NEG must still stay out
+    threshold = row_part[:, None] + price[None, :]
+    expected = np.flatnonzero((scores > threshold) & (scores > NEG))
+    assert expected.size > 0 and expected.size < int((scores > NEG).sum())  # the test is not trivial
+    for threads in (1, 2):
+        found = solver._price_out(scores, row_part, price, threads=threads)
+        assert np.array_equal(np.sort(found), expected)
