@@ -75,8 +75,22 @@ SI = TypeVar("SI", npt.NDArray[np.int32], npt.NDArray[np.int64])
 T = TypeVar("T")
 
 
+EXACT_LIMIT: Final = 2**61
+"""The largest pair value times (flow nodes + 1) stays below this, or the batch is refused.
+OR-Tools' min-cost flow scales costs by the node count and refuses (BAD_COST_RANGE) from
+somewhere between 0.7 and 1 x 2**62, depending on the graph; half of 2**62 leaves a margin,
+and keeps the objective and the dual sums far inside int64."""
+
+
 class SolverError(RuntimeError):
-    """The solver could not prove its answer optimal (a bug, never an expected outcome)."""
+    """The solver could not prove its answer optimal: a bug, never an expected outcome, unless
+    it is a TooLargeError."""
+
+
+class TooLargeError(SolverError):
+    """The batch's values do not fit exact 64-bit arithmetic. Only huge batches at extreme
+    weights and loads get here (about 14,000 requests x 2,000 supporters with every weight at
+    1,000 and loads 10,000 over a capacity of 1); the solver refuses rather than round."""
 
 
 class Pair(NamedTuple):
@@ -127,6 +141,12 @@ def base_value_units(requests: Sequence[Request], supporters: Sequence[Supporter
         + max_load
     )
     return max(len(requests), 1) * spread + 1
+
+
+def _largest_value(base: int, units: WeightUnits) -> int:
+    """The largest value a pair can have: BASE, the full waiting bonus and a perfect pair score."""
+    score = units.topic_experience + units.career_stage_fit + units.specialty_wish + units.time_overlap
+    return base + units.waiting_time + score
 
 
 def _slots(supporter: Supporter, n_requests: int) -> int:
@@ -588,6 +608,12 @@ def solve(
     columns = [s for s in supporters if _slots(s, n_rows) > 0]
     n_cols = len(columns)
     base = base_value_units(requests, columns, units)
+    largest = _largest_value(base, units)  # every flow cost lies within +-largest
+    if n_rows and n_cols and largest * (n_rows + n_cols + 3) >= EXACT_LIMIT:
+        raise TooLargeError(
+            f"{n_rows} requests x {n_cols} supporters at these weights and loads need pair values up to "
+            f"{largest} units, too large for exact 64-bit arithmetic: split the batch or lower load_spread"
+        )
     wait = np.array([wait_bonus_units(r, units) for r in requests], dtype=np.int64)
     slots = np.array([_slots(s, n_rows) for s in columns], dtype=np.int64)
     active = np.array([s.active_load for s in columns], dtype=np.int64)
@@ -707,6 +733,9 @@ def independent_optimum(requests: Sequence[Request], supporters: Sequence[Suppor
         return 0
     columns = [s for s in supporters if _slots(s, n_rows) > 0]
     base = base_value_units(requests, columns, units)
+    if _largest_value(base, units) >= 2**50:
+        # scipy works in float64: integers stay exact only well below 2**53, sums included.
+        raise ValueError("independent_optimum: values too large to be exact in float64")
     slot_list = [(s, k) for s in columns for k in range(_slots(s, n_rows))]
     value = np.full((n_rows, len(slot_list) + n_rows), -math.inf)
     value[:, len(slot_list) :] = 0.0

@@ -26,6 +26,7 @@ from alongside.matching.engine import (
 from alongside.matching.solver import (
     NEG,
     Assignment,
+    TooLargeError,
     assignment_value_units,
     base_value_units,
     independent_optimum,
@@ -493,3 +494,19 @@ def test_the_certificate_holds_at_wide_weights_when_pricing_must_find_the_pairs(
         result = solve(reqs, sups, w, threads=2)
     check_exact(result, reqs, sups, w)
     assert len(result.pairs) == max_matchable(reqs, sups)
+
+
+def test_a_batch_too_large_for_exact_64_bit_arithmetic_is_refused_not_rounded() -> None:
+    """Every weight at 1,000 and a supporter 10,000 over a capacity of 1: a pair is worth about
+    n x 10**10 units, and OR-Tools scales costs by the node count. 15,000 requests still fit."""
+    overworked = Supporter(id=1, user_id=1, career_stage="gp", capacity=1, active_load=10_000, capacity_left=1)
+    w = all_weights(1000)
+    fits = [Request(id=i, member_user_id=10 + i) for i in range(15_000)]
+    result = solve(fits, [overworked], w)
+    assert result.certified and len(result.pairs) == 1
+    assert result.objective_units == assignment_value_units(
+        [(p.request_id, 1) for p in result.pairs], fits, [overworked], w
+    )
+    too_many = [Request(id=i, member_user_id=10 + i) for i in range(16_000)]
+    with pytest.raises(TooLargeError, match="16000 requests x 1 supporters"):
+        solve(too_many, [overworked], w)
