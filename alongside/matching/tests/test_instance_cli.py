@@ -198,3 +198,14 @@ def test_a_batch_the_solver_cannot_solve_exactly_exits_with_status_1_and_one_lin
     assert captured.out == ""
     assert captured.err.startswith("alongside match: cannot solve: 1 requests x 2 supporters")
     assert len(captured.err.strip().splitlines()) == 1
+
+
+def test_the_documented_example_solves_to_the_documented_figures(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """docs/matching.md works the example through: BASE 12,167 + wait 267 + pair 5,666 - load 666."""
+    assert main(["solve", write(tmp_path, docs_example())]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["objective_units"] == 17_434 and out["objective"] == 17.434
+    instance = parse_instance(docs_example())
+    assert solver.base_value_units(instance.requests, instance.supporters, instance.weights.units()) == 12_167
