@@ -510,3 +510,26 @@ def test_a_batch_too_large_for_exact_64_bit_arithmetic_is_refused_not_rounded() 
     too_many = [Request(id=i, member_user_id=10 + i) for i in range(16_000)]
     with pytest.raises(TooLargeError, match="16000 requests x 1 supporters"):
         solve(too_many, [overworked], w)
+
+
+def test_one_more_match_wins_when_only_pricing_can_find_it() -> None:
+    """Six requests, four supporters, one of them 10,000 over capacity, every weight at 300:
+    before the fix the solver proved optimal an assignment of 4 where 5 can be matched."""
+    rng = random.Random(258)
+    reqs, sups, _ = random_instance(rng, rng.randint(5, 14), rng.randint(3, 8))
+    loads = [(rng.randint(1, 3), rng.choice([0, 3, 100, 10_000]), rng.randint(0, 3)) for _ in sups]
+    sups = [
+        dataclasses.replace(s, capacity=capacity, active_load=active, capacity_left=min(left, capacity))
+        for s, (capacity, active, left) in zip(sups, loads, strict=True)
+    ]
+    w = all_weights(rng.choice([50, 300, 1000]))
+    assert (len(reqs), len(sups), max_matchable(reqs, sups)) == (6, 4, 5)
+    with (
+        mock.patch.object(solver, "ROW_CANDIDATES", 1),
+        mock.patch.object(solver, "COLUMN_CANDIDATES", 1),
+        mock.patch.object(solver, "LOOKAHEAD", 10**9),
+        mock.patch.object(solver, "BLOCK", 1),
+    ):
+        result = solve(reqs, sups, w, threads=1)
+    assert len(result.pairs) == 5
+    check_exact(result, reqs, sups, w)
