@@ -6,6 +6,10 @@
 - ``matching.online``: one request ranked against 2,000 supporters, median over many requests.
 - ``matching.optimal``: true only when the batch solver equals scipy's independent optimum on a
   sampled 600 x 120 instance *and* the full-size run proved its optimality with dual prices.
+- ``matching.cli``: ``alongside match solve`` on the same 10,000 x 2,000 instance as a JSON file,
+  end to end (interpreter start-up, imports, reading and validating the JSON, solving, writing
+  the JSON answer), median of three runs beside two floors from the same run: the bare
+  interpreter start-up (``python -c pass``) and start-up plus the engine's imports.
 
 ``synthetic_instance`` is reusable by other benchmarks and tests.
 """
@@ -19,12 +23,13 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 from alongside.matching.engine import DEFAULT_TOPIC_PHRASES, HOURS_PER_WEEK, Request, Supporter, Weights, rank
-from alongside.matching.instance import Instance
+from alongside.matching.instance import Instance, instance_to_dict
 from alongside.matching.solver import independent_optimum, solve
 
 TOPICS = list(DEFAULT_TOPIC_PHRASES)
@@ -216,6 +221,44 @@ def optimal_on_sample(n_requests: int = 600, n_supporters: int = 120, seed: int 
     return fast == exact, fast, exact
 
 
+def _timed_runs(command: list[str], repeats: int) -> tuple[list[float], list[float]]:
+    """Wall-clock and CPU (user + system) seconds of ``repeats`` runs of a command, output
+    discarded, each list sorted. CPU time is the figure least moved by a busy machine."""
+    walls, cpus = [], []
+    for _ in range(repeats):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        started = time.perf_counter()
+        subprocess.run(command, stdout=subprocess.DEVNULL, check=True)
+        walls.append(time.perf_counter() - started)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return sorted(walls), sorted(cpus)
+
+
+def cli_end_to_end(n_requests: int, n_supporters: int, seed: int, repeats: int = 3) -> dict[str, Any]:
+    """``alongside match solve`` on the instance written as JSON, beside its floors: the bare
+    interpreter start-up and start-up plus the engine's imports (medians, runs and CPU)."""
+    script = Path(sys.executable).with_name("alongside")
+    solve_cli = [str(script)] if script.exists() else [sys.executable, "-m", "alongside.cli"]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "instance.json"
+        path.write_text(json.dumps(instance_to_dict(synthetic_instance(n_requests, n_supporters, seed))))
+        commands = {
+            "interpreter": [sys.executable, "-c", "pass"],
+            "imports": [sys.executable, "-c", "import alongside.matching.cli"],
+            "cli": [*solve_cli, "match", "solve", str(path)],
+        }
+        out: dict[str, Any] = {}
+        for name, command in commands.items():
+            walls, cpus = _timed_runs(command, repeats)
+            out[name] = {
+                "median_s": round(statistics.median(walls), 3),
+                "runs_s": [round(t, 3) for t in walls],
+                "cpu_s": round(statistics.median(cpus), 3),
+            }
+        return out
+
+
 def main() -> None:
     n_requests, n_supporters, repeats = 10_000, 2_000, 3
     load = os.getloadavg()[0]  # other work on the machine slows every figure down
@@ -268,6 +311,23 @@ def main() -> None:
         ),
         flush=True,
     )
+    cli = cli_end_to_end(n_requests, n_supporters, seed=0, repeats=repeats)
+    line = {
+        "bench": "matching.cli",
+        "value": cli["cli"]["median_s"],
+        "unit": "s",
+        "requests": n_requests,
+        "supporters": n_supporters,
+        "runs_s": cli["cli"]["runs_s"],
+        "cpu_s": cli["cli"]["cpu_s"],
+        "floor_s": cli["interpreter"]["median_s"],
+        "floor_runs_s": cli["interpreter"]["runs_s"],
+        "imports_s": cli["imports"]["median_s"],
+        "imports_runs_s": cli["imports"]["runs_s"],
+        "imports_cpu_s": cli["imports"]["cpu_s"],
+        "load_average": round(os.getloadavg()[0], 2),
+    }
+    print(json.dumps(line), flush=True)
 
 
 if __name__ == "__main__":

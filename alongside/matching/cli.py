@@ -2,6 +2,8 @@
 
 Output is JSON on stdout. Invalid input (a missing file, bad JSON, a bad field, an unknown
 request) prints one message on stderr and exits with status 2, as argparse does for bad usage.
+A batch the solver cannot solve exactly (too large for 64-bit arithmetic) prints one message
+and exits with status 1.
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ from typing import Any
 
 from alongside.matching.engine import rank
 from alongside.matching.instance import InstanceError, load_instance
-from alongside.matching.solver import solve
+from alongside.matching.solver import SolverError, solve
 
+CANNOT_SOLVE = 1
 USAGE_ERROR = 2
 
 
@@ -72,6 +75,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as error:
         print(f"alongside match: cannot read {args.instance}: {error.strerror or error}", file=sys.stderr)
         return USAGE_ERROR
+    except SolverError as error:  # never a traceback: say why, as for bad input
+        print(f"alongside match: cannot solve: {error}", file=sys.stderr)
+        return CANNOT_SOLVE
     json.dump(output, sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")
     return 0

@@ -75,8 +75,22 @@ SI = TypeVar("SI", npt.NDArray[np.int32], npt.NDArray[np.int64])
 T = TypeVar("T")
 
 
+EXACT_LIMIT: Final = 2**61
+"""The largest pair value times (flow nodes + 1) stays below this, or the batch is refused.
+OR-Tools' min-cost flow scales costs by the node count and refuses (BAD_COST_RANGE) from
+somewhere between 0.7 and 1 x 2**62, depending on the graph; half of 2**62 leaves a margin,
+and keeps the objective and the dual sums far inside int64."""
+
+
 class SolverError(RuntimeError):
-    """The solver could not prove its answer optimal (a bug, never an expected outcome)."""
+    """The solver could not prove its answer optimal: a bug, never an expected outcome, unless
+    it is a TooLargeError."""
+
+
+class TooLargeError(SolverError):
+    """The batch's values do not fit exact 64-bit arithmetic. Only huge batches at extreme
+    weights and loads get here (about 14,000 requests x 2,000 supporters with every weight at
+    1,000 and loads 10,000 over a capacity of 1); the solver refuses rather than round."""
 
 
 class Pair(NamedTuple):
@@ -127,6 +141,12 @@ def base_value_units(requests: Sequence[Request], supporters: Sequence[Supporter
         + max_load
     )
     return max(len(requests), 1) * spread + 1
+
+
+def _largest_value(base: int, units: WeightUnits) -> int:
+    """The largest value a pair can have: BASE, the full waiting bonus and a perfect pair score."""
+    score = units.topic_experience + units.career_stage_fit + units.specialty_wish + units.time_overlap
+    return base + units.waiting_time + score
 
 
 def _slots(supporter: Supporter, n_requests: int) -> int:
@@ -511,19 +531,27 @@ def _duals(
 
 
 def _price_out(scores: I32, row_part: I64, price: I64, threads: int, slack: int = 0) -> I64:
-    """Linear indices of feasible pairs with ``score > row_part[r] + price[s]``: their value
-    exceeds ``u_r + p_s``, so adding them could improve the flow.
+    """Linear indices of feasible pairs with ``score > row_part[r] + price[s] - slack``: their
+    value exceeds ``u_r + p_s`` (less the look-ahead), so adding them could improve the flow.
 
-    Done in int32 when the numbers allow (half the memory traffic of int64): with
-    ``p0 = min(price)`` the threshold is ``(row_part + p0) + (price - p0)``, the second term
-    is never negative, and a row part below NEG is raised to NEG, which changes no outcome
-    for a feasible pair (score >= 0 > NEG + d) and keeps every infeasible pair (NEG) out.
+    Exact on both paths; the certificate is only as sound as this search is complete. The
+    threshold is split as ``(row_part + p0 - slack) + (price - p0)`` with ``p0 = min(price)``,
+    so the second term ``d`` is never negative.
+
+    - int32 (half the memory traffic) when both terms fit, ``d < 2**30`` included: a first
+      term below NEG is raised to NEG. That changes no outcome, because the threshold stays
+      below ``NEG + d < 0``, under every feasible score (scores are never negative), and the
+      infeasible marker NEG is never above ``NEG + d``.
+    - int64 otherwise, unclipped, with infeasible pairs masked out explicitly. Raising the first
+      term to NEG here would be wrong: once prices spread by ``d >= 2**30`` (wide weights,
+      loads far above capacity), ``NEG + d`` can exceed a real score whose true threshold is
+      far lower, hiding an improving pair and letting a non-optimal flow pass as proved.
     """
     n_rows, n_cols = scores.shape
     p0 = int(price.min()) if price.size else 0
     shifted, spread = row_part + p0 - slack, price - p0
     fast = n_rows > 0 and int(shifted.max()) < 2**30 and int(spread.max(initial=0)) < 2**30
-    left: npt.NDArray[np.signedinteger[Any]] = np.maximum(shifted, NEG).astype(np.int32 if fast else np.int64)
+    left: npt.NDArray[np.signedinteger[Any]] = np.maximum(shifted, NEG).astype(np.int32) if fast else shifted
     right = spread.astype(left.dtype)
 
     col_starts = np.arange(0, n_cols, BLOCK)
@@ -531,6 +559,8 @@ def _price_out(scores: I32, row_part: I64, price: I64, threads: int, slack: int 
     def work(lo: int, hi: int) -> I64:
         threshold = left[lo:hi, None] + right[None, :]
         hit = scores[lo:hi] > threshold
+        if not fast:  # the int32 path keeps NEG out by its clip; here NEG may beat a very low threshold
+            hit &= scores[lo:hi] > NEG
         if np.count_nonzero(hit) <= PRICING_PER_ROW * (hi - lo):
             r, c = np.nonzero(hit)
             return (r + lo).astype(np.int64) * n_cols + c
@@ -578,6 +608,12 @@ def solve(
     columns = [s for s in supporters if _slots(s, n_rows) > 0]
     n_cols = len(columns)
     base = base_value_units(requests, columns, units)
+    largest = _largest_value(base, units)  # every flow cost lies within +-largest
+    if n_rows and n_cols and largest * (n_rows + n_cols + 3) >= EXACT_LIMIT:
+        raise TooLargeError(
+            f"{n_rows} requests x {n_cols} supporters at these weights and loads need pair values up to "
+            f"{largest} units, too large for exact 64-bit arithmetic: split the batch or lower load_spread"
+        )
     wait = np.array([wait_bonus_units(r, units) for r in requests], dtype=np.int64)
     slots = np.array([_slots(s, n_rows) for s in columns], dtype=np.int64)
     active = np.array([s.active_load for s in columns], dtype=np.int64)
@@ -697,6 +733,9 @@ def independent_optimum(requests: Sequence[Request], supporters: Sequence[Suppor
         return 0
     columns = [s for s in supporters if _slots(s, n_rows) > 0]
     base = base_value_units(requests, columns, units)
+    if _largest_value(base, units) >= 2**50:
+        # scipy works in float64: integers stay exact only well below 2**53, sums included.
+        raise ValueError("independent_optimum: values too large to be exact in float64")
     slot_list = [(s, k) for s in columns for k in range(_slots(s, n_rows))]
     value = np.full((n_rows, len(slot_list) + n_rows), -math.inf)
     value[:, len(slot_list) :] = 0.0

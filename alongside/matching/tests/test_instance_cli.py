@@ -7,9 +7,11 @@ import json
 import re
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 
+from alongside.matching import solver
 from alongside.matching.cli import main
 from alongside.matching.engine import Weights
 from alongside.matching.instance import InstanceError, instance_to_dict, load_instance, parse_instance
@@ -183,3 +185,27 @@ def test_unusable_input_exits_with_status_2(
     captured = capsys.readouterr()
     assert message in captured.err
     assert captured.out == ""
+
+
+def test_a_batch_the_solver_cannot_solve_exactly_exits_with_status_1_and_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The real limit needs about 15,000 requests at extreme weights (tested in test_solver);
+    here it is lowered so that the documented example crosses it."""
+    with mock.patch.object(solver, "EXACT_LIMIT", 1000):
+        assert main(["solve", write(tmp_path, docs_example())]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith("alongside match: cannot solve: 1 requests x 2 supporters")
+    assert len(captured.err.strip().splitlines()) == 1
+
+
+def test_the_documented_example_solves_to_the_documented_figures(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """docs/matching.md works the example through: BASE 12,167 + wait 267 + pair 5,666 - load 666."""
+    assert main(["solve", write(tmp_path, docs_example())]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["objective_units"] == 17_434 and out["objective"] == 17.434
+    instance = parse_instance(docs_example())
+    assert solver.base_value_units(instance.requests, instance.supporters, instance.weights.units()) == 12_167

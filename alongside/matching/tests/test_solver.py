@@ -9,7 +9,7 @@ from unittest import mock
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from alongside.matching import solver
@@ -26,6 +26,7 @@ from alongside.matching.engine import (
 from alongside.matching.solver import (
     NEG,
     Assignment,
+    TooLargeError,
     assignment_value_units,
     base_value_units,
     independent_optimum,
@@ -349,3 +350,186 @@ def test_a_flood_of_improving_pairs_keeps_each_rows_best() -> None:
     assert found.size < int((margin > 0).sum())  # the flood was cut
     for r in np.flatnonzero((margin > 0).any(axis=1)):
         assert margin[r, cols[rows == r]].max() == margin[r].max()  # but never a row's best
+
+
+# --- wide weights: supporter prices spread beyond 2**30 units (issue 8) ---------------------
+
+
+def all_weights(points: float) -> Weights:
+    return Weights(**{f.name: points for f in dataclasses.fields(Weights)})
+
+
+def overloaded(sups: list[Supporter], rng: random.Random) -> list[Supporter]:
+    """Some supporters carry far more than their capacity, yet are given room explicitly."""
+    return [dataclasses.replace(s, active_load=rng.choice([0, 0, 100, 10_000]), capacity_left=s.capacity) for s in sups]
+
+
+@pytest.mark.parametrize(
+    ("seed", "n_requests", "n_supporters", "overload", "w"),
+    [
+        (74, 200, 110, False, all_weights(1000)),
+        (76, 200, 110, False, all_weights(1000)),
+        (11, 200, 100, True, Weights(load_spread=50)),
+    ],
+    ids=["all-1000-a", "all-1000-b", "load-far-above-capacity"],
+)
+def test_a_batch_above_the_candidate_thresholds_is_optimal_when_prices_spread_wide(
+    seed: int, n_requests: int, n_supporters: int, overload: bool, w: Weights
+) -> None:
+    """Found from outside: these came back certified yet below the optimum, because pricing
+    clipped row values to NEG on the int64 path and so hid real improving pairs."""
+    reqs, sups, _ = random_instance(random.Random(seed), n_requests, n_supporters)
+    if overload:
+        sups = overloaded(sups, random.Random(seed))
+    result = solve(reqs, sups, w)
+    assert result.base_units > 2**30  # prices spread this wide: the int64 pricing path
+    check_exact(result, reqs, sups, w)
+
+
+@pytest.mark.parametrize("spread", [2**29 - 1, 2**30, 2**31, 2**40])
+def test_pricing_finds_every_improving_pair_however_far_prices_spread(spread: int) -> None:
+    """Rows far below NEG beside supporter prices up to ``spread`` apart: the int64 path must
+    find exactly the feasible pairs whose score beats the unclipped threshold. (Spreads up
+    to 2**30 are the int32 path's edge; the wider ones failed before the fix.)"""
+    rng = np.random.default_rng(spread % 101)
+    n_rows, n_cols = 60, 50
+    scores = rng.integers(0, 5000, size=(n_rows, n_cols), dtype=np.int32)
+    scores[rng.random(scores.shape) < 0.3] = NEG
+    price = rng.integers(0, spread, size=n_cols, endpoint=True).astype(np.int64)
+    price[0], price[1] = 0, spread  # the full spread
+    # Each row's threshold ranges from far below the scores (and below NEG) to far above them.
+    row_part = -rng.integers(0, spread + 5000, size=n_rows, endpoint=True).astype(np.int64)
+    row_part[:5] = -spread - 2**31  # a threshold below NEG with every price: NEG must still stay out
+    threshold = row_part[:, None] + price[None, :]
+    expected = np.flatnonzero((scores > threshold) & (scores > NEG))
+    assert expected.size > 0 and expected.size < int((scores > NEG).sum())  # the test is not trivial
+    for threads in (1, 2):
+        found = solver._price_out(scores, row_part, price, threads=threads)
+        assert np.array_equal(np.sort(found), expected)
+
+
+def max_matchable(reqs: list[Request], sups: list[Supporter]) -> int:
+    """The most requests any valid assignment matches (a maximum bipartite matching on supporter
+    slots, found by scipy without weights): what "one more match outweighs anything" must reach."""
+    from scipy.optimize import linear_sum_assignment
+
+    slot_of = [s for s in sups if s.available for _ in range(max(0, min(s.capacity_left, len(reqs))))]
+    if not reqs or not slot_of:
+        return 0
+    feasible = np.array([[is_feasible(r, s) for s in slot_of] for r in reqs], dtype=float)
+    rows, cols = linear_sum_assignment(feasible, maximize=True)
+    return int(feasible[rows, cols].sum())
+
+
+# Wide weights: each weight anywhere in its allowed range, all at the maximum, or the defaults scaled up.
+wide_weights = st.one_of(
+    st.builds(
+        Weights, **{f.name: st.sampled_from([0.0, 1.0, 20.0, 300.0, 1000.0]) for f in dataclasses.fields(Weights)}
+    ),
+    st.just(all_weights(1000)),
+    st.sampled_from([20, 100, 300]).map(lambda k: Weights(**{n: k * v for n, v in Weights().to_dict().items()})),
+)
+
+
+@st.composite
+def large_instances(draw: st.DrawFn) -> tuple[list[Request], list[Supporter], Weights]:
+    """Above the candidate thresholds (more than ROW_CANDIDATES blocks of supporters and
+    COLUMN_CANDIDATES blocks of requests), so that pricing, not the first flow, decides."""
+    rng = random.Random(draw(st.integers(0, 2**32 - 1)))
+    n_requests = draw(st.integers(solver.COLUMN_CANDIDATES * solver.BLOCK + 1, 240))
+    n_supporters = draw(st.integers(solver.ROW_CANDIDATES * solver.BLOCK + 1, 130))
+    reqs, sups, _ = random_instance(rng, n_requests, n_supporters)
+    load = draw(st.sampled_from(["as drawn", "scarce", "far above capacity"]))
+    if load == "scarce":
+        sups = [dataclasses.replace(s, capacity_left=min(s.capacity_left, 1)) for s in sups]
+    elif load == "far above capacity":
+        sups = overloaded(sups, rng)
+    return reqs, sups, draw(wide_weights)
+
+
+# No shrinking: the instance comes from a seed, so a smaller failing seed says nothing more.
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+)
+@given(large_instances())
+def test_a_batch_above_the_candidate_thresholds_is_exactly_optimal_at_wide_weights(
+    instance: tuple[list[Request], list[Supporter], Weights],
+) -> None:
+    reqs, sups, w = instance
+    result = solve(reqs, sups, w, threads=2)
+    check_exact(result, reqs, sups, w)
+    assert len(result.pairs) == max_matchable(reqs, sups)
+
+
+overloaded_supporters = st.integers(0, 8).flatmap(
+    lambda n: st.lists(
+        st.tuples(st.integers(0, 3), st.sampled_from([0, 3, 100, 10_000]), st.integers(0, 3)), min_size=n, max_size=n
+    )
+)
+
+
+@PROPERTY
+@given(instances(max_requests=14, max_supporters=8), overloaded_supporters, wide_weights)
+def test_the_certificate_holds_at_wide_weights_when_pricing_must_find_the_pairs(
+    instance: tuple[list[Request], list[Supporter], Weights],
+    loads: list[tuple[int, int, int]],
+    w: Weights,
+) -> None:
+    """One candidate per request and per supporter and no look-ahead, as above, with weights
+    up to 1,000 and loads up to 10,000 over capacity: prices spread far beyond 2**30 units."""
+    reqs, sups, _ = instance
+    sups = [
+        dataclasses.replace(s, capacity=capacity, active_load=active, capacity_left=min(left, capacity))
+        for s, (capacity, active, left) in zip(sups, loads, strict=False)
+    ] + sups[len(loads) :]
+    with (
+        mock.patch.object(solver, "ROW_CANDIDATES", 1),
+        mock.patch.object(solver, "COLUMN_CANDIDATES", 1),
+        mock.patch.object(solver, "LOOKAHEAD", 10**9),
+        mock.patch.object(solver, "BLOCK", 1),
+    ):
+        result = solve(reqs, sups, w, threads=2)
+    check_exact(result, reqs, sups, w)
+    assert len(result.pairs) == max_matchable(reqs, sups)
+
+
+def test_a_batch_too_large_for_exact_64_bit_arithmetic_is_refused_not_rounded() -> None:
+    """Every weight at 1,000 and a supporter 10,000 over a capacity of 1: a pair is worth about
+    n x 10**10 units, and OR-Tools scales costs by the node count. 15,000 requests still fit."""
+    overworked = Supporter(id=1, user_id=1, career_stage="gp", capacity=1, active_load=10_000, capacity_left=1)
+    w = all_weights(1000)
+    fits = [Request(id=i, member_user_id=10 + i) for i in range(15_000)]
+    result = solve(fits, [overworked], w)
+    assert result.certified and len(result.pairs) == 1
+    assert result.objective_units == assignment_value_units(
+        [(p.request_id, 1) for p in result.pairs], fits, [overworked], w
+    )
+    too_many = [Request(id=i, member_user_id=10 + i) for i in range(16_000)]
+    with pytest.raises(TooLargeError, match="16000 requests x 1 supporters"):
+        solve(too_many, [overworked], w)
+
+
+def test_one_more_match_wins_when_only_pricing_can_find_it() -> None:
+    """Six requests, four supporters, one of them 10,000 over capacity, every weight at 300:
+    before the fix the solver proved optimal an assignment of 4 where 5 can be matched."""
+    rng = random.Random(258)
+    reqs, sups, _ = random_instance(rng, rng.randint(5, 14), rng.randint(3, 8))
+    loads = [(rng.randint(1, 3), rng.choice([0, 3, 100, 10_000]), rng.randint(0, 3)) for _ in sups]
+    sups = [
+        dataclasses.replace(s, capacity=capacity, active_load=active, capacity_left=min(left, capacity))
+        for s, (capacity, active, left) in zip(sups, loads, strict=True)
+    ]
+    w = all_weights(rng.choice([50, 300, 1000]))
+    assert (len(reqs), len(sups), max_matchable(reqs, sups)) == (6, 4, 5)
+    with (
+        mock.patch.object(solver, "ROW_CANDIDATES", 1),
+        mock.patch.object(solver, "COLUMN_CANDIDATES", 1),
+        mock.patch.object(solver, "LOOKAHEAD", 10**9),
+        mock.patch.object(solver, "BLOCK", 1),
+    ):
+        result = solve(reqs, sups, w, threads=1)
+    assert len(result.pairs) == 5
+    check_exact(result, reqs, sups, w)
