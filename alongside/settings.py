@@ -12,7 +12,7 @@ from typing import Any
 
 import dj_database_url
 
-from alongside.lib import crypto
+from alongside.lib import crypto, files, redact
 from alongside.lib.env import EnvError, envbool, envchoice, envint, envlist, envsecret, envstr
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -28,10 +28,8 @@ def _dev_secret(filename: str, make: object) -> str:
     path = DATA_DIR / filename
     if path.exists():
         return path.read_text(encoding="utf-8").strip()
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
     value = make() if callable(make) else str(make)
-    path.write_text(value + "\n", encoding="utf-8")
-    path.chmod(0o600)
+    files.write_private(path, value + "\n")
     return str(value)
 
 
@@ -209,6 +207,17 @@ else:
         "consumer": {"workers": envint("ALONGSIDE_WORKERS", 2, minimum=1), "worker_type": "thread"},
     }
 
+# The data directory and the SQLite files in it are private to the service's user (0700, 0600), made so
+# before SQLite creates them (its -wal and -shm files take the database file's mode). pytest's own process
+# uses none of them; a deployment on PostgreSQL and Redis may have no data directory at all.
+if "pytest" not in sys.modules:
+    _sqlite_files = [Path(str(HUEY["filename"]))] if "filename" in HUEY else []
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        _sqlite_files.append(Path(str(DATABASES["default"]["NAME"])))
+    files.private_sqlite(_sqlite_files)
+    if DATA_DIR.exists():
+        files.private_directory(DATA_DIR)
+
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
@@ -342,6 +351,9 @@ ALONGSIDE_ADMIN_ENABLED = envbool("ALONGSIDE_ADMIN", default=not PRODUCTION)
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 
+# URLs that are their own credential (calendar feed, reset and confirmation keys) are logged as their route,
+# and query strings without their values, by every logger in this process (uvicorn's access log included).
+redact.install()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
