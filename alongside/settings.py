@@ -109,6 +109,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "alongside.urls"
+# Django's form templates, with the option, checkbox and input templates written in Python (the same HTML,
+# byte for byte): a 518-option time zone list cost ~40 ms through templates.
+FORM_RENDERER = "alongside.lib.form_renderer.FastTemplates"
 ASGI_APPLICATION = "alongside.asgi.application"
 WSGI_APPLICATION = None
 

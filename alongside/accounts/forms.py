@@ -10,6 +10,7 @@ from django.db.models.functions import Lower
 from alongside.accounts.models import Profile
 from alongside.directory.models import Language, Workplace
 from alongside.lib.time import timezone_choices, valid_timezone
+from alongside.lib.widgets import TimeZoneSelect
 
 _DISPLAY_NAME = re.compile(r"^[\w][\w .'\-]*$")
 _LOOKS_LIKE_CONTACT = re.compile(r"@|(?:\d[\s\-]?){6,}")
@@ -21,7 +22,7 @@ class ProfileForm(forms.ModelForm):  # type: ignore[type-arg]
         required=False,
         help_text="Optional. Kept encrypted and never shown to peers.",
     )
-    time_zone = forms.ChoiceField(choices=timezone_choices, initial="Australia/Melbourne")
+    time_zone = forms.ChoiceField(choices=timezone_choices, initial="Australia/Melbourne", widget=TimeZoneSelect)
 
     class Meta:
         model = Profile

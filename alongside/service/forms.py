@@ -8,6 +8,7 @@ from django import forms
 
 from alongside.directory.models import Region
 from alongside.lib.time import timezone_choices, valid_timezone
+from alongside.lib.widgets import TimeZoneSelect
 from alongside.service.models import OpeningHours, ServiceSettings, Weekday
 from alongside.service.services import DayHours
 
@@ -24,7 +25,9 @@ class ServiceSettingsForm(forms.Form):
         choices=Region.choices,
         help_text="The crisis strip shows the crisis lines for this region and the Australia-wide ones.",
     )
-    time_zone = forms.ChoiceField(choices=timezone_choices, help_text="Opening hours are in this time zone.")
+    time_zone = forms.ChoiceField(
+        choices=timezone_choices, help_text="Opening hours are in this time zone.", widget=TimeZoneSelect
+    )
     about = forms.CharField(
         label="About the service",
         max_length=ServiceSettings._meta.get_field("about").max_length,
