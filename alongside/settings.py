@@ -134,10 +134,16 @@ TEMPLATES = [
 
 # Database: SQLite (WAL) in the data directory unless DATABASE_URL is set.
 DATABASE_URL = envsecret("DATABASE_URL")
+# Requests run on a fixed set of threads (alongside/lib/request_threads.py), so each thread's connection is
+# kept for its next request instead of opened anew every time.
+ALONGSIDE_REQUEST_THREADS = envint("ALONGSIDE_REQUEST_THREADS", 8, minimum=1)
+DATABASE_CONN_MAX_AGE = envint("DATABASE_CONN_MAX_AGE", 600, minimum=0)
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=envint("DATABASE_CONN_MAX_AGE", 0))}
-    # Under ASGI every request and socket event may run on another thread, so persistent connections don't
-    # help; a pool does. Off in tests, where Django creates and drops the test database around it.
+    DATABASES = {
+        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=DATABASE_CONN_MAX_AGE, conn_health_checks=True)
+    }
+    # A pool shares connections between the request threads, the task worker's threads and socket events.
+    # Off in tests, where Django creates and drops the test database around it.
     DATABASE_POOL_SIZE = envint("DATABASE_POOL_SIZE", 10, minimum=0)
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DATABASE_POOL_SIZE and not TESTING:
         DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -152,6 +158,8 @@ else:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
             },
+            "CONN_MAX_AGE": DATABASE_CONN_MAX_AGE,
+            "CONN_HEALTH_CHECKS": True,
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
