@@ -51,7 +51,9 @@ RATIO_BUDGET = 3.0
 FLOOR_PATH = "/healthz"
 FLOOR_SHARE = 0.2
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
-PG_BENCH = "postgres://postgres@127.0.0.1:5432/alongside_bench"
+# A database of its own, made afresh for each run; BENCH_DATABASE_URL names another (on the same server).
+PG_BENCH = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/alongside_bench")
+PG_NAME = PG_BENCH.rsplit("/", 1)[-1]
 
 ANONYMOUS_PAGES = ["/", "/about/", "/accounts/login/", "/accounts/signup/"]
 MEMBER_PAGES = ["/", "/library/", "/library/?q=doctors", "/profile/", "/notifications/", "/support/ongoing/new/"]
@@ -74,10 +76,11 @@ def _env(data_dir: str, database_url: str | None) -> dict[str, str]:
 def _postgres_ready() -> bool:
     try:
         import psycopg
+        from psycopg import sql
 
         with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=3) as conn:
-            conn.execute("DROP DATABASE IF EXISTS alongside_bench WITH (FORCE)")
-            conn.execute("CREATE DATABASE alongside_bench")
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(PG_NAME)))
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(PG_NAME)))
         return True
     except Exception:
         return False
