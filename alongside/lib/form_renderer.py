@@ -117,8 +117,8 @@ def _then_newline(write: Callable[[dict[str, Any]], str]) -> Callable[[FastTempl
     return lambda _renderer, widget: write(widget) + "\n"
 
 
-INPUTS = ("text", "email", "password", "number", "url", "tel", "search", "date", "time", "datetime", "hidden")
-INPUTS += ("checkbox", "color", "file")
+INPUTS: tuple[str, ...] = ("text", "email", "password", "number", "url", "tel", "search", "date", "time")
+INPUTS += ("datetime", "hidden", "checkbox", "color", "file")
 """Input widgets whose template only includes input.html."""
 
 PYTHON: dict[str, Callable[[FastTemplates, dict[str, Any]], str]] = {
