@@ -22,6 +22,7 @@ state's p95 was a few tens of milliseconds. A real service never sees such a loc
     python -m bench.pages            # both databases (PostgreSQL only if it answers)
     python -m bench.pages sqlite
     python -m bench pages            # the same, through `make bench`'s runner
+    BENCH_REDIS_URL=redis://127.0.0.1:6379/3 python -m bench.pages   # with Redis: one process per core
 """
 
 from __future__ import annotations
@@ -65,11 +66,17 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+# With Redis the server runs `--workers auto`: one uvicorn process per core, sharing cache and channel layer.
+REDIS = os.environ.get("BENCH_REDIS_URL", "")
+
+
 def _env(data_dir: str, database_url: str | None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ALONGSIDE_", "DATABASE_URL", "REDIS_URL"))}
     env.update({"ALONGSIDE_DATA_DIR": data_dir, "ALONGSIDE_DEBUG": "0", "ALONGSIDE_LOG_LEVEL": "WARNING"})
     if database_url:
         env["DATABASE_URL"] = database_url
+    if REDIS:
+        env["REDIS_URL"] = REDIS
     return env
 
 
@@ -194,7 +201,8 @@ def run(database: str) -> list[dict[str, object]]:
             subprocess.run([ALONGSIDE, *command], env=env, cwd=ROOT, check=True, capture_output=True)
         port = _free_port()
         server = subprocess.Popen(
-            [ALONGSIDE, "serve", "--no-worker", "--host", "127.0.0.1", "--port", str(port)],
+            [ALONGSIDE, "serve", "--no-worker", "--host", "127.0.0.1", "--port", str(port)]
+            + (["--workers", "auto"] if REDIS else ["--workers", "1"]),
             env=env,
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
@@ -225,7 +233,14 @@ def run(database: str) -> list[dict[str, object]]:
             by_path.setdefault(path, []).append(elapsed)
     p95, floor_p95 = round(cuts[94], 1), round(floor_cuts[94], 1)
     cpu_ms = round(cpu_seconds * 1000 / len(timed), 2)
-    common = {"database": database, "users": USERS, "seconds": SECONDS, "warm_up_s": WARM_UP}
+    common = {
+        "database": database,
+        "redis": bool(REDIS),
+        "workers": os.cpu_count() if REDIS else 1,
+        "users": USERS,
+        "seconds": SECONDS,
+        "warm_up_s": WARM_UP,
+    }
     return [
         {
             "bench": "pages.p95",
