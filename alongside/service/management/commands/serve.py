@@ -58,7 +58,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--workers",
             type=workers_argument,
-            default="auto",
+            default=1,
             help="uvicorn worker processes (needs REDIS_URL if > 1); auto: one per core with REDIS_URL, else 1",
         )
         parser.add_argument("--no-worker", action="store_true", help="don't run the task worker in this process")
