@@ -66,8 +66,10 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-# With Redis the server runs `--workers auto`: one uvicorn process per core, sharing cache and channel layer.
+# With Redis the server runs `--workers auto`: one uvicorn process per core, sharing cache and channel layer
+# (BENCH_WORKERS sets another number).
 REDIS = os.environ.get("BENCH_REDIS_URL", "")
+WORKERS = os.environ.get("BENCH_WORKERS", "auto") if REDIS else "1"
 
 
 def _env(data_dir: str, database_url: str | None) -> dict[str, str]:
@@ -201,8 +203,7 @@ def run(database: str) -> list[dict[str, object]]:
             subprocess.run([ALONGSIDE, *command], env=env, cwd=ROOT, check=True, capture_output=True)
         port = _free_port()
         server = subprocess.Popen(
-            [ALONGSIDE, "serve", "--no-worker", "--host", "127.0.0.1", "--port", str(port)]
-            + (["--workers", "auto"] if REDIS else ["--workers", "1"]),
+            [ALONGSIDE, "serve", "--no-worker", "--host", "127.0.0.1", "--port", str(port), "--workers", WORKERS],
             env=env,
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
@@ -236,7 +237,7 @@ def run(database: str) -> list[dict[str, object]]:
     common = {
         "database": database,
         "redis": bool(REDIS),
-        "workers": os.cpu_count() if REDIS else 1,
+        "workers": (os.cpu_count() or 1) if WORKERS == "auto" else int(WORKERS),
         "users": USERS,
         "seconds": SECONDS,
         "warm_up_s": WARM_UP,
