@@ -79,6 +79,8 @@ def _env(data_dir: str, database_url: str | None) -> dict[str, str]:
         env["DATABASE_URL"] = database_url
     if REDIS:
         env["REDIS_URL"] = REDIS
+    # BENCH_SERVER_X=value sets X for the server only, e.g. BENCH_SERVER_ALONGSIDE_REQUEST_THREADS=4.
+    env.update({k.removeprefix("BENCH_SERVER_"): v for k, v in os.environ.items() if k.startswith("BENCH_SERVER_")})
     return env
 
 
