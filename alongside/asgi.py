@@ -4,10 +4,18 @@ Redis closes a socket with 1013 "try again" instead of failing the request). Eve
 
 import os
 
-from django.core.asgi import get_asgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "alongside.settings")
-django_asgi_app = get_asgi_application()
+django.setup(set_prefix=False)
+
+from django.conf import settings  # noqa: E402
+
+from alongside.lib.request_threads import RequestThreadsASGIHandler  # noqa: E402
+
+# As get_asgi_application(), with each request's sync code on one of a fixed set of threads that keep their
+# database connections (alongside/lib/request_threads.py).
+django_asgi_app = RequestThreadsASGIHandler(threads=settings.ALONGSIDE_REQUEST_THREADS)
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402

@@ -16,6 +16,8 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.forms.renderers import BaseRenderer, get_default_renderer
+from django.utils.safestring import SafeString
 
 # In the order people look for them: the big cities, then the rest of the mainland, then the islands.
 AU_NZ: tuple[tuple[str, str], ...] = (
@@ -120,7 +122,25 @@ def alias_map() -> dict[str, str]:
 
 
 class TimeZoneSelect(forms.Select):
-    """A select that, when asked to, has ``static/js/timezone.js`` pre-select the browser's own zone."""
+    """A select that, when asked to, has ``static/js/timezone.js`` pre-select the browser's own zone.
+
+    The list of ~400 zones is rendered once per (name, value, attributes) and then reused: the choices never change
+    while the process runs, so the HTML depends only on what is passed to ``render``; building and writing the options
+    took most of the time of the pages that show the list.
+    """
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: BaseRenderer | None = None
+    ) -> SafeString:
+        if list(self.choices) != timezone_choices():  # given other choices: render them as usual
+            return super().render(name, value, attrs, renderer)
+        merged = self.build_attrs(self.attrs, attrs)
+        try:
+            key = (name, "" if value is None else str(value), tuple(merged.items()), self.is_required)
+            hash(key)
+        except TypeError:  # an attribute value that can't be a key: render as usual
+            return super().render(name, value, attrs, renderer)
+        return _rendered(key, renderer or get_default_renderer())
 
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
         context = super().get_context(name, value, attrs)
@@ -167,3 +187,11 @@ class TimeZoneField(forms.ChoiceField):
         if isinstance(value, str):
             return canonical_zone(value) or value
         return value
+
+
+@lru_cache(maxsize=512)
+def _rendered(key: tuple[str, str, tuple[tuple[str, Any], ...], bool], renderer: BaseRenderer) -> SafeString:
+    name, value, attrs, required = key
+    widget = TimeZoneSelect(choices=timezone_choices())
+    widget.is_required = required
+    return forms.Select.render(widget, name, value, dict(attrs), renderer)

@@ -45,7 +45,10 @@ def starts_at_from_local(*, date: dt.date, time: dt.time, time_zone: str) -> dt.
         raise ValidationError(
             {"time": "The clocks change around that time in your time zone. Please choose another time."}
         )
-    return first.astimezone(dt.UTC)
+    try:
+        return first.astimezone(dt.UTC)
+    except OverflowError:  # 0001-01-01 00:00 east of UTC, 9999-12-31 23:59 west of it: no such instant
+        raise ValidationError({"date": "Choose a date within the next year."}) from None
 
 
 # --- reading ------------------------------------------------------------------------

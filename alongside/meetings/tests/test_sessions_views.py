@@ -186,3 +186,31 @@ def test_the_list_reads_a_fixed_number_of_queries_however_many_sessions(
     with django_assert_max_num_queries(8):
         page = member_client.get(f"/connections/{connection.pk}/sessions/")
     assert page.content.decode().count("Open this session") == 5
+
+
+@pytest.mark.parametrize(
+    ("time_zone", "date", "time"),
+    [("Australia/Melbourne", "0001-01-01", "00:00"), ("America/Los_Angeles", "9999-12-31", "23:59")],
+)
+def test_a_date_at_the_edge_of_the_calendar_gets_a_field_error_not_a_500(
+    connection, member, member_client, time_zone, date, time
+):
+    # In UTC the first is in year 0 and the second in year 10000: neither exists in Python's calendar.
+    cf.set_person(member, time_zone=time_zone)
+    response = member_client.post(f"/connections/{connection.pk}/sessions/propose/", form(date=date, time=time))
+    assert response.status_code == 200
+    assert "Choose a date within the next year." in response.content.decode()
+    assert not Session.objects.exists()
+
+
+def test_a_counter_proposal_at_the_edge_of_the_calendar_gets_a_field_error(
+    connection, supporter, member_client, supporter_client
+):
+    member_client.post(f"/connections/{connection.pk}/sessions/propose/", form())
+    first = Session.objects.get()
+    cf.set_person(supporter, time_zone="Asia/Tokyo")
+    response = supporter_client.post(f"/sessions/{first.pk}/another-time/", form(date="0001-01-01", time="00:00"))
+    assert response.status_code == 200
+    assert "Choose a date within the next year." in response.content.decode()
+    first.refresh_from_db()
+    assert first.status == SessionStatus.PROPOSED and Session.objects.count() == 1

@@ -6,6 +6,7 @@ This is the single-machine default. In production run the worker on its own
 
 from __future__ import annotations
 
+import argparse
 import gc
 import logging
 import os
@@ -50,13 +51,38 @@ def follow_address(host: str, port: int) -> str:
     return url
 
 
+def workers_argument(value: str) -> int | str:
+    if value == "auto":
+        return value
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError("a number of processes, or auto") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError("at least 1")
+    return number
+
+
+def worker_count(requested: int | str, *, shared_state: bool, cores: int | None = None) -> int:
+    """How many uvicorn processes to run. ``auto`` uses every core, but only when the processes can share
+    their cache, channel layer and task queue (REDIS_URL); without it they would share nothing, so one."""
+    if requested != "auto":
+        return int(requested)
+    return max(1, cores if cores is not None else (os.cpu_count() or 1)) if shared_state else 1
+
+
 class Command(BaseCommand):
     help = "Serve the site (HTTP and websockets) with uvicorn, and run the task worker in-process."
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (needs REDIS_URL if > 1)")
+        parser.add_argument(
+            "--workers",
+            type=workers_argument,
+            default=1,
+            help="uvicorn worker processes (needs REDIS_URL if > 1); auto: one per core with REDIS_URL, else 1",
+        )
         parser.add_argument("--no-worker", action="store_true", help="don't run the task worker in this process")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -72,7 +98,8 @@ class Command(BaseCommand):
             consumer = HUEY.create_consumer(**settings.HUEY.get("consumer", {}), periodic=True)
             consumer.start()
             self.stdout.write("Task worker running in this process.")
-        if options["workers"] > 1 and not settings.REDIS_URL:
+        workers = worker_count(options["workers"], shared_state=bool(settings.REDIS_URL))
+        if workers > 1 and not settings.REDIS_URL:
             self.stderr.write("Several workers need REDIS_URL: they share nothing otherwise.")
             raise SystemExit(2)
         # Everything loaded so far lives as long as the process: keep it out of the collector's full scans,
@@ -85,7 +112,7 @@ class Command(BaseCommand):
                 "alongside.asgi:application",
                 host=host,
                 port=port,
-                workers=options["workers"],
+                workers=workers,
                 lifespan="off",
                 proxy_headers=bool(getattr(settings, "SECURE_PROXY_SSL_HEADER", None)),
                 ws_ping_interval=25,
