@@ -20,8 +20,8 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "alongside"
 
 LAYERS = (
-    ("audit",),
     ("lib",),
+    ("audit",),
     ("matching",),
     ("directory", "library", "service"),
     ("notifications", "accounts"),
@@ -37,13 +37,6 @@ MATCHING_MAY_IMPORT = {"matching", "lib", "audit"}
 """The matching app sits at the bottom, under every app that matches people."""
 TOP = {"homes", "console", "demo"}
 """Each role's home, the coordinators' screens and the demo data: built on the apps, imported by none of them."""
-
-SOCKET_STACK_FILES = {
-    "alongside/calls/signals.py",
-    "alongside/conversations/consumers.py",
-    "alongside/conversations/signals.py",
-}
-"""Being rewritten on the one socket stack (issue 8, section 2); their function-local imports are checked there."""
 
 
 @dataclass(frozen=True)
@@ -207,7 +200,7 @@ def test_the_cycle_finder_finds_a_loop_and_nothing_else():
 def test_the_graph_sees_function_local_and_relative_imports_but_not_type_checking_ones():
     found = {(imp.source, imp.target): imp for imp in ours()}
     assert found[("alongside.cli", "alongside.matching.cli")].local
-    assert ("alongside.lib.access", "alongside.accounts.models") not in found  # under TYPE_CHECKING
+    assert ("alongside.audit.access", "alongside.accounts.models") not in found  # under TYPE_CHECKING
     assert ("alongside.connections.views", "alongside.connections.services") in found
 
 
@@ -252,9 +245,5 @@ def test_no_app_imports_the_console_or_the_demo_data(top):
 
 
 def test_a_function_local_import_says_why():
-    bare = [
-        f"{imp.path}:{imp.line} imports {imp.target}"
-        for imp in imports()
-        if imp.local and not imp.commented and imp.path not in SOCKET_STACK_FILES
-    ]
+    bare = [f"{imp.path}:{imp.line} imports {imp.target}" for imp in imports() if imp.local and not imp.commented]
     assert not bare, "function-local imports without a comment saying why:\n" + "\n".join(bare)

@@ -6,7 +6,6 @@ import datetime as dt
 
 import pytest
 from allauth.account.forms import LoginForm, SignupForm
-from alongside.connections.session_forms import SessionForm
 from django import forms
 from django.conf import settings
 from django.forms.renderers import DjangoTemplates, get_default_renderer
@@ -17,6 +16,7 @@ from alongside.accounts.forms import ProfileForm
 from alongside.connections.forms import SupportRequestForm
 from alongside.lib.form_renderer import PYTHON, FastTemplates
 from alongside.lib.zones import TimeZoneSelect, timezone_choices
+from alongside.meetings.forms import SessionForm
 from tests import factories
 
 TRICKY = [

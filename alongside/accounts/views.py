@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 from alongside.accounts.forms import DeleteAccountForm, ProfileForm
 from alongside.accounts.models import Profile
 from alongside.accounts.services import delete_account, export_data, save_profile
-from alongside.lib.access import AuthedRequest
+from alongside.audit.access import AuthedRequest
 
 
 def _save(request: AuthedRequest, form: ProfileForm) -> None:

@@ -6,9 +6,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
 
+from alongside.audit.access import AuthedRequest
 from alongside.calls.access import get_call_party
 from alongside.calls.selectors import call_panel
-from alongside.lib.access import AuthedRequest
 
 
 @login_required

@@ -11,8 +11,8 @@ from typing import Literal
 
 from django.http import HttpRequest
 
+from alongside.audit.access import deny_404
 from alongside.connections.models import Connection, Offer, SupportRequest
-from alongside.lib.access import deny_404
 
 
 def get_support_request(

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from alongside.accounts.models import Profile
+from alongside.audit.access import AuthedRequest, supporter_required
 from alongside.connections import services
 from alongside.connections.access import (
     get_connection,
@@ -28,7 +29,6 @@ from alongside.connections.selectors import (
     pending_offer_of,
     suggestions_for,
 )
-from alongside.lib.access import AuthedRequest, supporter_required
 from alongside.lib.text import end_sentence
 from alongside.lib.views import attempt, posted
 from alongside.matching.weekly import describe_slots

@@ -6,12 +6,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
+from alongside.audit.access import AuthedRequest
 from alongside.connections.access import get_connection
 from alongside.conversations import selectors, services
 from alongside.conversations.access import get_thread_for_member, thread_accepts_messages
 from alongside.conversations.models import BODY_MAX_LENGTH
 from alongside.conversations.notices import mark_thread_notifications_read
-from alongside.lib.access import AuthedRequest
 
 
 @login_required

@@ -6,8 +6,8 @@ from typing import Literal
 
 from django.http import HttpRequest
 
+from alongside.audit.access import deny_404
 from alongside.directory.models import Workplace
-from alongside.lib.access import deny_404
 
 
 def get_workplace(request: HttpRequest, pk: int, *, role: Literal["coordinator"] = "coordinator") -> Workplace:

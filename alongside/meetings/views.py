@@ -14,8 +14,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from alongside.audit.access import AuthedRequest
 from alongside.connections.access import get_connection
-from alongside.lib.access import AuthedRequest
 from alongside.lib.time import now, time_zone_of
 from alongside.lib.views import attempt, posted
 from alongside.meetings import calendar, services

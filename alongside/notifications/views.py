@@ -5,7 +5,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from alongside.lib.access import AuthedRequest
+from alongside.audit.access import AuthedRequest
 from alongside.notifications.selectors import recent_for
 from alongside.notifications.services import mark_all_read
 

@@ -6,7 +6,7 @@ from typing import Literal
 
 from django.http import HttpRequest
 
-from alongside.lib.access import deny_404
+from alongside.audit.access import deny_404
 from alongside.supporters.models import SupporterProfile
 
 

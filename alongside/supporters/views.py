@@ -5,7 +5,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from alongside.lib.access import AuthedRequest, supporter_required
+from alongside.audit.access import AuthedRequest, supporter_required
 from alongside.lib.views import attempt, posted
 from alongside.matching.weekly import parse_windows
 from alongside.supporters.forms import SupporterProfileForm, WindowFormSet, window_initial

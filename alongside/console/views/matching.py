@@ -12,12 +12,12 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
+from alongside.audit.access import AuthedRequest, coordinator_required
 from alongside.connections import batch, waitlist
 from alongside.connections.access import get_support_request
 from alongside.connections.forms import HandMatchForm
 from alongside.connections.models import OFFER_HOURS
 from alongside.console.views import page, paginate
-from alongside.lib.access import AuthedRequest, coordinator_required
 from alongside.lib.text import end_sentence
 from alongside.lib.views import attempt, posted
 from alongside.matching.forms import WeightsForm

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 
+from alongside.audit.access import AuthedRequest, coordinator_required
 from alongside.console.selectors import overview_counts
 from alongside.console.views import page
-from alongside.lib.access import AuthedRequest, coordinator_required
 
 
 @coordinator_required

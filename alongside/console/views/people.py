@@ -12,12 +12,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from alongside.accounts.models import User
 from alongside.accounts.services import set_role
+from alongside.audit.access import AuthedRequest, coordinator_required
 from alongside.audit.services import record
 from alongside.console import selectors
 from alongside.console.forms import ActiveForm, PeopleFilterForm, RoleChoiceForm, RoleForm
 from alongside.console.services import set_account_active
 from alongside.console.views import page, paginate
-from alongside.lib.access import AuthedRequest, coordinator_required
 
 EVENT_LABELS = {
     "accounts.role.granted": "{role} role granted",

@@ -10,8 +10,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from alongside.audit.access import AuthedRequest, coordinator_required
 from alongside.console.views import console_next, page, paginate
-from alongside.lib.access import AuthedRequest, coordinator_required
 from alongside.lib.views import attempt, posted
 from alongside.library.access import get_resource
 from alongside.library.forms import ResourceFilterForm, ResourceForm

@@ -7,8 +7,8 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods
 
+from alongside.audit.access import AuthedRequest, coordinator_required
 from alongside.console.views import page
-from alongside.lib.access import AuthedRequest, coordinator_required
 from alongside.lib.views import attempt
 from alongside.library.selectors import crisis_resources
 from alongside.service.forms import HoursFormSet, ServiceSettingsForm, hours_initial

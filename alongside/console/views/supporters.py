@@ -7,9 +7,9 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
+from alongside.audit.access import AuthedRequest, coordinator_required
 from alongside.connections.selectors import load_of, supporters_with_load
 from alongside.console.views import page
-from alongside.lib.access import AuthedRequest, coordinator_required
 from alongside.matching.weekly import describe_slots, parse_windows, weekly_slots
 from alongside.supporters.access import get_supporter_profile
 from alongside.supporters.forms import PauseForm

@@ -9,6 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods, require_POST
 
+from alongside.audit.access import AuthedRequest, coordinator_required
 from alongside.console.forms import ActiveForm
 from alongside.console.selectors import search_workplaces
 from alongside.console.views import page, paginate
@@ -20,7 +21,6 @@ from alongside.directory.services import (
     set_workplace_active,
     update_workplace,
 )
-from alongside.lib.access import AuthedRequest, coordinator_required
 from alongside.lib.views import attempt, posted
 
 

@@ -1,4 +1,5 @@
-"""Role checks for views. Object checks live beside each app (``<app>/access.py``).
+"""Role checks for views, beside the trail that records each denial. Object checks live beside each app
+(``<app>/access.py``) and deny through ``deny_404`` here.
 
 Outsiders to an object get 404; a signed-in person without the role gets 403. Every
 denial is audited.
