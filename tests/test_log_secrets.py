@@ -25,8 +25,8 @@ PASSWORD = "a long enough passphrase 42"
 CREDENTIAL_ARGUMENTS = {"key", "token", "uidb36", "uidb64", "secret", "code", "signature"}
 NOT_CREDENTIALS = {
     # The key of a coordinator's batch preview in the cache: it opens nothing without the coordinator role.
-    "matching:batch_detail",
-    "matching:batch_apply",
+    "console:batch_detail",
+    "console:batch_apply",
 }
 
 
@@ -138,7 +138,7 @@ def test_every_url_with_a_credential_in_its_path_has_a_redaction_rule() -> None:
             f"{name} ({route}) carries a credential in its path: add its prefix to SECRET_PREFIXES"
         )
         covered.append(name)
-    assert {"account_confirm_email", "account_reset_password_from_key", "connections:calendar_feed"} <= set(covered)
+    assert {"account_confirm_email", "account_reset_password_from_key", "meetings:calendar_feed"} <= set(covered)
 
 
 @pytest.mark.parametrize(

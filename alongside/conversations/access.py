@@ -32,7 +32,12 @@ def get_thread_for_member(user: Any, thread_id: int, *, request: HttpRequest | N
             .filter(pk=thread_id, members__user_id=user_id, members__left_at__isnull=True)
             .first()
         )
-    if thread is not None and thread.connection is not None and not thread.connection.open_to(user):
+    if (
+        thread is not None
+        and thread.connection is not None
+        and thread.connection.has_party(user_id)
+        and not thread.connection.open_to(user)
+    ):
         thread = None
     if thread is None:
         if request is not None:

@@ -210,7 +210,8 @@ def test_the_blocked_pair_note_stands_beside_the_constraint_steps_it_explains(co
     Offer.objects.create(request=stuck, supporter=profile, status="declined", responded_at=now())
     vietnamese_only(stuck)  # the first supporter speaks no Vietnamese; the second was already offered it
     body = coordinator_client.get(reverse("console:waitlist")).content.decode()
-    steps = body[body.index("<details>") : body.index("</details>")]
+    start = body.index("<details>")
+    steps = body[start : body.index("</details>", start)]
     assert "blocked pair: " in steps
     assert '"blocked pair" also counts supporters this request was already offered to' in steps
     assert "Blocked pair" not in body
