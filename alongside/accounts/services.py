@@ -88,6 +88,9 @@ def set_role(
         return False
     if role == "coordinator" and not granted and locked.pk == actor.pk:
         raise ValidationError("You can't remove your own coordinator role; ask another coordinator.")
+    # Tell the person first: saving the role re-checks their open sockets (a new supporter or coordinator without
+    # MFA is refused there), and the count must reach their open page before that.
+    notify(user_id=locked.pk, kind=Kind.ROLE_GRANTED if granted else Kind.ROLE_REMOVED, link="/")
     setattr(locked, field, granted)
     locked.save(update_fields=[field])
     setattr(user, field, granted)
@@ -100,7 +103,6 @@ def set_role(
         details={"role": role},
         reason=reason,
     )
-    notify(user_id=locked.pk, kind=Kind.ROLE_GRANTED if granted else Kind.ROLE_REMOVED, link="/")
     return True
 
 

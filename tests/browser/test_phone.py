@@ -78,7 +78,7 @@ class Journey:
 
 JOURNEYS = [
     Journey("home-visitor", "anonymous", "/", lambda p: p.get_by_role("main").get_by_role("link", name="Join").first),
-    Journey("sign-up", "anonymous", "/accounts/signup/", lambda p: p.get_by_role("button", name="Sign up")),
+    Journey("sign-up", "anonymous", "/accounts/signup/", lambda p: p.get_by_role("button", name="Create account")),
     Journey(
         "home-member",
         "member",
