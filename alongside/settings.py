@@ -136,7 +136,7 @@ TEMPLATES = [
 DATABASE_URL = envsecret("DATABASE_URL")
 # Requests run on a fixed set of threads (alongside/lib/request_threads.py), so each thread's connection is
 # kept for its next request instead of opened anew every time.
-ALONGSIDE_REQUEST_THREADS = envint("ALONGSIDE_REQUEST_THREADS", 8, minimum=1)
+ALONGSIDE_REQUEST_THREADS = envint("ALONGSIDE_REQUEST_THREADS", 4, minimum=1)
 DATABASE_CONN_MAX_AGE = envint("DATABASE_CONN_MAX_AGE", 600, minimum=0)
 if DATABASE_URL:
     DATABASES = {
