@@ -144,8 +144,9 @@ TEMPLATES = [
 DATABASE_URL = envsecret("DATABASE_URL")
 # Requests run on a fixed set of threads (alongside/lib/request_threads.py), so each thread's connection is
 # kept for its next request instead of opened anew every time.
-ALONGSIDE_REQUEST_THREADS = envint("ALONGSIDE_REQUEST_THREADS", 8, minimum=1)
-DATABASE_CONN_MAX_AGE = envint("DATABASE_CONN_MAX_AGE", 600, minimum=0)
+ALONGSIDE_REQUEST_THREADS = envint("ALONGSIDE_REQUEST_THREADS", 4, minimum=1)
+# Not in tests: a connection kept by a test server's request thread would stop the test database being dropped.
+DATABASE_CONN_MAX_AGE = envint("DATABASE_CONN_MAX_AGE", 0 if TESTING else 600, minimum=0)
 if DATABASE_URL:
     DATABASES = {
         "default": dj_database_url.parse(DATABASE_URL, conn_max_age=DATABASE_CONN_MAX_AGE, conn_health_checks=True)

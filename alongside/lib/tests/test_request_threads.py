@@ -49,7 +49,9 @@ def test_djangos_own_handler_opens_a_connection_for_every_request(opened: list[i
     assert len(opened) == REQUESTS
 
 
-def test_requests_reuse_their_threads_and_connections(opened: list[int]) -> None:
+def test_requests_reuse_their_threads_and_connections(opened: list[int], monkeypatch: pytest.MonkeyPatch) -> None:
+    # Tests close connections after each request (so that the test database can be dropped); the site keeps them.
+    monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 600)
     app = RequestThreadsASGIHandler(threads=2)
     try:
         asyncio.run(_get_many(app))
