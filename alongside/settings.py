@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "alongside.audit",
     "alongside.accounts",
     "alongside.supporters",
+    "alongside.roster",
     "alongside.connections",
     "alongside.meetings",
     "alongside.conversations",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 import factory
@@ -12,6 +14,8 @@ from alongside.accounts.models import Profile, User
 from alongside.directory.models import CareerStage, Language, Specialty, Topic, Workplace
 from alongside.lib.time import now
 from alongside.library.models import Category, Resource
+from alongside.roster.models import Role, Shift, ShiftPlace
+from alongside.supporters.models import SupporterProfile
 
 PASSWORD = "correct horse battery staple"
 
@@ -101,3 +105,25 @@ def supporter(**kwargs: Any) -> User:
 
 def coordinator(**kwargs: Any) -> User:
     return _make(is_coordinator=True, **kwargs)
+
+
+def shift(
+    *,
+    starts_at: dt.datetime | None = None,
+    hours: float = 4,
+    primary: Sequence[User] = (),
+    backup: Sequence[User] = (),
+) -> Shift:
+    """A one-off shift (from now by default) with these supporters on it; each gets an active supporter profile."""
+    start = starts_at or now() - dt.timedelta(minutes=30)
+    row = Shift.objects.create(
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=hours),
+        primary_places=max(1, len(primary)),
+        backup_places=len(backup),
+    )
+    for role, people in ((Role.PRIMARY, primary), (Role.BACKUP, backup)):
+        for person in people:
+            SupporterProfile.objects.get_or_create(user=person)
+            ShiftPlace.objects.create(shift=row, supporter=person, role=role)
+    return row

@@ -26,7 +26,7 @@ LAYERS = (
     ("directory", "library", "service"),
     ("notifications", "accounts"),
     ("supporters",),
-    ("connections",),
+    ("connections", "roster"),
     ("meetings", "conversations", "calls"),
     ("homes", "console", "demo"),
 )

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class RosterConfig(AppConfig):
+    name = "alongside.roster"
+    label = "roster"
+    verbose_name = "Roster"
