@@ -1,4 +1,10 @@
-"""The audit trail: append-only, one row per security-relevant event."""
+"""The audit trail: append-only, one row per security-relevant event, chained by hashes.
+
+Each event's ``row_hash`` is the SHA-256 of its own content, computed when it is written. A sealer
+(``alongside.audit.chain``) then gives events their place in the chain: ``seq`` 1, 2, 3 ... in the order they
+were sealed, ``prev_hash`` (the chain hash of the event before) and ``chain_hash`` = SHA-256(prev_hash + row_hash).
+Changing, removing or inserting a row breaks the chain at that point, and ``alongside audit verify`` says where.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,7 @@ from typing import Any
 from django.db import models
 
 from alongside.lib.fields import EncryptedTextField
+from alongside.lib.time import now
 
 
 class Outcome(models.TextChoices):
@@ -24,6 +31,13 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     def delete(self) -> tuple[int, dict[str, int]]:
         raise ValueError("audit events are immutable")
 
+    def seal(self, **chain: Any) -> int:
+        """The sealer's one write: fill an unsealed event's chain columns, once (see ``alongside.audit.chain``)."""
+        allowed = {"seq", "prev_hash", "chain_hash", "row_hash"}
+        if not set(chain) <= allowed:
+            raise ValueError("only the chain columns are written when sealing")
+        return models.QuerySet.update(self.filter(seq__isnull=True), **chain)
+
 
 class AuditEvent(models.Model):
     """Who did what to what, when, with what outcome.
@@ -33,7 +47,7 @@ class AuditEvent(models.Model):
     person's own access log.
     """
 
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    at = models.DateTimeField(default=now, db_index=True)
     action = models.CharField(max_length=100, db_index=True)
     actor_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     target_type = models.CharField(max_length=60, blank=True)
@@ -44,6 +58,10 @@ class AuditEvent(models.Model):
     details = models.JSONField(default=dict, blank=True)
     # Why a person chose to do it, in their words (a role granted or removed): free text, so encrypted.
     reason = EncryptedTextField(blank=True)
+    row_hash = models.CharField(max_length=64, blank=True)
+    seq = models.PositiveBigIntegerField(null=True, blank=True, unique=True)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    chain_hash = models.CharField(max_length=64, blank=True)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -61,3 +79,16 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise ValueError("audit events are immutable")
+
+
+class AuditChain(models.Model):
+    """One row: the chain's head, locked by the sealer so two sealers never give out the same place."""
+
+    seq = models.PositiveBigIntegerField(default=0)
+    head_hash = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="audit_chain_single_row")]
+
+    def __str__(self) -> str:
+        return f"audit chain at {self.seq}"

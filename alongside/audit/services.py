@@ -10,7 +10,9 @@ from django.conf import settings
 from django.db import models
 from django.http import HttpRequest
 
+from alongside.audit.chain import row_hash
 from alongside.audit.models import AuditEvent, Outcome
+from alongside.lib.time import now
 
 
 def hash_ip(ip: str) -> str:
@@ -54,7 +56,8 @@ def record(
     actor_id = getattr(actor, "pk", None) if actor is not None and getattr(actor, "is_authenticated", True) else None
     if actor is None and request is not None and request.user.is_authenticated:
         actor_id = request.user.pk
-    return AuditEvent.objects.create(
+    event = AuditEvent(
+        at=now(),
         action=action,
         actor_id=actor_id,
         target_type=target_type,
@@ -65,6 +68,9 @@ def record(
         details=details or {},
         reason=reason,
     )
+    event.row_hash = row_hash(event)
+    event.save()
+    return event
 
 
 def denied(action: str, *, request: HttpRequest, target_type: str = "", target_id: str | int = "") -> AuditEvent:
