@@ -445,6 +445,8 @@ LOGGING = {
         "django.security.DisallowedHost": {"level": "ERROR"},
         # A form posted with thousands of fields (or too big a body) gets the 400 page and one line, no traceback.
         **{name: {"filters": ["refused_request"]} for name in REFUSED_REQUEST_LOGGERS},
+        # urllib3 names each request's path at DEBUG (and on a retry): a push endpoint's path identifies a device.
+        "urllib3.connectionpool": {"level": "ERROR"},
     },
 }
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import math
 import re
 from dataclasses import dataclass
 from enum import StrEnum
@@ -87,7 +88,7 @@ def origin_of(endpoint: str) -> str:
 class _NoRedirects(requests.Session):
     """A push service answers; it never sends the request on elsewhere (a redirect could point anywhere)."""
 
-    def request(self, method: str | bytes, url: Any, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+    def request(self, method: Any, url: Any, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
         kwargs["allow_redirects"] = False
         return super().request(method, url, *args, **kwargs)
 
@@ -114,7 +115,8 @@ def deliver(subscription_id: int, message: Message, *, at: dt.datetime | None = 
         device.delete()
         logger.info("push device=%s dropped: its push service is no longer allowed", subscription_id)
         return Result(Outcome.GONE)
-    ttl = max(0, min(message["ttl"], int((expires_at - moment).total_seconds())))
+    # What is left of the message's time to live: a retry asks the push service to keep it only that long.
+    ttl = max(0, min(message["ttl"], math.ceil((expires_at - moment).total_seconds())))
     headers = {"Urgency": message["urgency"]}
     if _TOPIC.match(message["tag"]):
         headers["Topic"] = message["tag"]  # a newer message with the same tag replaces one still waiting
