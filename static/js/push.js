@@ -55,6 +55,7 @@
     this.addUrl = root.getAttribute("data-add-url");
     this.csrf = root.getAttribute("data-csrf");
     this.button = root.querySelector("[data-push-subscribe]");
+    this.actions = root.querySelector("[data-push-actions]");
     this.error = root.querySelector("[data-push-error]");
     this.subscription = null;
   }
@@ -64,7 +65,7 @@
     Array.prototype.forEach.call(this.root.querySelectorAll("[data-push-state]"), function (el) {
       el.hidden = el.getAttribute("data-push-state") !== state;
     });
-    this.button.hidden = state !== "off";
+    this.actions.hidden = state !== "off";
   };
 
   Panel.prototype.fail = function (text) {
@@ -151,19 +152,25 @@
   };
 
   // --- the nudge on a home page ------------------------------------------------------------------------------------
+  // data-decided says why it is shown or not (for people reading the page's source, and for the tests).
   function nudge(root) {
-    if (!supported() || Notification.permission === "denied") { return; }
-    try { if (window.localStorage.getItem(NUDGE_DISMISSED)) { return; } } catch (e) { /* private mode */ }
+    var decide = function (why, show) { root.setAttribute("data-decided", why); root.hidden = !show; };
+    if (!supported()) { decide("unsupported", false); return; }
+    if (Notification.permission === "denied") { decide("blocked", false); return; }
+    try {
+      if (window.localStorage.getItem(NUDGE_DISMISSED)) { decide("dismissed", false); return; }
+    } catch (e) { /* private mode: ask */ }
     var dismiss = root.querySelector("[data-push-nudge-dismiss]");
     if (dismiss) {
       dismiss.addEventListener("click", function () {
         try { window.localStorage.setItem(NUDGE_DISMISSED, "1"); } catch (e) { /* private mode */ }
-        root.hidden = true;
+        decide("dismissed", false);
       });
     }
     currentSubscription().then(function (subscription) {
-      root.hidden = Boolean(subscription) && Notification.permission === "granted";
-    }).catch(function () { /* no worker: no nudge */ });
+      var on = Boolean(subscription) && Notification.permission === "granted";
+      decide(on ? "subscribed" : "asking", !on);
+    }).catch(function () { decide("no-worker", false); });
   }
 
   function start() {

@@ -229,11 +229,17 @@ def test_supporters_and_coordinators_are_nudged_on_their_home(who, request, sett
     ("agent", "label"),
     [
         (CHROME_ANDROID, "Chrome on Android"),
-        ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit (KHTML) Version/17 Safari/604.1", "Safari on iPhone"),
+        (
+            "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit (KHTML) Version/17 Safari/604.1",
+            "Safari on iPhone",
+        ),
         ("Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0", "Firefox on Windows"),
         ("Mozilla/5.0 (Windows NT 10.0) AppleWebKit/537.36 Chrome/131.0 Safari/537.36 Edg/131.0", "Edge on Windows"),
         ("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605 Version/17 Safari/605", "Safari on macOS"),
-        ("Mozilla/5.0 (Linux; Android 14) SamsungBrowser/25.0 Chrome/121 Mobile Safari/537.36", "Samsung Internet on Android"),
+        (
+            "Mozilla/5.0 (Linux; Android 14) SamsungBrowser/25.0 Chrome/121 Mobile Safari/537.36",
+            "Samsung Internet on Android",
+        ),
         ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 HeadlessChrome/131 Safari/537.36", "Chrome on Linux"),
         ("curl/8.5", "A browser"),
         ("", "A browser"),
