@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from huey.contrib.djhuey import HUEY
 
+from alongside.accounts.services import export_data
 from alongside.audit.models import AuditEvent, Outcome
 from alongside.notifications.devices import device_label, endpoint_digest, endpoint_problem
 from alongside.notifications.models import PushSubscription
@@ -247,3 +248,16 @@ def test_supporters_and_coordinators_are_nudged_on_their_home(who, request, sett
 )
 def test_the_device_label_is_coarse(agent, label):
     assert device_label(agent) == label
+
+
+def test_the_data_export_lists_the_devices_but_not_their_addresses(member, member_client):
+    post(member_client, subscription())
+    exported = export_data(user=member)
+    assert exported["alert_devices"] == [
+        {
+            "device": "Chrome on Android",
+            "added": PushSubscription.objects.get().created_at.isoformat(),
+            "last_alert_delivered": None,
+        }
+    ]
+    assert "fcm.googleapis.com" not in json.dumps(exported)
