@@ -13,7 +13,7 @@ from typing import Any
 
 import dj_database_url
 
-from alongside.lib import crypto, files, redact
+from alongside.lib import crypto, files, redact, vapid
 from alongside.lib.env import EnvError, envbool, envchoice, envint, envlist, envsecret, envstr
 from alongside.service.logs import REFUSED_REQUEST_LOGGERS
 
@@ -352,6 +352,47 @@ else:
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "Alongside <no-reply@alongside.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Web Push to people's devices (docs/push.md). The VAPID key pair identifies this service to the browsers' push
+# services. Development makes one in the data directory (tests one in memory); production without keys has push
+# off, and the page where people opt in says so.
+VAPID_PRIVATE_KEY = envsecret("VAPID_PRIVATE_KEY")
+VAPID_PUBLIC_KEY = envstr("VAPID_PUBLIC_KEY")
+if not VAPID_PRIVATE_KEY and not PRODUCTION:
+    VAPID_PUBLIC_KEY = ""  # derived from the generated key below
+    VAPID_PRIVATE_KEY = (
+        vapid.private_pem(vapid.generate())
+        if TESTING
+        else _dev_secret("vapid_private_key.pem", lambda: vapid.private_pem(vapid.generate()))
+    )
+try:
+    VAPID_KEYS = vapid.load(VAPID_PRIVATE_KEY, VAPID_PUBLIC_KEY) if VAPID_PRIVATE_KEY else None
+except vapid.VapidKeyError as exc:
+    raise EnvError(str(exc)) from None
+if VAPID_PUBLIC_KEY and not VAPID_PRIVATE_KEY:
+    raise EnvError("VAPID_PUBLIC_KEY is set without VAPID_PRIVATE_KEY (or VAPID_PRIVATE_KEY_FILE)")
+_default_subject = "" if PRODUCTION else "mailto:" + (DEFAULT_FROM_EMAIL.rpartition("<")[2].rstrip(">") or "")
+VAPID_SUBJECT = envstr("VAPID_SUBJECT", _default_subject)
+if VAPID_KEYS is not None and not (
+    (VAPID_SUBJECT.startswith("mailto:") and "@" in VAPID_SUBJECT) or VAPID_SUBJECT.startswith("https://")
+):
+    raise EnvError("VAPID_SUBJECT must be a mailto: address or an https:// URL where the push services can reach you")
+ALONGSIDE_PUSH_ENABLED = VAPID_KEYS is not None
+# Seconds to wait for a push service to answer (connecting gets at most 5 of them); a slow one never holds up
+# another device's alert, each has its own task.
+ALONGSIDE_PUSH_TIMEOUT = envint("ALONGSIDE_PUSH_TIMEOUT", 10, minimum=1)
+# The push services devices may subscribe through (a host or a parent domain each): the service sends requests to
+# these addresses, so an address a person posts can never point it elsewhere. "*" allows any https host.
+ALONGSIDE_PUSH_SERVICES = envlist(
+    "ALONGSIDE_PUSH_SERVICES",
+    [
+        "fcm.googleapis.com",
+        "android.googleapis.com",
+        "push.services.mozilla.com",
+        "push.apple.com",
+        "notify.windows.com",
+    ],
+)
+
 # Security headers. The CSP allows no inline script or style.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -404,6 +445,8 @@ LOGGING = {
         "django.security.DisallowedHost": {"level": "ERROR"},
         # A form posted with thousands of fields (or too big a body) gets the 400 page and one line, no traceback.
         **{name: {"filters": ["refused_request"]} for name in REFUSED_REQUEST_LOGGERS},
+        # urllib3 names each request's path at DEBUG (and on a retry): a push endpoint's path identifies a device.
+        "urllib3.connectionpool": {"level": "ERROR"},
     },
 }
 

@@ -37,6 +37,8 @@ from alongside.conversations.services import get_or_create_thread_for_connection
 from alongside.lib.time import now
 from alongside.meetings.calendar import reset_feed
 from alongside.meetings.models import Session
+from alongside.notifications.devices import endpoint_digest
+from alongside.notifications.models import PushSubscription
 from alongside.routing import websocket_urlpatterns
 from tests import factories
 
@@ -120,6 +122,19 @@ def _call_thread(cast: Cast) -> dict[str, Any]:
     return {"thread_id": _thread(cast)["pk"]}
 
 
+def _device(cast: Cast) -> dict[str, Any]:
+    """A device the cast's member gets alerts on."""
+    made = PushSubscription.objects.create(
+        user=cast["member"],
+        endpoint="https://fcm.googleapis.com/fcm/send/permission-matrix",
+        endpoint_digest=endpoint_digest("https://fcm.googleapis.com/fcm/send/permission-matrix"),
+        p256dh="B" + "A" * 86,
+        auth="A" * 22,
+        label="Chrome on Android",
+    )
+    return {"pk": made.pk}
+
+
 def _feed_token(cast: Cast) -> dict[str, Any]:
     return {"token": reset_feed(user=cast["member"])}
 
@@ -156,6 +171,12 @@ PAGES: list[tuple[str, str] | tuple[str, str, Builder]] = [
     ("log/log 200/200 200/200 200/200 200/200 200/200 200/200 mfa/mfa", "library:detail", _resource),
     ("log/log 200/200 200/200 200/200 200/200 200/200 200/200 mfa/mfa", "notifications:index"),
     ("log/log 405/302 405/302 405/302 405/302 405/302 405/302 mfa/mfa", "notifications:read_all"),
+    # web push (issue 10, push): one's own devices. An empty POST to add one is refused field by field (400); a
+    # device is its owner's alone (others: 404, audited); a test alert goes back to the page with a message.
+    ("log/log 200/405 200/405 200/405 200/405 200/405 200/405 mfa/mfa", "notifications:devices"),
+    ("log/log 405/400 405/400 405/400 405/400 405/400 405/400 mfa/mfa", "notifications:device_add"),
+    ("log/log 405/302 405/302 405/302 405/302 405/302 405/302 mfa/mfa", "notifications:device_test"),
+    ("log/log 405/302 405/404 405/404 405/404 405/404 405/404 mfa/mfa", "notifications:device_stop", _device),
     # console: coordinators only; a POST-only action redirects back to its page
     ("log/log 403/403 403/403 200/200 403/403 403/403 403/403 mfa/mfa", "console:index"),
     ("log/log 403/403 403/403 200/200 403/403 403/403 403/403 mfa/mfa", "console:people"),

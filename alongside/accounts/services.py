@@ -15,6 +15,7 @@ from alongside.audit.services import record
 from alongside.directory.models import Language, Specialty, Workplace
 from alongside.lib.time import now
 from alongside.notifications.models import Kind
+from alongside.notifications.selectors import devices_of
 from alongside.notifications.services import notify
 
 ROLES = ("supporter", "coordinator")
@@ -119,6 +120,15 @@ def export_data(*, user: User) -> dict[str, Any]:
         "access_log": [
             {"at": e.at.isoformat(), "action": e.action, "outcome": e.outcome}
             for e in AuditEvent.objects.filter(subject_id=user.pk).order_by("at")[:1000]
+        ],
+        # The devices that get their alerts: what the person sees on the page, not the push service's address.
+        "alert_devices": [
+            {
+                "device": d.label,
+                "added": d.created_at.isoformat(),
+                "last_alert_delivered": d.last_success_at.isoformat() if d.last_success_at else None,
+            }
+            for d in devices_of(user.pk)
         ],
     }
     if profile is not None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from alongside.lib.fields import EncryptedTextField
+
 
 class Kind(models.TextChoices):
     WELCOME = "welcome", "Welcome to the service. Your profile is ready."
@@ -44,3 +46,31 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.get_kind_display()
+
+
+class PushSubscription(models.Model):
+    """One device (a browser's service worker) a person asked to get alerts on (docs/push.md).
+
+    The endpoint identifies the device to its push service, so it is kept encrypted; its SHA-256 (the endpoint
+    carries a long random token, so the digest says nothing) keeps it unique and finds it again. The keys only
+    encrypt what is sent to that endpoint. Neither the endpoint nor a payload ever reaches a log.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="push_subscriptions")
+    endpoint = EncryptedTextField()
+    endpoint_digest = models.CharField(max_length=64, unique=True)
+    p256dh = models.CharField(max_length=100)
+    auth = models.CharField(max_length=32)
+    label = models.CharField(max_length=80, help_text="The browser and system, e.g. 'Chrome on Android'.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    # Failed sends in a row; the next send waits until next_attempt_at (backoff), and too many drop the device.
+    failure_count = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["user", "created_at"])]
+
+    def __str__(self) -> str:
+        return self.label

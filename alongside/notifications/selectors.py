@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from alongside.notifications.models import Notification
+from alongside.notifications.models import Notification, PushSubscription
 
 
 def unread_count(user_id: int) -> int:
@@ -11,3 +11,7 @@ def unread_count(user_id: int) -> int:
 
 def recent_for(user_id: int, limit: int = 30) -> QuerySet[Notification]:
     return Notification.objects.filter(user_id=user_id)[:limit]
+
+
+def devices_of(user_id: int) -> QuerySet[PushSubscription]:
+    return PushSubscription.objects.filter(user_id=user_id)

@@ -1,11 +1,15 @@
-"""Background tasks for notifications: sending an email that ``services.queue_email`` queued."""
+"""Background tasks for notifications: sending an email that ``services.queue_email`` queued, and a push message
+to one device (``push.push_to_users`` queues one task per device)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.core.mail import EmailMultiAlternatives
-from huey.contrib.djhuey import task
+from huey.contrib.djhuey import db_task, task
+
+from alongside.lib.time import now
+from alongside.notifications import webpush
 
 
 @task(retries=3, retry_delay=30)
@@ -21,3 +25,13 @@ def build_email(payload: dict[str, Any]) -> EmailMultiAlternatives:
     for content, mimetype in payload.get("alternatives", []):
         msg.attach_alternative(content, mimetype)
     return msg
+
+
+@db_task()
+def send_push(subscription_id: int, message: webpush.Message) -> str:
+    """Send one message to one device; a failure schedules this task again for the device's next try."""
+    result = webpush.deliver(subscription_id, message)
+    if result.retry_at is not None:
+        wait = max(1.0, (result.retry_at - now()).total_seconds())
+        send_push.schedule(args=(subscription_id, message), delay=wait)
+    return result.outcome.value

@@ -2,7 +2,9 @@
 site) and the offline page it keeps, which holds the crisis lines.
 
 The worker is network-first and keeps nothing but what it fetched when it was installed: the offline page, the
-stylesheet and the icons. Pages and API responses are never cached, so nothing private stays on the device.
+stylesheet and the icons. Pages and API responses are never cached, so nothing private stays on the device. It
+shows the service's push alerts and, when one is tapped, brings forward an open tab of the site or opens the
+alert's page (docs/push.md).
 """
 
 from __future__ import annotations
@@ -76,7 +78,12 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     version = hashlib.sha256("\n".join([*urls, _offline_page()]).encode()).hexdigest()[:12]
     body = render_to_string(
         "service/service-worker.js",
-        {"precached": json.dumps(urls), "offline_url": json.dumps(reverse("offline")), "version": version},
+        {
+            "precached": json.dumps(urls),
+            "offline_url": json.dumps(reverse("offline")),
+            "icon": json.dumps(static("icons/icon-192.png")),
+            "version": version,
+        },
     )
     return HttpResponse(body, content_type="text/javascript; charset=utf-8")
 

@@ -46,6 +46,7 @@ PAGES = [
     MainPage("email", "/accounts/email/", "Your email address", "member"),
     MainPage("two-factor", "/accounts/2fa/", "Two-factor authentication", "member"),
     MainPage("notifications", "/notifications/", "Notifications", "member"),
+    MainPage("push-devices", "/notifications/devices/", "Alerts on your devices", "member"),
     MainPage("console-overview", "/console/", "Coordinator console", "coordinator"),
     MainPage("console-resources", "/console/resources/", "Resources", "coordinator"),
 ]
