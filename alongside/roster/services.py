@@ -519,7 +519,7 @@ GAP_EMAIL_FROM_HOUR = 7
 """The day's gap email goes out at the first hourly run from 7 am in the service's zone, not in the night."""
 
 
-def gap_email(recipients: Sequence[str], found: Sequence[Gap]) -> EmailMultiAlternatives:
+def gap_email(recipient: str, found: Sequence[Gap]) -> EmailMultiAlternatives:
     """'The roster has gaps in the next 72 hours': times and shortfalls only, never anyone's name."""
     zone = _zone()
     lines = [f"{when_text(g.starts_at, zone)} – {clock(g.ends_at.astimezone(zone))}: {g.what.lower()}" for g in found]
@@ -534,8 +534,7 @@ def gap_email(recipients: Sequence[str], found: Sequence[Gap]) -> EmailMultiAlte
         subject=f"Roster gaps in the next {GAP_ALERT_HOURS} hours",
         body=render_to_string("roster/email/gaps.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[settings.DEFAULT_FROM_EMAIL],
-        bcc=list(recipients),
+        to=[recipient],
     )
     message.attach_alternative(render_to_string("roster/email/gaps.html", context), "text/html")
     return message
@@ -560,7 +559,8 @@ def email_gaps(*, at: dt.datetime | None = None) -> int:
     try:
         with transaction.atomic():
             GapAlert.objects.create(day=today, sent_at=now(), gaps=len(found))
-            queue_email(gap_email(recipients, found))
+            for recipient in recipients:
+                queue_email(gap_email(recipient, found))
             record("roster.gaps.emailed", details={"day": today.isoformat(), "gaps": len(found)})
     except IntegrityError:
         return 0
