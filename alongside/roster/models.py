@@ -54,6 +54,10 @@ class ShiftPattern(models.Model):
     def __str__(self) -> str:
         return f"shift pattern {self.pk}"
 
+    @property
+    def weekday_name(self) -> str:
+        return ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")[self.weekday]
+
 
 class PatternPlace(models.Model):
     """A supporter's standing place on a pattern: copied onto each new occurrence."""
