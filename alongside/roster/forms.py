@@ -80,7 +80,7 @@ class _Places(forms.Form):
 class PatternForm(_Places):
     """A weekly shift in the service's time zone; it must lie within the opening hours."""
 
-    weekday = forms.TypedChoiceField(label="Day", choices=Weekday.choices, coerce=int)
+    weekday = forms.TypedChoiceField(label="Weekday", choices=Weekday.choices, coerce=int)
     starts = forms.TimeField(label="Starts", widget=_time_input())
     ends = forms.TimeField(
         label="Ends", widget=_time_input(), help_text="Earlier than the start: the shift ends the next day."
