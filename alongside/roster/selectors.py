@@ -208,10 +208,43 @@ class Hour:
         return "Covered"
 
 
+@dataclass(frozen=True)
+class Run:
+    """Consecutive hours of one day that read the same: 'from 08:00 to 18:00, no shift'."""
+
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    what: str
+    uncovered: bool
+    backup_short: bool
+
+    @property
+    def local_start(self) -> dt.datetime:
+        return self.starts_at.astimezone(service_zone())
+
+    @property
+    def local_end(self) -> dt.datetime:
+        return self.ends_at.astimezone(service_zone())
+
+
 @dataclass
 class CoverageDay:
     day: dt.date
     hours: list[Hour] = field(default_factory=list)
+
+    @property
+    def runs(self) -> list[Run]:
+        """The day's hours joined where they read the same, so a phone shows a few lines rather than fourteen."""
+        out: list[Run] = []
+        for hour in self.hours:
+            end = hour.starts_at + dt.timedelta(hours=1)
+            what = hour.describe()
+            last = out[-1] if out else None
+            if last is not None and last.ends_at == hour.starts_at and last.what == what:
+                out[-1] = Run(last.starts_at, end, what, last.uncovered, last.backup_short)
+            else:
+                out.append(Run(hour.starts_at, end, what, hour.uncovered, bool(hour.backup_short)))
+        return out
 
     @property
     def gaps(self) -> list[Hour]:
