@@ -413,9 +413,11 @@ def change_place_role(*, actor: User, place: ShiftPlace, role: str, request: Htt
 @transaction.atomic
 def offer_cover(*, supporter: User, place: ShiftPlace, request: HttpRequest | None = None) -> bool:
     """Offer one's own place on a coming shift to the others. False when it was offered already or has ended."""
-    changed = ShiftPlace.objects.filter(
-        pk=place.pk, supporter=supporter, cover_wanted_at__isnull=True, shift__ends_at__gt=now()
-    ).update(cover_wanted_at=now())
+    if place.shift.ends_at <= now():
+        return False
+    changed = ShiftPlace.objects.filter(pk=place.pk, supporter=supporter, cover_wanted_at__isnull=True).update(
+        cover_wanted_at=now()
+    )
     if changed:
         _edited(place.shift)
         _audit_shift("roster.cover.offered", actor=supporter, shift=place.shift, request=request, role=place.role)
@@ -442,7 +444,7 @@ def take_cover(*, taker: User, place_id: int, request: HttpRequest | None = None
     the offered place); anyone after gets ``CoverGone``. Refused (``ValidationError``) for one's own place or a shift
     one already holds a place on."""
     place = ShiftPlace.objects.select_related("shift").filter(pk=place_id).first()
-    if place is None or place.cover_wanted_at is None:
+    if place is None or place.cover_wanted_at is None or place.shift.ends_at <= now():
         raise CoverGone
     if place.supporter_id == taker.pk:
         raise ValidationError("This is your own place: withdraw the offer instead.")
@@ -453,8 +455,10 @@ def take_cover(*, taker: User, place_id: int, request: HttpRequest | None = None
     holder_id = place.supporter_id
     try:
         with transaction.atomic():
+            # No join in this filter: PostgreSQL re-checks a plain WHERE on the row it waited for, but a join would
+            # turn it into "id IN (subquery)", read before the wait, and every taker would win.
             moved = ShiftPlace.objects.filter(
-                pk=place.pk, supporter_id=holder_id, cover_wanted_at__isnull=False, shift__ends_at__gt=now()
+                pk=place.pk, supporter_id=holder_id, cover_wanted_at__isnull=False
             ).update(supporter=taker, cover_wanted_at=None)
     except IntegrityError as exc:  # the taker got a place on the shift a moment ago
         raise ValidationError("You already hold a place on this shift.") from exc

@@ -101,7 +101,10 @@ def test_a_pattern_outside_the_opening_hours_is_refused(open_hours, coordinator)
 def test_valid_dates_bound_the_shifts(open_hours, coordinator):
     today = dt.datetime.now(MELB).date()
     pattern = _pattern(
-        coordinator, weekday=today.weekday(), valid_from=today + dt.timedelta(days=7), valid_until=today + dt.timedelta(days=14)
+        coordinator,
+        weekday=today.weekday(),
+        valid_from=today + dt.timedelta(days=7),
+        valid_until=today + dt.timedelta(days=14),
     )
     days = sorted(s.starts_at.astimezone(MELB).date() for s in Shift.objects.filter(pattern=pattern))
     assert days == [today + dt.timedelta(days=7), today + dt.timedelta(days=14)]
@@ -167,7 +170,12 @@ def test_a_one_off_shift_is_checked_against_the_hours_and_its_places(open_hours,
             backup=[person],
         )
     shift = services.add_one_off_shift(
-        actor=coordinator, starts_at=start, ends_at=start.replace(hour=12), primary_places=1, backup_places=0, primary=[person]
+        actor=coordinator,
+        starts_at=start,
+        ends_at=start.replace(hour=12),
+        primary_places=1,
+        backup_places=0,
+        primary=[person],
     )
     assert shift.pattern_id is None and shift.edited_at is not None
     assert AuditEvent.objects.filter(action="roster.shift.added", target_id=str(shift.pk)).exists()

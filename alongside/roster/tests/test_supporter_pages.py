@@ -125,7 +125,9 @@ def test_another_supporters_contact_record_is_a_404_and_audited(supporter):
     client.force_login(supporter)
     assert client.get(reverse("roster:contact_record", args=[record.pk])).status_code == 404
     assert client.post(reverse("roster:contact_record", args=[record.pk]), {"minutes": "5"}).status_code == 404
-    assert AuditEvent.objects.filter(action="roster.contact.view", outcome="denied", target_id=str(record.pk)).count() == 2
+    assert (
+        AuditEvent.objects.filter(action="roster.contact.view", outcome="denied", target_id=str(record.pk)).count() == 2
+    )
     record.refresh_from_db()
     assert record.filed_at is None
 
