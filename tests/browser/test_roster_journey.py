@@ -74,7 +74,9 @@ def test_a_coordinator_adds_a_weekly_pattern_and_sees_the_coverage(
     summary = page.get_by_role("status").filter(has_text="uncovered hour")
     expect(summary).to_be_visible()
     # Tomorrow: 8 am to 6 pm uncovered (no shift), 6 pm to 10 pm covered by Anna's place.
-    tomorrow_card = page.get_by_role("listitem").filter(has=page.get_by_role("heading", name=re.compile(tomorrow.strftime("%A %-d %B"))))
+    tomorrow_card = page.get_by_role("listitem").filter(
+        has=page.get_by_role("heading", name=re.compile(tomorrow.strftime("%A %-d %B")))
+    )
     expect(tomorrow_card).to_contain_text("08:00–18:00Uncovered: no shift")
     expect(tomorrow_card).not_to_contain_text("22:00")
     assert not _serious_violations(page)

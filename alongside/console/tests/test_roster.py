@@ -84,8 +84,12 @@ def test_one_off_changes_to_a_dated_shift(open_hours, coordinator_client):  # no
     assert response["Location"] == reverse("console:roster_shift", args=[shift.pk])
     assert shift.starts_at.astimezone(MELB) == dt.datetime.combine(day, dt.time(9), tzinfo=MELB)
 
-    coordinator_client.post(reverse("console:roster_place_add", args=[shift.pk]), {"supporter": anna.pk, "role": "primary"})
-    coordinator_client.post(reverse("console:roster_place_add", args=[shift.pk]), {"supporter": ben.pk, "role": "backup"})
+    coordinator_client.post(
+        reverse("console:roster_place_add", args=[shift.pk]), {"supporter": anna.pk, "role": "primary"}
+    )
+    coordinator_client.post(
+        reverse("console:roster_place_add", args=[shift.pk]), {"supporter": ben.pk, "role": "backup"}
+    )
     place = ShiftPlace.objects.get(supporter=ben)
     coordinator_client.post(reverse("console:roster_place_role", args=[place.pk]), {"role": "primary"})
     assert ShiftPlace.objects.get(pk=place.pk).role == Role.PRIMARY
@@ -97,7 +101,12 @@ def test_one_off_changes_to_a_dated_shift(open_hours, coordinator_client):  # no
     assert Shift.objects.get().cancelled_at is not None
 
     changes = coordinator_client.get(reverse("console:roster_changes")).content.decode()
-    for words in ("added a one-off shift", "added a place on a shift", "changed a place on a shift", "cancelled a shift"):
+    for words in (
+        "added a one-off shift",
+        "added a place on a shift",
+        "changed a place on a shift",
+        "cancelled a shift",
+    ):
         assert words in changes
 
 

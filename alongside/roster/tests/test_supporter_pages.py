@@ -142,7 +142,7 @@ def test_shifts_are_in_the_supporters_calendar_feed_and_say_nothing_of_anyone(op
 
     response = client.get(reverse("meetings:calendar_feed", args=[token]))
     assert response.status_code == 200
-    events = [c for c in Calendar.from_ical(response.content).walk("VEVENT")]
+    events = list(Calendar.from_ical(response.content).walk("VEVENT"))
     assert [(str(e["summary"]), e.decoded("dtstart")) for e in events] == [
         ("Peer support shift (primary)", mine.starts_at.replace(microsecond=0))
     ]
