@@ -95,7 +95,7 @@ def test_the_gap_email_goes_to_coordinators_once_a_day_with_times_and_no_names(
     html = str(message.alternatives[0][0])  # type: ignore[attr-defined]
     for body in (message.body, html):
         # 'Wednesday 9 December, 8:00 am' (the year too, when the test runs in another year)
-        assert f"{when_text(AT.replace(hour=8), MELB)} – 6:00 pm: 1 of 2 primary places filled" in body
+        assert f"{when_text(AT.replace(hour=8, minute=0), MELB)} – 6:00 pm: 1 of 2 primary places filled" in body
         assert "6:00 pm – 10:00 pm: no shift" in body
         assert "/console/roster/coverage/" in body
         assert "Annabel" not in body and anna.email not in body
