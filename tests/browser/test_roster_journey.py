@@ -13,7 +13,8 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from alongside.lib.time import now
 from alongside.notifications.models import Kind, Notification
-from alongside.roster.models import ShiftPattern, ShiftPlace
+from alongside.roster.models import ContactFormat, ContactRecord, ShiftPattern, ShiftPlace
+from alongside.roster.services import end_contact
 from alongside.service.models import OpeningHours, ServiceSettings
 from alongside.service.selectors import forget_snapshot
 from alongside.supporters.models import SupporterProfile
@@ -134,3 +135,28 @@ def test_on_phones_a_supporter_offers_a_place_for_cover_and_the_first_taker_gets
     assert Notification.objects.filter(user=holly, kind=Kind.COVER_TAKEN).count() == 1
     mine.reload()
     expect(mine.get_by_role("main")).not_to_contain_text("Offered for cover")
+
+    # After a contact, the banner leads to the 30-second record.
+    record = ContactRecord.objects.create(
+        supporter=holly, format=ContactFormat.TALKNOW_VOICE, started_at=now() - dt.timedelta(minutes=9)
+    )
+    end_contact(record_id=record.pk)
+    factories.TopicFactory(name="Burnout")
+    mine.reload()
+    mine.get_by_role("link", name="1 contact record to file").click()
+    mine.get_by_role("link", name=re.compile("Talk now: in-app voice")).click()
+    expect(mine.get_by_role("heading", level=1)).to_have_text("Contact record")
+    expect(mine.get_by_label(re.compile("How long"))).to_have_value("9")
+    assert not _serious_violations(mine)
+    screenshot(mine, "roster-contact-record")
+    mine.get_by_label(re.compile("How long")).fill("0")
+    mine.get_by_label("Burnout").check()
+    mine.get_by_role("button", name="File the record").click()
+    expect(mine.get_by_role("alert")).to_contain_text("Nothing was saved.")
+    mine.get_by_label(re.compile("How long")).fill("10")
+    mine.get_by_label("I suggested another service (a referral)").check()
+    mine.get_by_role("button", name="File the record").click()
+    expect(mine.get_by_role("status")).to_contain_text("the contact record is filed")
+    record.refresh_from_db()
+    assert record.filed_at is not None and record.minutes == 10 and record.referral_given
+    assert [t.name for t in record.topics.all()] == ["Burnout"]
