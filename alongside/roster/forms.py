@@ -11,7 +11,7 @@ from alongside.accounts.models import User
 from alongside.directory.models import CareerStage, Topic
 from alongside.roster.models import Role
 from alongside.roster.selectors import service_zone
-from alongside.roster.services import closed_between, closed_moments, local_span
+from alongside.roster.services import MAX_MINUTES, closed_between, closed_moments, local_span
 from alongside.service.models import Weekday
 
 OUTSIDE_HOURS = "Part of this shift falls outside the service's opening hours: check the hours in Settings."
@@ -173,6 +173,6 @@ class ContactRecordForm(forms.Form):
         required=False,
         help_text="Only if they offered it.",
     )
-    minutes = forms.IntegerField(label="How long, in minutes", min_value=1, max_value=600)
+    minutes = forms.IntegerField(label="How long, in minutes", min_value=1, max_value=MAX_MINUTES)
     referral_given = forms.BooleanField(label="I suggested another service (a referral)", required=False)
     risk_raised = forms.BooleanField(label="A risk of harm was raised", required=False)

@@ -41,6 +41,8 @@ from alongside.roster.selectors import GAP_ALERT_HOURS, Gap, gaps
 from alongside.service.selectors import current_settings, snapshot
 
 STALE_CONTACT_HOURS = 4
+MAX_MINUTES = 600
+"""The longest a contact record says a contact lasted (ten hours)."""
 """An open contact older than this lost its end (a process died); the sweeper ends it so its supporter is free."""
 
 
@@ -62,7 +64,8 @@ def end_contact(*, record_id: int) -> bool:
     if record is None:
         return False
     ended = now()
-    minutes = max(1, round((ended - record.started_at).total_seconds() / 60))
+    # Capped: a contact whose end was lost (ended later by the sweeper) would otherwise claim days.
+    minutes = min(MAX_MINUTES, max(1, round((ended - record.started_at).total_seconds() / 60)))
     return bool(
         ContactRecord.objects.filter(pk=record_id, ended_at__isnull=True).update(ended_at=ended, minutes=minutes)
     )
@@ -496,8 +499,8 @@ def file_contact(
         raise ValidationError("This contact has not ended yet.")
     if career_stage and career_stage not in CareerStage.values:
         raise ValidationError("Choose a career stage from the list.")
-    if not 1 <= minutes <= 600:
-        raise ValidationError("Give the length in minutes, from 1 to 600.")
+    if not 1 <= minutes <= MAX_MINUTES:
+        raise ValidationError(f"Give the length in minutes, from 1 to {MAX_MINUTES}.")
     first = contact.filed_at is None
     contact.career_stage = career_stage
     contact.minutes = minutes

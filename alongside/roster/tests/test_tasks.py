@@ -53,3 +53,4 @@ def test_a_contact_left_open_for_hours_is_ended(supporter):
     old.refresh_from_db()
     current.refresh_from_db()
     assert old.ended_at is not None and current.ended_at is None
+    assert old.minutes == 600  # capped: its real end was lost
