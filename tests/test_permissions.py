@@ -39,6 +39,7 @@ from alongside.meetings.calendar import reset_feed
 from alongside.meetings.models import Session
 from alongside.notifications.devices import endpoint_digest
 from alongside.notifications.models import PushSubscription
+from alongside.roster.models import ContactFormat, ContactRecord, ShiftPattern, ShiftPlace
 from alongside.routing import websocket_urlpatterns
 from tests import factories
 
@@ -137,6 +138,40 @@ def _device(cast: Cast) -> dict[str, Any]:
 
 def _feed_token(cast: Cast) -> dict[str, Any]:
     return {"token": reset_feed(user=cast["member"])}
+
+
+# roster (issue 10's roster part): shifts, places and contact records
+
+
+def _own_place(cast: Cast) -> dict[str, Any]:
+    """The cast's supporter's place on a shift tomorrow."""
+    shift = factories.shift(starts_at=now() + dt.timedelta(days=1), primary=[cast["supporter"]])
+    return {"pk": shift.places.get().pk}
+
+
+def _offered_place(cast: Cast) -> dict[str, Any]:
+    """A third supporter's place on a shift tomorrow, offered for cover: any supporter may take it."""
+    holder = factories.supporter()
+    place = factories.shift(starts_at=now() + dt.timedelta(days=1), primary=[holder]).places.get()
+    ShiftPlace.objects.filter(pk=place.pk).update(cover_wanted_at=now())
+    return {"pk": place.pk}
+
+
+def _contact_record(cast: Cast) -> dict[str, Any]:
+    """An ended contact of the cast's supporter, waiting for its record."""
+    made = ContactRecord.objects.create(
+        supporter=cast["supporter"], format=ContactFormat.PHONE, started_at=now(), ended_at=now(), minutes=1
+    )
+    return {"pk": made.pk}
+
+
+def _pattern(cast: Cast) -> dict[str, Any]:
+    made = ShiftPattern.objects.create(weekday=1, starts=dt.time(18), ends=dt.time(22), valid_from=dt.date(2020, 1, 1))
+    return {"pk": made.pk}
+
+
+def _dated_shift(cast: Cast) -> dict[str, Any]:
+    return {"pk": factories.shift(starts_at=now() + dt.timedelta(days=1), primary=[cast["supporter"]]).pk}
 
 
 # --- pages ---------------------------------------------------------------------------------------------------------
@@ -248,6 +283,33 @@ PAGES: list[tuple[str, str] | tuple[str, str, Builder]] = [
     # The two people are sent on to the connection's thread (made on first use).
     ("log/log 302/302 302/302 404/404 404/404 404/404 404/404 mfa/mfa", "conversations:connection_thread", _connection),
     ("log/log 200/200 200/200 404/404 404/404 404/404 404/404 mfa/mfa", "calls:call", _call_thread),
+    # --- roster (issue 10, roster part) ---
+    # The supporter's shifts, cover board and contact records: supporters only (others lack the role: 403).
+    ("log/log 403/403 200/200 403/403 403/403 200/200 403/403 mfa/mfa", "roster:my_shifts"),
+    # An empty POST chooses neither Available nor Busy: back to the shifts with a message.
+    ("log/log 403/403 405/302 403/403 403/403 405/302 403/403 mfa/mfa", "roster:busy"),
+    # One's own place only: another supporter gets a 404.
+    ("log/log 403/403 405/302 403/403 403/403 405/404 403/403 mfa/mfa", "roster:offer", _own_place),
+    ("log/log 403/403 405/302 403/403 403/403 405/404 403/403 mfa/mfa", "roster:withdraw", _own_place),
+    ("log/log 403/403 200/200 403/403 403/403 200/200 403/403 mfa/mfa", "roster:cover"),
+    # An offered place is any supporter's to take; the answer is the cover board or their shifts, never a 404.
+    ("log/log 403/403 405/302 403/403 403/403 405/302 403/403 mfa/mfa", "roster:take", _offered_place),
+    ("log/log 403/403 200/200 403/403 403/403 200/200 403/403 mfa/mfa", "roster:contacts_to_file"),
+    # Its supporter's alone; an empty POST redraws the form with its errors.
+    ("log/log 403/403 200/200 403/403 403/403 404/404 403/403 mfa/mfa", "roster:contact_record", _contact_record),
+    # The coordinators' roster: patterns, dated shifts and their places, coverage, changes.
+    ("log/log 403/403 403/403 200/200 403/403 403/403 403/403 mfa/mfa", "console:roster"),
+    ("log/log 403/403 403/403 200/200 403/403 403/403 403/403 mfa/mfa", "console:roster_pattern_add"),
+    ("log/log 403/403 403/403 200/200 403/403 403/403 403/403 mfa/mfa", "console:roster_pattern", _pattern),
+    ("log/log 403/403 403/403 405/302 403/403 403/403 403/403 mfa/mfa", "console:roster_pattern_end", _pattern),
+    ("log/log 403/403 403/403 200/200 403/403 403/403 403/403 mfa/mfa", "console:roster_shift_add"),
+    ("log/log 403/403 403/403 200/200 403/403 403/403 403/403 mfa/mfa", "console:roster_shift", _dated_shift),
+    ("log/log 403/403 403/403 405/302 403/403 403/403 403/403 mfa/mfa", "console:roster_shift_cancel", _dated_shift),
+    ("log/log 403/403 403/403 405/302 403/403 403/403 403/403 mfa/mfa", "console:roster_place_add", _dated_shift),
+    ("log/log 403/403 403/403 405/302 403/403 403/403 403/403 mfa/mfa", "console:roster_place_remove", _own_place),
+    ("log/log 403/403 403/403 405/302 403/403 403/403 403/403 mfa/mfa", "console:roster_place_role", _own_place),
+    ("log/log 403/403 403/403 200/200 403/403 403/403 403/403 mfa/mfa", "console:roster_coverage"),
+    ("log/log 403/403 403/403 200/200 403/403 403/403 403/403 mfa/mfa", "console:roster_changes"),
 ]
 
 

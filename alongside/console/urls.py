@@ -1,6 +1,15 @@
 from django.urls import path
 
-from alongside.console.views import matching, overview, people, resources, service_settings, supporters, workplaces
+from alongside.console.views import (
+    matching,
+    overview,
+    people,
+    resources,
+    roster,
+    service_settings,
+    supporters,
+    workplaces,
+)
 
 app_name = "console"
 urlpatterns = [
@@ -28,4 +37,16 @@ urlpatterns = [
     path("workplaces/<int:pk>/", workplaces.workplace_edit, name="workplace_edit"),
     path("workplaces/<int:pk>/active/", workplaces.workplace_active, name="workplace_active"),
     path("settings/", service_settings.service_settings, name="settings"),
+    path("roster/", roster.roster, name="roster"),
+    path("roster/patterns/add/", roster.pattern_add, name="roster_pattern_add"),
+    path("roster/patterns/<int:pk>/", roster.pattern_edit, name="roster_pattern"),
+    path("roster/patterns/<int:pk>/end/", roster.pattern_end, name="roster_pattern_end"),
+    path("roster/shifts/add/", roster.shift_add, name="roster_shift_add"),
+    path("roster/shifts/<int:pk>/", roster.shift_detail, name="roster_shift"),
+    path("roster/shifts/<int:pk>/cancel/", roster.shift_cancel, name="roster_shift_cancel"),
+    path("roster/shifts/<int:pk>/places/", roster.place_add, name="roster_place_add"),
+    path("roster/places/<int:pk>/remove/", roster.place_remove, name="roster_place_remove"),
+    path("roster/places/<int:pk>/role/", roster.place_role, name="roster_place_role"),
+    path("roster/coverage/", roster.coverage, name="roster_coverage"),
+    path("roster/changes/", roster.changes, name="roster_changes"),
 ]

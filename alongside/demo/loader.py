@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import zoneinfo
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,6 +38,8 @@ from alongside.demo.data.library import RESOURCES, ResourceSeed
 from alongside.directory.models import CareerStage, Language, Region, Specialty, Topic, Workplace
 from alongside.lib.time import now
 from alongside.library.models import Resource
+from alongside.roster.models import ContactFormat, ContactRecord, PatternPlace, Role, Shift, ShiftPattern, ShiftPlace
+from alongside.roster.services import materialise
 from alongside.service.models import OpeningHours, ServiceSettings
 from alongside.service.selectors import forget_snapshot
 from alongside.supporters.models import Format, SupporterProfile, SupporterStatus
@@ -398,6 +401,8 @@ def load(*, people: bool = True, allow_production: bool = False) -> LoadReport:
         _load_resources(report)
         if people:
             _load_people(report)
+            forget_snapshot()  # the roster reads the service's zone and hours, just loaded
+            _load_roster(report)
         if report.total:
             record("service.demo.loaded", details={"created": dict(report.created)})
     forget_snapshot()
@@ -606,6 +611,73 @@ def _load_people(report: LoadReport) -> None:
 
     report.add("people", len(todo))
     report.add("supporter profiles", len(supporters))
+
+
+# The roster: two shifts each weekday (8 am - 3 pm, 3 pm - 10 pm) and one each weekend day (10 am - 6 pm), covering
+# the demo hours, each with one primary and one backup place.
+ROSTER_SHIFTS = (
+    [(day, dt.time(8), dt.time(15)) for day in range(5)]
+    + [(day, dt.time(15), dt.time(22)) for day in range(5)]
+    + [(day, dt.time(10), dt.time(18)) for day in (5, 6)]
+)
+ROSTER_GAP_HOURS = 30
+"""The first load leaves the primary place empty on the shift running this many hours ahead: one gap in the next 72."""
+
+
+def _load_roster(report: LoadReport) -> None:
+    """Weekly patterns over the opening hours with demo supporters as primary and backup, their next four weeks of
+    shifts, one gap in the next 72 hours, and the demo supporter on shift now whatever the hour."""
+    kestrel = User.objects.filter(email=DEMO_SUPPORTER).first()
+    active = list(
+        User.objects.filter(is_supporter=True, supporter__status=SupporterStatus.ACTIVE)
+        .exclude(email=DEMO_SUPPORTER)
+        .order_by("pk")
+    )
+    if kestrel is None or len(active) < 2:
+        return
+    at = now()
+    if not ShiftPattern.objects.exists():
+        today = at.astimezone(zoneinfo.ZoneInfo(MELBOURNE)).date()
+        for i, (day, starts, ends) in enumerate(ROSTER_SHIFTS):
+            pattern = ShiftPattern.objects.create(
+                weekday=day, starts=starts, ends=ends, primary_places=1, backup_places=1, valid_from=today
+            )
+            # The demo supporter takes the weekday evenings; the rest take turns.
+            primary = kestrel if starts == dt.time(15) and day in (1, 3) else active[(2 * i) % len(active)]
+            backup = active[(2 * i + 1) % len(active)]
+            PatternPlace.objects.create(pattern=pattern, supporter=primary, role=Role.PRIMARY)
+            PatternPlace.objects.create(pattern=pattern, supporter=backup, role=Role.BACKUP)
+        report.add("shift patterns", len(ROSTER_SHIFTS))
+        made = materialise(at=at)
+        report.add("shifts", made)
+        ahead = at + dt.timedelta(hours=ROSTER_GAP_HOURS)
+        gap = Shift.objects.filter(starts_at__gte=ahead, pattern__isnull=False).order_by("starts_at").first()
+        if gap is not None:
+            ShiftPlace.objects.filter(shift=gap, role=Role.PRIMARY).delete()
+            Shift.objects.filter(pk=gap.pk).update(edited_at=at)
+    else:
+        made = materialise(at=at)
+        if made:
+            report.add("shifts", made)
+    on_now = ShiftPlace.objects.filter(
+        supporter=kestrel, shift__starts_at__lte=at, shift__ends_at__gt=at, shift__cancelled_at__isnull=True
+    ).exists()
+    if not on_now:
+        # A one-off around now, so the demo shows someone on shift even at 3 am (outside the service's hours).
+        shift = Shift.objects.create(
+            starts_at=at - dt.timedelta(minutes=30), ends_at=at + dt.timedelta(hours=4), edited_at=at, backup_places=0
+        )
+        ShiftPlace.objects.create(shift=shift, supporter=kestrel, role=Role.PRIMARY)
+        report.add("shifts", 1)
+    if not ContactRecord.objects.filter(supporter=kestrel).exists():
+        ContactRecord.objects.create(
+            supporter=kestrel,
+            format=ContactFormat.TALKNOW_CHAT,
+            started_at=at - dt.timedelta(minutes=40),
+            ended_at=at - dt.timedelta(minutes=20),
+            minutes=20,
+        )
+        report.add("contact records", 1)
 
 
 def _link(through: type[models.Model], left: str, right: str, pairs: Iterable[tuple[int, int | None]]) -> None:

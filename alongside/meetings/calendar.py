@@ -1,7 +1,8 @@
-"""Calendars: the ``.ics`` of a session, and each person's private, revocable feed of their sessions.
+"""Calendars: the ``.ics`` of a session, and each person's private, revocable feed of their sessions and (for
+supporters) their roster shifts.
 
-Events are neutral: "Peer support session", the time and a link. No names, no topics,
-no medium. The feed's URL is its only credential, so only a hash of its secret part is
+Events are neutral: "Peer support session" or "Peer support shift", the time and a link. No names, no topics,
+no medium, nothing about who else is on a shift. The feed's URL is its only credential, so only a hash of its secret part is
 stored, it is compared in constant time, and it never reaches the audit trail or a log.
 """
 
@@ -25,8 +26,11 @@ from alongside.audit.services import record
 from alongside.connections.models import ConnectionStatus
 from alongside.lib.time import now
 from alongside.meetings.models import CalendarFeed, Session, SessionStatus
+from alongside.roster.models import ShiftPlace
+from alongside.roster.selectors import feed_places
 
 SUMMARY = "Peer support session"
+SHIFT_SUMMARY = "Peer support shift"
 SELECTOR_LENGTH = 16
 FEED_DAYS_BACK = 90
 """Past sessions stay in the feed this long, so a calendar keeps recent history."""
@@ -50,8 +54,24 @@ def session_event(session: Session, *, stamp: dt.datetime | None = None) -> Even
     return event
 
 
-def session_calendar(sessions: Iterable[Session], *, name: str = "") -> bytes:
-    """An iCalendar document with one neutral event per session."""
+def shift_event(place: ShiftPlace, *, stamp: dt.datetime | None = None) -> Event:
+    """One of a supporter's shifts: the time, primary or backup, and a link to their shifts. The UID is the place's, so
+    a place taken by someone else leaves the old holder's calendar and appears in the taker's as a new event."""
+    event = Event()
+    link = f"{settings.SITE_URL}/shifts/"
+    event.add("uid", f"shift-place-{place.pk}-{place.supporter_id}@{_host()}")
+    event.add("dtstamp", (stamp or now()).astimezone(dt.UTC))
+    event.add("dtstart", place.shift.starts_at.astimezone(dt.UTC))
+    event.add("dtend", place.shift.ends_at.astimezone(dt.UTC))
+    event.add("summary", f"{SHIFT_SUMMARY} ({place.get_role_display().lower()})")
+    event.add("description", f"Details: {link}")
+    event.add("url", link)
+    event.add("class", "PRIVATE")
+    return event
+
+
+def session_calendar(sessions: Iterable[Session], *, name: str = "", shifts: Iterable[ShiftPlace] = ()) -> bytes:
+    """An iCalendar document with one neutral event per session (and per shift place, for a supporter's feed)."""
     cal = Calendar()
     cal.add("prodid", "-//Alongside//Peer support sessions//EN")
     cal.add("version", "2.0")
@@ -61,6 +81,8 @@ def session_calendar(sessions: Iterable[Session], *, name: str = "") -> bytes:
     stamp = now()
     for session in sessions:
         cal.add_component(session_event(session, stamp=stamp))
+    for place in shifts:
+        cal.add_component(shift_event(place, stamp=stamp))
     return bytes(cal.to_ical())
 
 
@@ -128,4 +150,5 @@ def feed_sessions(user: User, *, at: dt.datetime | None = None) -> QuerySet[Sess
 def read_feed(feed: CalendarFeed) -> bytes:
     """The feed's document. Notes when it was last read, so its owner can see it is in use."""
     CalendarFeed.objects.filter(pk=feed.pk).update(last_read_at=now())
-    return session_calendar(feed_sessions(feed.user), name=SUMMARY + "s")
+    shifts = feed_places(feed.user.pk) if feed.user.is_supporter else ShiftPlace.objects.none()
+    return session_calendar(feed_sessions(feed.user), name=SUMMARY + "s", shifts=shifts)

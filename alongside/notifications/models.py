@@ -31,6 +31,7 @@ class Kind(models.TextChoices):
     SESSION_REMINDER_24H = "session_24h", "You have a peer support session in 24 hours."
     SESSION_REMINDER_1H = "session_1h", "You have a peer support session in 1 hour."
     MESSAGE_NEW = "message_new", "You have a new message."
+    COVER_TAKEN = "cover_taken", "Another supporter has taken the shift place you offered for cover."
 
 
 class Notification(models.Model):

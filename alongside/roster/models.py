@@ -54,6 +54,10 @@ class ShiftPattern(models.Model):
     def __str__(self) -> str:
         return f"shift pattern {self.pk}"
 
+    @property
+    def weekday_name(self) -> str:
+        return ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")[self.weekday]
+
 
 class PatternPlace(models.Model):
     """A supporter's standing place on a pattern: copied onto each new occurrence."""
@@ -78,6 +82,9 @@ class Shift(models.Model):
     primary_places = models.PositiveSmallIntegerField(default=1)
     backup_places = models.PositiveSmallIntegerField(default=1)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    edited_at = models.DateTimeField(
+        null=True, blank=True, help_text="Set by any one-off change; a changed pattern never replaces an edited shift."
+    )
     created_at = models.DateTimeField(default=now)
 
     class Meta:
@@ -168,3 +175,15 @@ class ContactRecord(models.Model):
     @property
     def is_open(self) -> bool:
         return self.ended_at is None
+
+
+class GapAlert(models.Model):
+    """One row per service-local day on which the coordinators were emailed about roster gaps: the daily task
+    claims the day by creating it, so a second run on the same day sends nothing."""
+
+    day = models.DateField(unique=True)
+    sent_at = models.DateTimeField(default=now)
+    gaps = models.PositiveSmallIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"gap alert {self.day}"

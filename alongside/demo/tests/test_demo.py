@@ -18,6 +18,8 @@ from alongside.demo.data.library import RESOURCES
 from alongside.demo.data.reference import TOPICS
 from alongside.directory.models import CareerStage, Language, Specialty, Topic, Workplace
 from alongside.library.models import Resource
+from alongside.roster.models import Shift, ShiftPattern
+from alongside.roster.selectors import coverage, gaps, is_available, unfiled_contacts
 from alongside.service.models import OpeningHours, ServiceSettings
 from alongside.supporters.models import SupporterProfile, SupporterStatus
 
@@ -295,3 +297,18 @@ def test_the_seeded_resources_are_well_formed():
         "Beyond Blue": "1300 22 4636",
         "13YARN": "13 92 76",
     }
+
+
+def test_the_demo_roster_covers_the_hours_has_the_demo_supporter_on_shift_now_and_one_gap(loaded):
+    kestrel = User.objects.get(email=demo.DEMO_SUPPORTER)
+    assert ShiftPattern.objects.count() == len(demo.ROSTER_SHIFTS)
+    assert Shift.objects.filter(pattern__isnull=False).count() >= 4 * len(demo.ROSTER_SHIFTS)
+    assert is_available(kestrel.pk)
+    assert unfiled_contacts(kestrel.pk).count() == 1
+    found = gaps()
+    assert len(found) == 1 and found[0].what == "0 of 1 primary places filled"
+    assert not [h for d in coverage() for h in d.gaps if h.no_shift]  # the patterns cover every open hour
+
+    shifts = Shift.objects.count()
+    assert demo.load().total == 0
+    assert Shift.objects.count() == shifts

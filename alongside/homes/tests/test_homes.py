@@ -127,7 +127,7 @@ def test_a_supporter_sees_offers_waiting_their_connections_and_next_sessions(mem
     assert f'href="{reverse("connections:offers")}">You have 1 offer' in body
     assert "Supporting Alice" in body and "60 minutes with Alice · Chat" in body
     assert "Ask for an ongoing peer" not in body
-    assert "shift" not in body.lower()  # shifts come later; no placeholder meanwhile
+    assert f'href="{reverse("roster:my_shifts")}">Shifts</a>' in body  # the roster is one click away
 
 
 def test_a_supporter_with_nothing_waiting_is_told_so(supporter_client, supporter):
