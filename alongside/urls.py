@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("alongside.connections.urls")),
     path("", include("alongside.meetings.urls")),
     path("calls/", include("alongside.calls.urls")),
+    path("", include("alongside.phoneline.urls")),
     path("", include("alongside.conversations.urls")),
 ]
 

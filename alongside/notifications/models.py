@@ -29,6 +29,8 @@ class Kind(models.TextChoices):
     SESSION_REMINDER_24H = "session_24h", "You have a peer support session in 24 hours."
     SESSION_REMINDER_1H = "session_1h", "You have a peer support session in 1 hour."
     MESSAGE_NEW = "message_new", "You have a new message."
+    CALLBACK_NEW = "callback_new", "Someone has asked for a call-back in one of your shifts."
+    CALLBACK_CANCELLED = "callback_cancelled", "A call-back you took has been cancelled."
 
 
 class Notification(models.Model):
