@@ -74,12 +74,8 @@ def _crisis_words() -> str:
     lines = snapshot().crisis_lines
     if not lines:
         return "If you are in danger, call emergency services on triple zero."
-    return " ".join(f"{line.title} is on {_spoken(line.phone)}." for line in lines)
-
-
-def _spoken(phone: str) -> str:
-    """Digits read one by one ("1 3 1 1 1 4"), the way a number is said on the phone."""
-    return " ".join(ch for ch in phone if ch.isdigit()) or phone
+    # As the coordinators wrote each number, the way people should dial it ("13 11 14"): read as it is said.
+    return " ".join(f"{line.title} is on {line.phone}." for line in lines)
 
 
 def _after_hours_steps() -> list[Step]:
