@@ -12,6 +12,7 @@ from django.test import Client, override_settings
 from twilio.request_validator import RequestValidator
 
 from alongside.library.models import Category, Resource
+from alongside.phoneline.tests.standin import serve
 from alongside.service.models import OpeningHours
 from alongside.service.selectors import forget_snapshot
 
@@ -66,3 +67,11 @@ class Twilio:
 @pytest.fixture
 def twilio(client: Client) -> Twilio:
     return Twilio(client)
+
+
+@pytest.fixture
+def standin(line_on: None) -> Iterator[Any]:
+    """Twilio's REST API stood in for by a local HTTP server; the real twilio Client is pointed at it."""
+    for server in serve():
+        with override_settings(TWILIO_API_URL=server.url):
+            yield server
