@@ -37,7 +37,7 @@ def serve() -> Iterator[StandIn]:
     state = StandIn(url="")
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - the name http.server calls
+        def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
             body = self.rfile.read(length).decode()
             auth = self.headers.get("Authorization", "")

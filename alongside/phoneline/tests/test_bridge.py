@@ -13,8 +13,16 @@ from django.test import Client
 from alongside.connections.tests import factories as connection_factories
 from alongside.lib.time import now
 from alongside.meetings.models import Session, SessionStatus
-from alongside.phoneline.models import Callback, CallbackOutcome, CallbackStatus, CallKind, CallOutcome, CallState
-from alongside.phoneline.models import OwnNumber, PhoneCall
+from alongside.phoneline.models import (
+    Callback,
+    CallbackOutcome,
+    CallbackStatus,
+    CallKind,
+    CallOutcome,
+    CallState,
+    OwnNumber,
+    PhoneCall,
+)
 from alongside.phoneline.services import cancel_callback, request_callback, take_callback
 from alongside.phoneline.tests.conftest import BASE, SERVICE_NUMBER, SID, TOKEN, Twilio
 from alongside.roster.models import ContactFormat, ContactRecord

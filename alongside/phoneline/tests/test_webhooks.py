@@ -9,11 +9,11 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from alongside.audit.models import AuditEvent, Outcome
+from alongside.notifications.models import Kind, Notification
 from alongside.phoneline.models import Callback, CallbackSource, CallOutcome, CallState, OwnNumber, PhoneCall
 from alongside.phoneline.tests.conftest import BASE, SERVICE_NUMBER, TOKEN, Twilio
 from alongside.roster.models import ContactFormat, ContactRecord, Role
 from alongside.roster.services import open_contact
-from alongside.notifications.models import Kind, Notification
 from tests import factories
 
 pytestmark = pytest.mark.usefixtures("line_on", "crisis_lines")
