@@ -21,6 +21,7 @@ from alongside.lib.time import now
 from alongside.meetings.models import Session
 from alongside.meetings.selectors import can_join
 from alongside.phoneline import selectors
+from alongside.phoneline.line import LineSettings, current, line_settings, public_url
 from alongside.phoneline.models import (
     Callback,
     CallbackSource,
@@ -31,20 +32,7 @@ from alongside.phoneline.models import (
     PhoneCall,
 )
 from alongside.phoneline.numbers import to_e164
-from alongside.phoneline.provider import (
-    MAX_CALLEES,
-    Ask,
-    Callee,
-    Dial,
-    Hangup,
-    LineSettings,
-    ProviderError,
-    Say,
-    Step,
-    current,
-    line_settings,
-    public_url,
-)
+from alongside.phoneline.provider import MAX_CALLEES, Ask, Callee, Dial, Hangup, ProviderError, Say, Step
 from alongside.phoneline.services import open_callback_contact, request_callback
 from alongside.roster.models import ContactFormat, Role
 from alongside.roster.services import end_contact, open_contact

@@ -2,7 +2,7 @@
 
 The phone line's services decide *what* happens on a call as a short list of provider-neutral steps (say this, ask
 for one key, dial these numbers, hang up); a provider turns the steps into its own response language (TwiML for
-Twilio), checks that a webhook really came from it, and places outbound calls. ``current()`` is the configured
+Twilio), checks that a webhook really came from it, and places outbound calls. ``line.current()`` is the configured
 provider, or None when the phone line is off.
 """
 
@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from django.conf import settings
 from django.http import HttpRequest
 
 
@@ -75,45 +74,3 @@ class Provider(Protocol):
 
     def place_call(self, *, to: str, from_: str, steps: Sequence[Step], status_callback: str) -> str:
         """Ring ``to`` from ``from_``; when answered, run ``steps``. Returns the provider's id for the call."""
-
-
-@dataclass(frozen=True)
-class LineSettings:
-    number: str
-    base_url: str
-
-
-REQUIRED = ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_NUMBER", "TWILIO_WEBHOOK_BASE_URL")
-
-
-def missing_settings() -> list[str]:
-    """The environment variables still to set before the phone line can be on."""
-    return [name for name in REQUIRED if not getattr(settings, name, "")]
-
-
-def line_settings() -> LineSettings | None:
-    """The service's number and the webhooks' public address; None when the phone line is off."""
-    if missing_settings():
-        return None
-    return LineSettings(number=settings.TWILIO_NUMBER, base_url=settings.TWILIO_WEBHOOK_BASE_URL)
-
-
-def is_on() -> bool:
-    return not missing_settings()
-
-
-def public_url(path: str) -> str:
-    """The absolute address the provider reaches ``path`` at."""
-    return settings.TWILIO_WEBHOOK_BASE_URL.rstrip("/") + path
-
-
-def current() -> Provider | None:
-    """The configured provider, or None when the phone line is off."""
-    if missing_settings():
-        return None
-    # The adapter module imports the twilio library; the provider interface stays free of it.
-    from alongside.phoneline.twilio import TwilioProvider
-
-    return TwilioProvider(
-        account_sid=settings.TWILIO_ACCOUNT_SID, auth_token=settings.TWILIO_AUTH_TOKEN, api_url=settings.TWILIO_API_URL
-    )

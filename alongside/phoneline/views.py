@@ -21,9 +21,9 @@ from alongside.meetings.selectors import can_join
 from alongside.phoneline import flows, selectors, services
 from alongside.phoneline.access import get_callback_by_token, get_callback_for_supporter
 from alongside.phoneline.forms import CallbackForm, NumberForm, OutcomeForm
+from alongside.phoneline.line import is_on, line_settings
 from alongside.phoneline.models import CallbackStatus
 from alongside.phoneline.numbers import for_display
-from alongside.phoneline.provider import is_on, line_settings
 from alongside.service.selectors import snapshot
 from alongside.supporters.models import Format
 

@@ -16,7 +16,8 @@ from django.views.decorators.http import require_POST
 from alongside.audit.models import Outcome
 from alongside.audit.services import record
 from alongside.phoneline import flows
-from alongside.phoneline.provider import Step, current, public_url
+from alongside.phoneline.line import current, public_url
+from alongside.phoneline.provider import Step
 
 Hook = Callable[..., list[Step]]
 

@@ -11,7 +11,7 @@ from alongside.accounts.models import User
 from alongside.audit.access import AuthedRequest, coordinator_required
 from alongside.console.views import page
 from alongside.phoneline import selectors
-from alongside.phoneline.provider import line_settings, missing_settings, public_url
+from alongside.phoneline.line import line_settings, missing_settings, public_url
 
 
 @coordinator_required

@@ -26,7 +26,7 @@ PHONE_CALLER = ("+61455566677", "0455566677", "455566677")
 
 def _dump() -> str:
     """Every row of every table as text, as a database dump would hold it (raw column values: no decryption)."""
-    parts = []
+    parts: list[str] = []
     with connection.cursor() as cursor:
         for table in connection.introspection.table_names():
             cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")

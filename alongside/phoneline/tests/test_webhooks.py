@@ -211,7 +211,7 @@ def test_pressing_1_connects_the_first_supporter_only_and_opens_a_phone_contact(
     assert ContactRecord.objects.count() == 1
     # Bob pressed 1 a moment later: told, and hung up.
     late = twiml(twilio.post(f"/phone/hooks/calls/{call.pk}/screen/{bob.pk}/answer/", {"Digits": "1"}))
-    assert "Another supporter" in late.find("Say").text and late[-1].tag == "Hangup"
+    assert "Another supporter" in str(late.find("Say").text) and late[-1].tag == "Hangup"
     # A screen request for a call already answered hangs up too.
     assert twiml(twilio.post(f"/phone/hooks/calls/{call.pk}/screen/{bob.pk}/", {}))[-1].tag == "Hangup"
 
@@ -256,7 +256,7 @@ def test_pressing_1_after_nobody_answered_leaves_a_call_back_to_the_calling_numb
     for _ in range(2):  # retried: one call-back
         with django_capture_on_commit_callbacks(execute=True):
             root = twiml(twilio.post(keypad, {"Digits": "1", "From": "+61412345678"}))
-        assert "call you back" in root.find("Say").text
+        assert "call you back" in str(root.find("Say").text)
     callback = Callback.objects.get()
     assert callback.source == CallbackSource.PHONE and callback.phone == "+61412345678"
     assert callback.window_ends_at - callback.window_starts_at >= dt.timedelta(minutes=30)
@@ -273,7 +273,7 @@ def test_a_withheld_number_cannot_leave_a_call_back(twilio: Twilio, open_all_day
     twilio.post(VOICE, {"CallSid": "CA-anon", "From": "anonymous"})
     call = PhoneCall.objects.get(call_sid="CA-anon")
     root = twiml(twilio.post(f"/phone/hooks/calls/{call.pk}/call-back/", {"Digits": "1", "From": "anonymous"}))
-    assert "can't call you back" in root.find("Say").text
+    assert "can't call you back" in str(root.find("Say").text)
     assert not Callback.objects.exists()
 
 
