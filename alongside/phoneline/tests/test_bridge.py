@@ -81,7 +81,9 @@ def test_call_now_rings_the_supporter_from_the_service_number_then_dials_the_cal
     twilio.post(
         f"/phone/hooks/calls/{call.pk}/bridge/done/", {"DialCallStatus": "completed", "DialCallDuration": "300"}
     )
-    twilio.post("/phone/hooks/status/", {"CallSid": str(call.call_sid), "CallStatus": "completed", "CallDuration": "330"})
+    twilio.post(
+        "/phone/hooks/status/", {"CallSid": str(call.call_sid), "CallStatus": "completed", "CallDuration": "330"}
+    )
     call.refresh_from_db()
     assert call.state == CallState.ENDED and call.outcome == CallOutcome.TALKED and call.duration_seconds == 330
 
@@ -166,7 +168,9 @@ def test_a_phone_session_bridges_the_supporter_and_the_member_through_the_servic
     assert [n.text for n in dial.findall("Number")] == [MEMBER_PHONE]
     contact = ContactRecord.objects.get()
     assert contact.format == ContactFormat.SESSION_PHONE and contact.supporter == supporter and contact.is_open
-    twilio.post("/phone/hooks/status/", {"CallSid": str(call.call_sid), "CallStatus": "completed", "CallDuration": "2700"})
+    twilio.post(
+        "/phone/hooks/status/", {"CallSid": str(call.call_sid), "CallStatus": "completed", "CallDuration": "2700"}
+    )
     contact.refresh_from_db()
     assert not contact.is_open
 
