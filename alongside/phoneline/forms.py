@@ -46,7 +46,7 @@ class CallbackForm(forms.Form):
     )
     day = forms.DateField(label="Day", widget=forms.DateInput(attrs={"type": "date"}))
     starts = forms.TimeField(label="From", widget=forms.TimeInput(attrs={"type": "time", "step": 900}, format="%H:%M"))
-    ends = forms.TimeField(label="To", widget=forms.TimeInput(attrs={"type": "time", "step": 900}, format="%H:%M"))
+    ends = forms.TimeField(label="Until", widget=forms.TimeInput(attrs={"type": "time", "step": 900}, format="%H:%M"))
     topics = forms.ModelMultipleChoiceField(
         label="What you would like to talk about (optional)",
         queryset=Topic.objects.none(),
