@@ -148,7 +148,9 @@ def answer_inbound(*, call_sid: str) -> list[Step]:
         call = PhoneCall.objects.select_for_update().get(pk=call.pk)
         if not call.waves:
             call.waves = [_plan_wave(call, at)]
-            call.save(update_fields=["waves"])
+            if not call.waves[0]:
+                call.outcome = CallOutcome.NO_SUPPORTER
+            call.save(update_fields=["waves", "outcome"])
     record("phoneline.call.received", target=call, details={"ringing": len(call.waves[0])})
     return [_greeting(), *_wave_steps(call, 0)]
 

@@ -59,7 +59,6 @@ class CallbackForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["topics"].queryset = Topic.objects.all()  # type: ignore[attr-defined]
         self.zone = zoneinfo.ZoneInfo(current_settings().time_zone)
-        self.fields["day"].help_text = f"Times are in the service's time zone ({current_settings().time_zone})."
 
     def clean_phone(self) -> str:
         return to_e164(self.cleaned_data["phone"])

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from alongside.audit.access import AuthedRequest, deny_404, supporter_required
 from alongside.audit.services import client_ip, hash_ip
 from alongside.lib.ratelimit import Window
-from alongside.lib.time import now
+from alongside.lib.time import now, place
 from alongside.lib.views import attempt, posted
 from alongside.meetings.access import get_session
 from alongside.meetings.selectors import can_join
@@ -105,7 +105,11 @@ def callback_new(request: HttpRequest) -> HttpResponse:
             if made is not None:
                 _callback, token = made
                 return redirect(f"{reverse('phoneline:callback_status', args=[token])}?new=1")
-    return render(request, "phoneline/callback_new.html", {"line_on": True, "form": form, "snap": snap})
+    return render(
+        request,
+        "phoneline/callback_new.html",
+        {"line_on": True, "form": form, "snap": snap, "zone": place(snap.settings.time_zone)},
+    )
 
 
 @never_cache

@@ -156,6 +156,8 @@ def test_in_hours_it_greets_then_rings_at_most_ten_primaries_at_once_with_screen
 def test_with_nobody_free_in_hours_it_offers_the_call_back_at_once(twilio: Twilio, open_all_day):
     root = twiml(twilio.post(VOICE, {"CallSid": "CA-empty"}))
     assert root.find("Dial") is None and root.find("Gather") is not None
+    twilio.post(STATUS, {"CallSid": "CA-empty", "CallStatus": "completed", "CallDuration": "30"})
+    assert PhoneCall.objects.get(call_sid="CA-empty").outcome == CallOutcome.NO_SUPPORTER
 
 
 def test_a_retried_webhook_answers_the_same_and_changes_nothing(twilio: Twilio, open_all_day):
