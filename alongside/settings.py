@@ -5,6 +5,7 @@ Every variable is listed in the README. Bad values stop the process with a clear
 
 from __future__ import annotations
 
+import re
 import secrets
 import socket
 import sys
@@ -90,6 +91,7 @@ INSTALLED_APPS = [
     "alongside.meetings",
     "alongside.conversations",
     "alongside.calls",
+    "alongside.phoneline",
     "alongside.directory",
     "alongside.service",
     "alongside.library",
@@ -315,6 +317,24 @@ if ALONGSIDE_RELAY_ONLY and not ALONGSIDE_TURN_URLS:
     raise EnvError("ALONGSIDE_RELAY_ONLY needs ALONGSIDE_TURN_URLS: without a TURN server no call could connect")
 
 # Roles with access to other people's words end idle sessions after 30 minutes.
+# The phone line (alongside/phoneline, docs/phoneline.md): Twilio's account, the service's own number (E.164) and the
+# public https address Twilio reaches the webhooks at. Without all four the phone line and call-backs are off and
+# the console says what to set; everything else works. TWILIO_API_URL is for a stand-in of Twilio's REST API.
+TWILIO_ACCOUNT_SID = envstr("TWILIO_ACCOUNT_SID")
+TWILIO_AUTH_TOKEN = envsecret("TWILIO_AUTH_TOKEN")
+TWILIO_NUMBER = envstr("TWILIO_NUMBER")
+TWILIO_WEBHOOK_BASE_URL = envstr("TWILIO_WEBHOOK_BASE_URL").rstrip("/")
+TWILIO_API_URL = envstr("TWILIO_API_URL", "https://api.twilio.com").rstrip("/")
+if TWILIO_NUMBER and not re.fullmatch(r"\+[1-9]\d{6,14}", TWILIO_NUMBER):
+    raise EnvError(
+        f"TWILIO_NUMBER must be the service's number in E.164 form, such as +61390000000, not {TWILIO_NUMBER!r}"
+    )
+if TWILIO_ACCOUNT_SID and not re.fullmatch(r"AC[0-9a-fA-F]{32}", TWILIO_ACCOUNT_SID):
+    raise EnvError("TWILIO_ACCOUNT_SID must be the account's SID: AC followed by 32 hexadecimal digits")
+for _name, _url in (("TWILIO_WEBHOOK_BASE_URL", TWILIO_WEBHOOK_BASE_URL), ("TWILIO_API_URL", TWILIO_API_URL)):
+    if _url and not re.fullmatch(r"https?://[^/\s?#]+(/[^\s?#]*)?", _url):
+        raise EnvError(f"{_name} must be an http(s) address such as https://support.example.org, not {_url!r}")
+
 ALONGSIDE_STAFF_IDLE_SECONDS = envint("ALONGSIDE_STAFF_IDLE_SECONDS", 30 * 60, minimum=60)
 SESSION_COOKIE_AGE = envint("ALONGSIDE_SESSION_SECONDS", 14 * 24 * 3600, minimum=300)
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("alongside.meetings.urls")),
     path("calls/", include("alongside.calls.urls")),
     path("", include("alongside.roster.urls")),
+    path("", include("alongside.phoneline.urls")),
     path("", include("alongside.conversations.urls")),
 ]
 

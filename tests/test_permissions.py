@@ -39,6 +39,8 @@ from alongside.meetings.calendar import reset_feed
 from alongside.meetings.models import Session
 from alongside.notifications.devices import endpoint_digest
 from alongside.notifications.models import PushSubscription
+from alongside.phoneline.models import PhoneCall
+from alongside.phoneline.services import request_callback
 from alongside.roster.models import ContactFormat, ContactRecord, ShiftPattern, ShiftPlace
 from alongside.routing import websocket_urlpatterns
 from tests import factories
@@ -165,6 +167,26 @@ def _contact_record(cast: Cast) -> dict[str, Any]:
     return {"pk": made.pk}
 
 
+# --- the phone line (issue 10's call-backs and phone line) ---------------------------------------------------------
+
+
+def _callback_token(cast: Cast) -> dict[str, Any]:
+    """A call-back someone asked for; its private link's token is the credential."""
+    _made, token = request_callback(
+        name="Sam", phone="0412 345 678", window_starts_at=now(), window_ends_at=now() + dt.timedelta(hours=1)
+    )
+    return {"token": token}
+
+
+def _callback(cast: Cast) -> dict[str, Any]:
+    """A call-back waiting in a window the cast's supporter is on shift for (offered to them, to nobody else here)."""
+    factories.shift(primary=[cast["supporter"]])
+    made, _token = request_callback(
+        name="Sam", phone="0412 345 678", window_starts_at=now(), window_ends_at=now() + dt.timedelta(hours=1)
+    )
+    return {"pk": made.pk}
+
+
 def _pattern(cast: Cast) -> dict[str, Any]:
     made = ShiftPattern.objects.create(weekday=1, starts=dt.time(18), ends=dt.time(22), valid_from=dt.date(2020, 1, 1))
     return {"pk": made.pk}
@@ -172,6 +194,32 @@ def _pattern(cast: Cast) -> dict[str, Any]:
 
 def _dated_shift(cast: Cast) -> dict[str, Any]:
     return {"pk": factories.shift(starts_at=now() + dt.timedelta(days=1), primary=[cast["supporter"]]).pk}
+
+
+def _phone_session(cast: Cast) -> dict[str, Any]:
+    """An agreed session by phone of the cast's member and supporter, on now."""
+    made = Session.objects.create(
+        connection=connection_factories.connection(cast["member"], cast["supporter"]),
+        proposed_by=cast["member"],
+        starts_at=now(),
+        medium="phone",
+        proposed_in="Australia/Melbourne",
+        status="agreed",
+        agreed_at=now(),
+    )
+    return {"pk": made.pk}
+
+
+def _phone_call(cast: Cast) -> dict[str, Any]:
+    return {"pk": PhoneCall.objects.create(call_sid="CA-matrix", kind="inbound").pk}
+
+
+def _phone_call_wave(cast: Cast) -> dict[str, Any]:
+    return {**_phone_call(cast), "wave": 0}
+
+
+def _phone_call_screen(cast: Cast) -> dict[str, Any]:
+    return {**_phone_call(cast), "supporter_id": cast["supporter"].pk}
 
 
 # --- pages ---------------------------------------------------------------------------------------------------------
@@ -310,6 +358,38 @@ PAGES: list[tuple[str, str] | tuple[str, str, Builder]] = [
     ("log/log 403/403 403/403 405/302 403/403 403/403 403/403 mfa/mfa", "console:roster_place_role", _own_place),
     ("log/log 403/403 403/403 200/200 403/403 403/403 403/403 mfa/mfa", "console:roster_coverage"),
     ("log/log 403/403 403/403 200/200 403/403 403/403 403/403 mfa/mfa", "console:roster_changes"),
+    # phone line (issue 10: call-backs and the phone line). The matrix runs with the line off (no provider settings).
+    # Asking for a call-back is open to everyone; with the line off the page says so (an empty POST redraws it).
+    ("200/200 200/200 200/200 200/200 200/200 200/200 200/200 mfa/mfa", "phoneline:callback_new"),
+    # The private link is the credential: the same for everyone who holds it; cancelling goes back to it.
+    ("200/405 200/405 200/405 200/405 200/405 200/405 200/405 mfa/mfa", "phoneline:callback_status", _callback_token),
+    ("405/302 405/302 405/302 405/302 405/302 405/302 405/302 mfa/mfa", "phoneline:callback_cancel", _callback_token),
+    # One's own number: an empty POST redraws the form with its error.
+    ("log/log 200/200 200/200 200/200 200/200 200/200 200/200 mfa/mfa", "phoneline:my_number"),
+    # Call-backs for supporters: offered to those on shift in the window (the cast's supporter), 404 to others.
+    ("log/log 403/403 200/405 403/403 403/403 200/405 403/403 mfa/mfa", "phoneline:callbacks"),
+    ("log/log 403/403 200/405 403/403 403/403 404/405 403/403 mfa/mfa", "phoneline:callback_detail", _callback),
+    ("log/log 403/403 405/302 403/403 403/403 405/404 403/403 mfa/mfa", "phoneline:callback_take", _callback),
+    # Not taken yet (and the line is off): refused with a message, back to the call-back.
+    ("log/log 403/403 405/302 403/403 403/403 405/404 403/403 mfa/mfa", "phoneline:callback_call", _callback),
+    ("log/log 403/403 405/302 403/403 403/403 405/404 403/403 mfa/mfa", "phoneline:callback_outcome", _callback),
+    # Phone sessions: the connection's two people; only its supporter places the call (refused: the line is off).
+    ("log/log 200/405 200/405 404/405 404/405 404/405 404/405 mfa/mfa", "phoneline:session_call", _phone_session),
+    ("log/log 405/404 405/302 405/404 405/404 405/404 405/404 mfa/mfa", "phoneline:session_call_start", _phone_session),
+    ("log/log 403/403 403/403 200/405 403/403 403/403 403/403 mfa/mfa", "console:phoneline"),
+    # The provider's webhooks: anyone may POST, only requests signed by the provider pass (none can be, line off).
+    ("405/403 405/403 405/403 405/403 405/403 405/403 405/403 mfa/mfa", "phoneline:hook_voice"),
+    ("405/403 405/403 405/403 405/403 405/403 405/403 405/403 mfa/mfa", "phoneline:hook_status"),
+    ("405/403 405/403 405/403 405/403 405/403 405/403 405/403 mfa/mfa", "phoneline:hook_wave", _phone_call_wave),
+    ("405/403 405/403 405/403 405/403 405/403 405/403 405/403 mfa/mfa", "phoneline:hook_screen", _phone_call_screen),
+    (
+        "405/403 405/403 405/403 405/403 405/403 405/403 405/403 mfa/mfa",
+        "phoneline:hook_screen_answer",
+        _phone_call_screen,
+    ),
+    ("405/403 405/403 405/403 405/403 405/403 405/403 405/403 mfa/mfa", "phoneline:hook_keypad", _phone_call),
+    ("405/403 405/403 405/403 405/403 405/403 405/403 405/403 mfa/mfa", "phoneline:hook_bridge", _phone_call),
+    ("405/403 405/403 405/403 405/403 405/403 405/403 405/403 mfa/mfa", "phoneline:hook_bridge_done", _phone_call),
 ]
 
 

@@ -4,6 +4,7 @@ from alongside.console.views import (
     matching,
     overview,
     people,
+    phoneline,
     resources,
     roster,
     service_settings,
@@ -49,4 +50,5 @@ urlpatterns = [
     path("roster/places/<int:pk>/role/", roster.place_role, name="roster_place_role"),
     path("roster/coverage/", roster.coverage, name="roster_coverage"),
     path("roster/changes/", roster.changes, name="roster_changes"),
+    path("phone-line/", phoneline.phone_line, name="phoneline"),
 ]

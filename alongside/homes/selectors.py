@@ -86,10 +86,13 @@ class SessionItem:
 
 
 def _join_url(session: Session) -> str:
-    """Where a session happens: the connection's thread for chat, and its call panel for in-app voice.
+    """Where a session happens: the connection's thread for chat, its call panel for in-app voice, and the phone
+    line's page for a session by phone (where the supporter calls through the service).
 
-    Phone and video sessions have no place in the app to join (yet), so they have none.
+    Video sessions have no place in the app to join (yet), so they have none.
     """
+    if session.medium == Format.PHONE:
+        return reverse("phoneline:session_call", args=[session.pk])
     thread = reverse("conversations:connection_thread", args=[session.connection_id])
     if session.medium == Format.CHAT:
         return thread

@@ -22,6 +22,7 @@ SECRET_PREFIXES = (
     "/accounts/password/reset/key/",  # allauth: <uidb36>-<key>/
     "/accounts/confirm-email/",  # allauth: <key>/
     "/calendar/",  # the private feed: <token>.ics
+    "/call-back/",  # a caller's private link to their call-back: <token>/
 )
 KEPT_QUERY_VALUES = frozenset({"page"})
 """Query parameters whose values are logged as they are: harmless and useful when reading a log."""

@@ -32,6 +32,8 @@ class Kind(models.TextChoices):
     SESSION_REMINDER_1H = "session_1h", "You have a peer support session in 1 hour."
     MESSAGE_NEW = "message_new", "You have a new message."
     COVER_TAKEN = "cover_taken", "Another supporter has taken the shift place you offered for cover."
+    CALLBACK_NEW = "callback_new", "Someone has asked for a call-back in one of your shifts."
+    CALLBACK_CANCELLED = "callback_cancelled", "A call-back you took has been cancelled."
 
 
 class Notification(models.Model):
