@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("alongside.meetings.urls")),
     path("calls/", include("alongside.calls.urls")),
     path("", include("alongside.conversations.urls")),
+    path("", include("alongside.talknow.urls")),
 ]
 
 if settings.ALONGSIDE_ADMIN_ENABLED:

@@ -28,6 +28,7 @@ LAYERS = (
     ("supporters",),
     ("connections", "roster"),
     ("meetings", "conversations", "calls"),
+    ("talknow",),
     ("homes", "console", "demo"),
 )
 """Bottom up: an app imports only from its own layer or the layers below (within a layer, one way: no cycle)."""

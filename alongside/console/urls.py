@@ -1,6 +1,15 @@
 from django.urls import path
 
-from alongside.console.views import matching, overview, people, resources, service_settings, supporters, workplaces
+from alongside.console.views import (
+    matching,
+    overview,
+    people,
+    resources,
+    service_settings,
+    supporters,
+    talknow,
+    workplaces,
+)
 
 app_name = "console"
 urlpatterns = [
@@ -28,4 +37,5 @@ urlpatterns = [
     path("workplaces/<int:pk>/", workplaces.workplace_edit, name="workplace_edit"),
     path("workplaces/<int:pk>/active/", workplaces.workplace_active, name="workplace_active"),
     path("settings/", service_settings.service_settings, name="settings"),
+    path("talk-now/", talknow.talknow_waiting, name="talknow"),
 ]

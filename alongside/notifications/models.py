@@ -29,6 +29,7 @@ class Kind(models.TextChoices):
     SESSION_REMINDER_24H = "session_24h", "You have a peer support session in 24 hours."
     SESSION_REMINDER_1H = "session_1h", "You have a peer support session in 1 hour."
     MESSAGE_NEW = "message_new", "You have a new message."
+    TALKNOW_WAITING = "talknow_waiting", "A talk-now request is waiting and nobody on shift has taken it."
 
 
 class Notification(models.Model):
