@@ -18,6 +18,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
+from huey.contrib.djhuey import db_task
 
 from alongside.accounts.models import User
 from alongside.audit.services import record
@@ -130,9 +131,6 @@ def _offer(req: TalkNowRequest, *, roles: Sequence[str], at: dt.datetime) -> lis
 
 
 def _schedule_step(request_id: int, due: dt.datetime) -> None:
-    # tasks import this module: the import is here to keep the two from importing each other.
-    from alongside.talknow.tasks import step
-
     delay = max(0.0, (due - now()).total_seconds())
     transaction.on_commit(lambda: step.schedule(args=(request_id,), delay=delay))
 
@@ -286,6 +284,15 @@ def offer_to_newly_available(*, request_id: int, at: dt.datetime | None = None) 
             return []
         roles = (Role.PRIMARY,) if req.backups_offered_at is None else (Role.PRIMARY, Role.BACKUP)
         return _offer(req, roles=roles, at=at)
+
+
+@db_task(retries=3, retry_delay=10)
+def step(request_id: int) -> str:
+    """The eta task of a request's next timer step (nothing happens if it was taken, cancelled, or is not due).
+
+    It lives here rather than in tasks.py because the steps schedule it, and tasks.py imports this module.
+    """
+    return advance(request_id=request_id)
 
 
 def enforce_timers(at: dt.datetime | None = None) -> dict[str, int]:

@@ -1,19 +1,15 @@
-"""Talk now's timers: an eta task for each step when it is due, and a periodic sweep every minute that takes any step
+"""Talk now's timers: an eta task for each step when it is due (``services.step``, re-exported here), and a periodic sweep every minute that takes any step
 the eta task missed (a worker restart loses nothing) and offers waiting requests to supporters who became free.
 Both are idempotent: each step is claimed with a conditional update."""
 
 from __future__ import annotations
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import db_periodic_task
 
-from alongside.talknow.services import advance, enforce_timers
+from alongside.talknow.services import enforce_timers, step
 
-
-@db_task(retries=3, retry_delay=10)
-def step(request_id: int) -> str:
-    """A request's next timer step has come due (nothing happens if it was taken, cancelled, or is not due)."""
-    return advance(request_id=request_id)
+__all__ = ["step", "sweep"]
 
 
 @db_periodic_task(crontab(minute="*"))

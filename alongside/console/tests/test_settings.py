@@ -21,6 +21,7 @@ def _post(days=None, **settings):
         "about": "Run by doctors, for doctors.",
         "formats": ["offers_talk_now", "offers_ongoing"],
         "signups_open": "on",
+        "talk_now_wait_minutes": "3",
         "hours-TOTAL_FORMS": "7",
         "hours-INITIAL_FORMS": "7",
         "hours-MIN_NUM_FORMS": "7",
