@@ -47,7 +47,9 @@ def create_thread(*, kind: str, user_ids: Sequence[int]) -> Thread:
     if kind == ThreadKind.CONNECTION:
         raise ValueError("a connection's thread is made by get_or_create_thread_for_connection")
     thread = Thread.objects.create(kind=kind)
-    ThreadMember.objects.bulk_create([ThreadMember(thread=thread, user_id=user_id) for user_id in sorted(set(user_ids))])
+    ThreadMember.objects.bulk_create(
+        [ThreadMember(thread=thread, user_id=user_id) for user_id in sorted(set(user_ids))]
+    )
     return thread
 
 

@@ -32,7 +32,12 @@ class NotificationsConsumer(GuardedConsumer):
         """Someone would like to talk now: the page shows the banner (no name, no topic: there are none here)."""
         if not self.ended:
             await self.send_json(
-                {"type": "talknow_offer", "offer": event["offer"], "request": event["request"], "accept": event["accept"]}
+                {
+                    "type": "talknow_offer",
+                    "offer": event["offer"],
+                    "request": event["request"],
+                    "accept": event["accept"],
+                }
             )
 
     async def talknow_withdrawn(self, event: dict[str, Any]) -> None:

@@ -10,7 +10,6 @@ from django.db import models
 
 from alongside.directory.models import Region
 
-
 TALK_NOW_WAIT_MINUTES = 3
 TALK_NOW_WAIT_RANGE = (1, 30)
 

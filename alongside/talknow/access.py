@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest
 from alongside.audit.access import deny_404
 from alongside.audit.models import Outcome as AuditOutcome
 from alongside.audit.services import record
+from alongside.conversations.models import Thread
 from alongside.talknow.models import TalkNowOffer, TalkNowRequest
 
 REQUEST_ACTION = "talknow.request.view"
@@ -33,9 +34,7 @@ def _find_request(user: Any, pk: int, role: str) -> TalkNowRequest | None:
     return None
 
 
-def get_request(
-    request: HttpRequest, pk: int, *, role: Literal["member", "party"] = "member"
-) -> TalkNowRequest:
+def get_request(request: HttpRequest, pk: int, *, role: Literal["member", "party"] = "member") -> TalkNowRequest:
     """A talk-now request: for the member who made it; ``role="party"`` also for the supporter who accepted it
     (while they are a supporter)."""
     found = _find_request(request.user, pk, role)
@@ -70,3 +69,13 @@ def get_offer(request: HttpRequest, pk: int, *, role: Literal["supporter"] = "su
     if found is None:
         raise deny_404(request, action=OFFER_ACTION, target_type="talknow.talknowoffer", target_id=pk)
     return found
+
+
+def thread_open_to(thread: Thread, user: Any) -> bool:
+    """The rule for talk-now threads (registered with ``conversations.access``; calls use it too): the member who
+    asked, and the supporter who accepted while they are a supporter."""
+    found = TalkNowRequest.objects.filter(thread_id=thread.pk).values_list("member_id", "supporter_id").first()
+    if found is None:
+        return False
+    member_id, supporter_id = found
+    return bool(user.pk == member_id or (user.pk == supporter_id and getattr(user, "is_supporter", False)))

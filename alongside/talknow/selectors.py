@@ -33,7 +33,7 @@ def recent_waits(at: dt.datetime | None = None) -> list[dt.timedelta]:
         .order_by("-connected_at")
         .values_list("created_at", "connected_at")[:WAIT_SAMPLE]
     )
-    return [connected - created for created, connected in rows]
+    return [connected - created for created, connected in rows if connected is not None]
 
 
 @dataclass(frozen=True)
@@ -70,9 +70,16 @@ class Wait:
 def expected_wait(at: dt.datetime | None = None) -> Wait:
     at = at or now()
     waits = recent_waits(at)
-    expected = statistics.median(waits) if len(waits) >= WAIT_MIN_SAMPLE else None
+    expected = (
+        dt.timedelta(seconds=statistics.median(w.total_seconds() for w in waits))
+        if len(waits) >= WAIT_MIN_SAMPLE
+        else None
+    )
     return Wait(
-        on_shift=len(on_shift_ids(at)), available=len(available_ids(at, role=None)), expected=expected, samples=len(waits)
+        on_shift=len(on_shift_ids(at)),
+        available=len(available_ids(at, role=None)),
+        expected=expected,
+        samples=len(waits),
     )
 
 
@@ -119,7 +126,9 @@ def waiting_requests() -> QuerySet[TalkNowRequest]:
 
 def recent_outcomes(days: int = 7, at: dt.datetime | None = None) -> dict[str, int]:
     at = at or now()
-    counts = {value: 0 for value in State.values}
-    for state in TalkNowRequest.objects.filter(created_at__gte=at - dt.timedelta(days=days)).values_list("state", flat=True):
+    counts = dict.fromkeys(State.values, 0)
+    for state in TalkNowRequest.objects.filter(created_at__gte=at - dt.timedelta(days=days)).values_list(
+        "state", flat=True
+    ):
         counts[state] += 1
     return counts

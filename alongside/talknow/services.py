@@ -63,9 +63,7 @@ def step_wait() -> dt.timedelta:
 
 
 @transaction.atomic
-def ask(
-    *, member: User, medium: str, topics: Iterable[Topic] = (), at: dt.datetime | None = None
-) -> TalkNowRequest:
+def ask(*, member: User, medium: str, topics: Iterable[Topic] = (), at: dt.datetime | None = None) -> TalkNowRequest:
     """The member presses Talk now: the request is offered at once to every available on-shift primary supporter
     (none free: to the backups straight away). Raises ``ValidationError`` outside opening hours, for a second open
     request, or an unknown medium."""
@@ -122,9 +120,7 @@ def _offer(req: TalkNowRequest, *, roles: Sequence[str], at: dt.datetime) -> lis
 
     def announce() -> None:
         live.send(events)
-        push_to_users(
-            ids, title=PUSH_TITLE, body=PUSH_BODY, url=reverse("talknow:offers"), tag=f"talknow-{request_id}"
-        )
+        push_to_users(ids, title=PUSH_TITLE, body=PUSH_BODY, url=reverse("talknow:offers"), tag=f"talknow-{request_id}")
 
     transaction.on_commit(announce)
     return ids
@@ -187,7 +183,12 @@ def _accept(*, offer: TalkNowOffer, supporter: User, at: dt.datetime) -> Accepte
         raise _Lost(Accepted.TAKEN)  # rolls back the contact and the thread
     TalkNowOffer.objects.filter(pk=mine.pk).update(outcome=Outcome.ACCEPTED, withdrawn_at=at)
     others = _withdraw_open_offers(req, outcome=Outcome.TAKEN, at=at)
-    record("talknow.request.accepted", actor=supporter, target=req, details={"waited_s": int((at - req.created_at).total_seconds())})
+    record(
+        "talknow.request.accepted",
+        actor=supporter,
+        target=req,
+        details={"waited_s": int((at - req.created_at).total_seconds())},
+    )
     _tell(req.pk, others)
     return Accepted.WON
 
@@ -226,7 +227,12 @@ def end(*, req: TalkNowRequest, user: User, at: dt.datetime | None = None) -> bo
         transaction.on_commit(lambda: tell_thread_closed(thread_id))
     if req.contact_id is not None:
         end_contact(record_id=req.contact_id)
-    record("talknow.request.ended", actor=user, target=req, details={"by": "member" if user.pk == req.member_id else "supporter"})
+    record(
+        "talknow.request.ended",
+        actor=user,
+        target=req,
+        details={"by": "member" if user.pk == req.member_id else "supporter"},
+    )
     _tell(req.pk)
     return True
 

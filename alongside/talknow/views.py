@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from alongside.audit.access import AuthedRequest, supporter_required
 from alongside.conversations import selectors as thread_selectors
@@ -143,6 +143,7 @@ def closed(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 @supporter_required
+@require_GET
 def offers(request: AuthedRequest) -> HttpResponse:
     """A supporter's open talk-now offers, each with Accept."""
     return render(request, "talknow/offers.html", {"offers": list(selectors.open_offers_for(request.user.pk))})

@@ -102,7 +102,10 @@ def test_the_first_accept_wins_and_the_others_offers_go(member, django_capture_o
     req.refresh_from_db()
     assert req.state == State.CONNECTED and req.supporter == first
     assert req.thread is not None and req.thread.kind == ThreadKind.TALKNOW
-    assert set(ThreadMember.objects.filter(thread=req.thread).values_list("user_id", flat=True)) == {member.pk, first.pk}
+    assert set(ThreadMember.objects.filter(thread=req.thread).values_list("user_id", flat=True)) == {
+        member.pk,
+        first.pk,
+    }
     assert req.contact is not None and req.contact.format == ContactFormat.TALKNOW_VOICE and req.contact.is_open
     outcomes = dict(TalkNowOffer.objects.filter(request=req).values_list("supporter_id", "outcome"))
     assert outcomes == {first.pk: Outcome.ACCEPTED, second.pk: Outcome.TAKEN}
@@ -197,6 +200,7 @@ def test_a_worker_restart_midway_still_fires_every_step(member, coordinator):
     req.refresh_from_db()
     assert req.state == State.LAPSED
     # The coordinators had a full wait after their alert before the request lapsed.
+    assert req.lapsed_at is not None and req.coordinators_alerted_at is not None
     assert req.lapsed_at - req.coordinators_alerted_at >= dt.timedelta(minutes=3)
     assert Notification.objects.filter(kind=Kind.TALKNOW_WAITING).count() == 1
 
