@@ -52,10 +52,13 @@ class Wait:
         if self.expected is None:
             return "We don't know yet how long it will be: too few people have used Talk now recently to say."
         minutes = max(1, round(self.expected.total_seconds() / 60))
-        return (
+        text = (
             f"Recently, people have waited about {minutes} minute{'s' if minutes != 1 else ''} "
             f"(the middle of the last {self.samples} waits)."
         )
+        if self.available == 0:
+            text += " Everyone on shift is with someone just now, so it may take longer."
+        return text
 
     @property
     def shift_text(self) -> str:

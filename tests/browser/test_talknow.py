@@ -3,6 +3,7 @@ they have open, accepts, they chat, the supporter ends and is sent to the contac
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from typing import Any
@@ -11,8 +12,10 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import BrowserContext, Page, expect
 
+from alongside.lib.time import now
 from alongside.roster.models import ContactRecord
 from alongside.service.selectors import ServiceSnapshot
+from alongside.talknow import services
 from alongside.talknow.models import State, TalkNowRequest
 from tests import factories
 from tests.browser.conftest import DESKTOP, MOBILE, LiveServer, screenshot, wait_for_db
@@ -131,4 +134,30 @@ def test_outside_hours_the_member_is_shown_who_to_call(
     expect(page.get_by_role("heading", name="We are closed right now")).to_be_visible()
     expect(page.get_by_role("link", name="Book a call-back")).to_have_attribute("href", "/call-back/")
     screenshot(page, "talknow-after-hours")
+    assert not _serious(page)
+
+
+@pytest.mark.usefixtures("open_hours")
+def test_when_nobody_takes_it_the_member_is_told_and_offered_a_call_back(
+    asgi_live_server: LiveServer, new_context: Callable[..., BrowserContext], sign_in_as: Any
+) -> None:
+    alice = factories.member(display_name="Alice")
+    factories.shift(primary=[factories.supporter()])
+    context = new_context()
+    sign_in_as(context, alice)
+    page = context.new_page()
+    page.goto("/talk-now/")
+    page.get_by_role("button", name="Talk now").click()
+    expect(page.get_by_role("heading", name="Finding a supporter")).to_be_visible()
+    expect(page.locator("[data-talknow-honest]")).to_be_hidden()
+    req = TalkNowRequest.objects.get(member=alice)
+    later = now() + dt.timedelta(minutes=10)
+    assert services.advance(request_id=req.pk, at=later) == "backups"
+    assert services.advance(request_id=req.pk, at=later + dt.timedelta(minutes=5)) == "coordinators"
+    page.reload()
+    honest = page.locator("[data-talknow-honest]")
+    expect(honest).to_be_visible()
+    expect(honest.get_by_role("link", name="book a call-back")).to_have_attribute("href", "/call-back/")
+    expect(page.locator("[data-talknow-stage-text]")).to_contain_text("We have told the coordinators")
+    screenshot(page, "talknow-coordinators")
     assert not _serious(page)

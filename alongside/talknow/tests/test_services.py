@@ -19,7 +19,7 @@ from alongside.roster.services import open_contact, set_busy_by_choice
 from alongside.service.models import ServiceSettings
 from alongside.service.selectors import ServiceSnapshot, forget_snapshot
 from alongside.supporters.models import SupporterProfile, SupporterStatus
-from alongside.talknow import services
+from alongside.talknow import services, tasks
 from alongside.talknow.models import Medium, Outcome, State, TalkNowOffer, TalkNowRequest
 from tests import factories
 
@@ -272,3 +272,12 @@ def test_two_accepting_at_the_same_instant_never_both_win(monkeypatch: pytest.Mo
     assert req.state == State.CONNECTED and req.supporter_id == winner
     assert ContactRecord.objects.count() == 1 and Thread.objects.count() == 1
     assert TalkNowOffer.objects.filter(request=req, outcome=Outcome.ACCEPTED).count() == 1
+
+
+def test_the_tasks_run_the_same_steps(member):
+    start = now()
+    factories.shift(starts_at=start - dt.timedelta(minutes=10), hours=3, primary=[factories.supporter()])
+    req = services.ask(member=member, medium=Medium.CHAT, at=start - dt.timedelta(minutes=4))
+    assert tasks.step.call_local(req.pk) == "backups"
+    assert tasks.step.call_local(req.pk) == ""
+    assert tasks.sweep.call_local()["backups"] == 0
