@@ -183,6 +183,15 @@ def _accept(*, offer: TalkNowOffer, supporter: User, at: dt.datetime) -> Accepte
         raise _Lost(Accepted.TAKEN)  # rolls back the contact and the thread
     TalkNowOffer.objects.filter(pk=mine.pk).update(outcome=Outcome.ACCEPTED, withdrawn_at=at)
     others = _withdraw_open_offers(req, outcome=Outcome.TAKEN, at=at)
+    # The supporter is busy now: their offers of other waiting requests go (the sweep offers them again when free).
+    elsewhere = TalkNowOffer.objects.filter(supporter=supporter, outcome=Outcome.OPEN).exclude(request=req)
+    elsewhere_requests = list(elsewhere.values_list("request_id", flat=True))
+    elsewhere.delete()
+    supporter_id = supporter.pk
+    if elsewhere_requests:
+        transaction.on_commit(
+            lambda: live.send([e for r in elsewhere_requests for e in live.withdrawn_events([supporter_id], r)])
+        )
     record(
         "talknow.request.accepted",
         actor=supporter,

@@ -281,3 +281,17 @@ def test_the_tasks_run_the_same_steps(member):
     assert tasks.step.call_local(req.pk) == "backups"
     assert tasks.step.call_local(req.pk) == ""
     assert tasks.sweep.call_local()["backups"] == 0
+
+
+def test_a_supporter_who_accepts_one_loses_their_other_offers_until_free_again(member, other_member):
+    supporter = factories.supporter()
+    factories.shift(primary=[supporter])
+    first = services.ask(member=member, medium=Medium.CHAT)
+    second = services.ask(member=other_member, medium=Medium.CHAT)
+    assert services.accept(offer=TalkNowOffer.objects.get(request=first), supporter=supporter) == "won"
+    assert not TalkNowOffer.objects.filter(request=second).exists()
+    assert services.enforce_timers()["offered"] == 0  # busy: not offered again meanwhile
+    first.refresh_from_db()
+    services.end(req=first, user=supporter)
+    services.enforce_timers()
+    assert _offered(second) == {supporter.pk}
