@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "alongside.conversations",
     "alongside.calls",
     "alongside.phoneline",
+    "alongside.talknow",
     "alongside.directory",
     "alongside.service",
     "alongside.library",
@@ -136,6 +137,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "alongside.service.context_processors.service",
                 "alongside.notifications.context_processors.badge",
+                "alongside.talknow.context_processors.offers",
             ],
             # `{{ value|when }}`: every time in one format, in the viewer's zone (alongside/lib/time.py).
             "builtins": ["alongside.lib.time"],

@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("alongside.roster.urls")),
     path("", include("alongside.phoneline.urls")),
     path("", include("alongside.conversations.urls")),
+    path("", include("alongside.talknow.urls")),
 ]
 
 if settings.ALONGSIDE_ADMIN_ENABLED:

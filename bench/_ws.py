@@ -245,12 +245,17 @@ async def _open(index: int, peer: Peer, origin: str, gate: asyncio.Semaphore, ta
 
 
 async def run_crowd(
-    peers: Sequence[Peer], origin: str, load: Load, server_pid: int | None = None
+    peers: Sequence[Peer],
+    origin: str,
+    load: Load,
+    server_pid: int | None = None,
+    sending: asyncio.Event | None = None,
 ) -> tuple[Tally, dict[str, float]]:
     """Open every socket (pairs are peers 2k and 2k+1), run the load, and say what happened and when.
 
     CPU use is measured over the sending and draining, in percent of one core: this process (the
-    clients), the server's process (``server_pid``), and the whole machine.
+    clients), the server's process (``server_pid``), and the whole machine. ``sending`` is set when the
+    crowd starts sending (another measurement can then run beside the load: bench/talknow.py).
     """
     tally = Tally()
     gate = asyncio.Semaphore(load.connect_concurrency)
@@ -270,6 +275,8 @@ async def run_crowd(
     warm_until, stop_at = begin + load.warmup, begin + load.warmup + load.seconds
     cpu_before, machine_before = time.process_time(), machine_cpu_seconds()
     server_before = process_cpu_seconds(server_pid) if server_pid else 0.0
+    if sending is not None:
+        sending.set()
     await asyncio.gather(
         *[client.send_loop(load, warm_until, stop_at) for client in clients],
         *[client.heartbeat(load, stop_at) for client in clients],

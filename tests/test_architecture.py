@@ -28,7 +28,7 @@ LAYERS = (
     ("supporters",),
     ("connections", "roster"),
     ("meetings", "conversations", "calls"),
-    ("phoneline",),
+    ("talknow", "phoneline"),
     ("homes", "console", "demo"),
 )
 """Bottom up: an app imports only from its own layer or the layers below (within a layer, one way: no cycle)."""

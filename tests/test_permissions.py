@@ -43,6 +43,8 @@ from alongside.phoneline.models import PhoneCall
 from alongside.phoneline.services import request_callback
 from alongside.roster.models import ContactFormat, ContactRecord, ShiftPattern, ShiftPlace
 from alongside.routing import websocket_urlpatterns
+from alongside.talknow import services as talknow_services
+from alongside.talknow.models import TalkNowOffer, TalkNowRequest
 from tests import factories
 
 # Third-party URL sets we don't own; allauth's pages are exercised by their own tests and ours.
@@ -135,6 +137,44 @@ def _device(cast: Cast) -> dict[str, Any]:
         auth="A" * 22,
         label="Chrome on Android",
     )
+    return {"pk": made.pk}
+
+
+# --- talk now (issue 10's "Talk now in the app") ---
+
+
+def _talknow_request(cast: Cast) -> TalkNowRequest:
+    """The cast's member's waiting talk-now request, offered to the cast's supporter."""
+    made = TalkNowRequest.objects.create(
+        member=cast["member"], medium="chat", next_step_at=now() + dt.timedelta(minutes=3)
+    )
+    TalkNowOffer.objects.create(request=made, supporter=cast["supporter"])
+    return made
+
+
+def _talknow_waiting(cast: Cast) -> dict[str, Any]:
+    return {"pk": _talknow_request(cast).pk}
+
+
+def _talknow_offer(cast: Cast) -> dict[str, Any]:
+    return {"pk": TalkNowOffer.objects.get(request=_talknow_request(cast)).pk}
+
+
+def _talknow_connected_request(cast: Cast) -> TalkNowRequest:
+    """Accepted by the cast's supporter: the two of them are in its conversation."""
+    made = _talknow_request(cast)
+    talknow_services.accept(offer=TalkNowOffer.objects.get(request=made), supporter=cast["supporter"])
+    made.refresh_from_db()
+    return made
+
+
+def _talknow_connected(cast: Cast) -> dict[str, Any]:
+    return {"pk": _talknow_connected_request(cast).pk}
+
+
+def _talknow_ended(cast: Cast) -> dict[str, Any]:
+    made = _talknow_connected_request(cast)
+    talknow_services.end(req=made, user=cast["member"])
     return {"pk": made.pk}
 
 
@@ -390,6 +430,20 @@ PAGES: list[tuple[str, str] | tuple[str, str, Builder]] = [
     ("405/403 405/403 405/403 405/403 405/403 405/403 405/403 mfa/mfa", "phoneline:hook_keypad", _phone_call),
     ("405/403 405/403 405/403 405/403 405/403 405/403 405/403 mfa/mfa", "phoneline:hook_bridge", _phone_call),
     ("405/403 405/403 405/403 405/403 405/403 405/403 405/403 mfa/mfa", "phoneline:hook_bridge_done", _phone_call),
+    # talk now (issue 10's "Talk now in the app"). The start page is every signed-in person's: outside opening
+    # hours (the table has none) it shows the crisis lines and the call-back, and a POST asks nobody.
+    ("log/log 200/200 200/200 200/200 200/200 200/200 200/200 mfa/mfa", "talknow:start"),
+    ("log/log 403/403 200/405 403/403 403/403 200/405 403/403 mfa/mfa", "talknow:offers"),
+    # Only the supporter it was offered to can accept (the first accept wins: on to the conversation).
+    ("log/log 403/403 405/302 403/403 403/403 405/404 403/403 mfa/mfa", "talknow:accept", _talknow_offer),
+    # The waiting request is the member's alone: a supporter offered it sees no more than the offer.
+    ("log/log 200/200 404/404 404/404 404/404 404/404 404/404 mfa/mfa", "talknow:request", _talknow_waiting),
+    ("log/log 405/302 405/404 405/404 405/404 405/404 405/404 mfa/mfa", "talknow:cancel", _talknow_waiting),
+    # The conversation: the member and the supporter who accepted (while they are a supporter).
+    ("log/log 200/200 200/200 404/404 404/404 404/404 404/404 mfa/mfa", "talknow:conversation", _talknow_connected),
+    ("log/log 405/302 405/302 405/404 405/404 405/404 405/404 mfa/mfa", "talknow:end", _talknow_connected),
+    ("log/log 200/200 404/404 404/404 404/404 404/404 404/404 mfa/mfa", "talknow:closed", _talknow_ended),
+    ("log/log 403/403 403/403 200/200 403/403 403/403 403/403 mfa/mfa", "console:talknow"),
 ]
 
 
@@ -630,6 +684,18 @@ def _closed_call(cast: Cast) -> str:
     return _closed_thread(cast).replace("/ws/threads/", "/ws/calls/")
 
 
+def _talknow_waiting_socket(cast: Cast) -> str:
+    return f"/ws/talk-now/{_talknow_waiting(cast)['pk']}/"
+
+
+def _talknow_connected_socket(cast: Cast) -> str:
+    return f"/ws/talk-now/{_talknow_connected(cast)['pk']}/"
+
+
+def _talknow_call(cast: Cast) -> str:
+    return f"/ws/calls/{_talknow_connected_request(cast).thread_id}/"
+
+
 SOCKETS: list[tuple[str, str, Path]] = [
     # anon member supp. coord. o.memb o.supp former no MFA | none foreign :9999 https | route, about
     ("4401 open open open open open open 4403 4403 4403 4403 4403", "ws/notifications/", _badge),
@@ -640,6 +706,11 @@ SOCKETS: list[tuple[str, str, Path]] = [
     ("4401 open open 4404 4404 4404 4404 4403 4403 4403 4403 4403", "ws/calls/<int:thread_id>/", _active_call),
     # The two people of a closed connection are refused a call; everyone else still learns nothing.
     ("4401 4403 4403 4404 4404 4404 4404 4403 4403 4403 4403 4403", "ws/calls/<int:thread_id>/", _closed_call),
+    # talk now (issue 10's "Talk now in the app"): a waiting request's socket is its member's alone (a supporter
+    # offered it learns nothing more); once accepted, the supporter who took it follows it too, and the two may call.
+    ("4401 open 4404 4404 4404 4404 4404 4403 4403 4403 4403 4403", "ws/talk-now/<int:pk>/", _talknow_waiting_socket),
+    ("4401 open open 4404 4404 4404 4404 4403 4403 4403 4403 4403", "ws/talk-now/<int:pk>/", _talknow_connected_socket),
+    ("4401 open open 4404 4404 4404 4404 4403 4403 4403 4403 4403", "ws/calls/<int:thread_id>/", _talknow_call),
 ]
 
 

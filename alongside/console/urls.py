@@ -9,6 +9,7 @@ from alongside.console.views import (
     roster,
     service_settings,
     supporters,
+    talknow,
     workplaces,
 )
 
@@ -51,4 +52,5 @@ urlpatterns = [
     path("roster/coverage/", roster.coverage, name="roster_coverage"),
     path("roster/changes/", roster.changes, name="roster_changes"),
     path("phone-line/", phoneline.phone_line, name="phoneline"),
+    path("talk-now/", talknow.talknow_waiting, name="talknow"),
 ]

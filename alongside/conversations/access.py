@@ -7,6 +7,7 @@ nothing about which threads exist.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.http import Http404, HttpRequest
@@ -16,6 +17,15 @@ from alongside.audit.services import denied, record
 from alongside.conversations.models import Thread, ThreadMember
 
 DENIED_ACTION = "conversations.thread.view"
+
+KindCheck = Callable[[Thread, Any], bool]
+_kind_checks: dict[str, KindCheck] = {}
+
+
+def register_kind_check(kind: str, check: KindCheck) -> None:
+    """An app above that owns a kind of thread adds its own rule on top of membership (talk now: the supporter who
+    accepted keeps the thread only while they are a supporter), without this app importing it."""
+    _kind_checks[kind] = check
 
 
 def get_thread_for_member(user: Any, thread_id: int, *, request: HttpRequest | None = None, via: str = "") -> Thread:
@@ -38,6 +48,8 @@ def get_thread_for_member(user: Any, thread_id: int, *, request: HttpRequest | N
         and thread.connection.has_party(user_id)
         and not thread.connection.open_to(user)
     ):
+        thread = None
+    if thread is not None and (check := _kind_checks.get(thread.kind)) is not None and not check(thread, user):
         thread = None
     if thread is None:
         if request is not None:

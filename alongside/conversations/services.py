@@ -41,6 +41,18 @@ def get_or_create_thread_for_connection(*, connection: Connection) -> Thread:
     return thread
 
 
+@transaction.atomic
+def create_thread(*, kind: str, user_ids: Sequence[int]) -> Thread:
+    """A new thread that is no connection's (talk now, groups) with these people as its members."""
+    if kind == ThreadKind.CONNECTION:
+        raise ValueError("a connection's thread is made by get_or_create_thread_for_connection")
+    thread = Thread.objects.create(kind=kind)
+    ThreadMember.objects.bulk_create(
+        [ThreadMember(thread=thread, user_id=user_id) for user_id in sorted(set(user_ids))]
+    )
+    return thread
+
+
 @dataclass(frozen=True)
 class Pending:
     """A message a client asked to send, not yet stored."""

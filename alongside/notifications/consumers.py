@@ -1,5 +1,6 @@
-"""The live notifications badge, ``ws/notifications/``: pushes a person's unread count to their open pages.
-Admission, re-checks and clean-up are the guarded base's (``lib.consumers.GuardedConsumer``)."""
+"""The live notifications socket, ``ws/notifications/``, held by every page of a signed-in person: the unread count
+for the badge, and for supporters the talk-now offers (``talknow.live``: a banner appears, and goes when the offer
+is taken or withdrawn). Admission, re-checks and clean-up are the guarded base's (``lib.consumers.GuardedConsumer``)."""
 
 from __future__ import annotations
 
@@ -26,3 +27,20 @@ class NotificationsConsumer(GuardedConsumer):
     async def notify_count(self, event: dict[str, Any]) -> None:
         if not self.ended:
             await self.send_json({"type": "count", "unread": event["unread"]})
+
+    async def talknow_offer(self, event: dict[str, Any]) -> None:
+        """Someone would like to talk now: the page shows the banner (no name, no topic: there are none here)."""
+        if not self.ended:
+            await self.send_json(
+                {
+                    "type": "talknow_offer",
+                    "offer": event["offer"],
+                    "request": event["request"],
+                    "accept": event["accept"],
+                }
+            )
+
+    async def talknow_withdrawn(self, event: dict[str, Any]) -> None:
+        """The offer was taken by someone else, cancelled or lapsed: the banner goes."""
+        if not self.ended:
+            await self.send_json({"type": "talknow_withdrawn", "request": event["request"]})

@@ -34,6 +34,7 @@ class Kind(models.TextChoices):
     COVER_TAKEN = "cover_taken", "Another supporter has taken the shift place you offered for cover."
     CALLBACK_NEW = "callback_new", "Someone has asked for a call-back in one of your shifts."
     CALLBACK_CANCELLED = "callback_cancelled", "A call-back you took has been cancelled."
+    TALKNOW_WAITING = "talknow_waiting", "A talk-now request is waiting and nobody on shift has taken it."
 
 
 class Notification(models.Model):

@@ -9,7 +9,7 @@ from django import forms
 from alongside.directory.models import Region
 from alongside.lib.time import valid_timezone
 from alongside.lib.zones import TimeZoneField
-from alongside.service.models import OpeningHours, ServiceSettings, Weekday
+from alongside.service.models import TALK_NOW_WAIT_RANGE, OpeningHours, ServiceSettings, Weekday
 from alongside.service.selectors import SERVICE_FORMATS
 from alongside.service.services import DayHours
 
@@ -43,6 +43,19 @@ class ServiceSettingsForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Offer at least one format."},
     )
+    talk_now_wait_minutes = forms.IntegerField(
+        label="Minutes before a talk-now request goes further",
+        min_value=TALK_NOW_WAIT_RANGE[0],
+        max_value=TALK_NOW_WAIT_RANGE[1],
+        help_text="When nobody on shift accepts a talk-now request in this time, the backups are offered it; "
+        "after as long again, the coordinators are alerted. The default is 3.",
+        error_messages={
+            "required": "Give a number of minutes.",
+            "invalid": "Give a whole number of minutes.",
+            "min_value": f"Give at least {TALK_NOW_WAIT_RANGE[0]} minute.",
+            "max_value": f"Give at most {TALK_NOW_WAIT_RANGE[1]} minutes.",
+        },
+    )
     signups_open = forms.BooleanField(
         label="Sign-ups are open",
         required=False,
@@ -58,6 +71,7 @@ class ServiceSettingsForm(forms.Form):
             "about": row.about,
             "formats": [name for name, _ in FORMATS if getattr(row, name)],
             "signups_open": row.signups_open,
+            "talk_now_wait_minutes": row.talk_now_wait_minutes,
         }
 
     def clean_name(self) -> str:
@@ -78,7 +92,9 @@ class ServiceSettingsForm(forms.Form):
     def settings_values(self) -> dict[str, Any]:
         """The cleaned data as ``update_service_settings`` takes it."""
         data = self.cleaned_data
-        values: dict[str, Any] = {k: data[k] for k in ("name", "region", "time_zone", "about", "signups_open")}
+        values: dict[str, Any] = {
+            k: data[k] for k in ("name", "region", "time_zone", "about", "signups_open", "talk_now_wait_minutes")
+        }
         for name, _ in FORMATS:
             values[name] = name in data["formats"]
         return values

@@ -10,6 +10,9 @@ from django.db import models
 
 from alongside.directory.models import Region
 
+TALK_NOW_WAIT_MINUTES = 3
+TALK_NOW_WAIT_RANGE = (1, 30)
+
 
 class ServiceSettings(models.Model):
     """One row: the service's own settings, edited by coordinators."""
@@ -26,12 +29,25 @@ class ServiceSettings(models.Model):
     offers_ongoing = models.BooleanField("Ongoing one-to-one peer connections", default=True)
     offers_groups = models.BooleanField("Groups, drop-ins and debriefs", default=True)
     signups_open = models.BooleanField(default=True)
+    talk_now_wait_minutes = models.PositiveSmallIntegerField(
+        "Minutes before a talk-now request goes further",
+        default=TALK_NOW_WAIT_MINUTES,
+        help_text="Nobody accepts a talk-now request in this time: the backups are offered it; after as long "
+        "again, the coordinators are alerted.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = "service settings"
         verbose_name_plural = "service settings"
-        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="service_settings_single_row")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="service_settings_single_row"),
+            models.CheckConstraint(
+                condition=models.Q(talk_now_wait_minutes__gte=TALK_NOW_WAIT_RANGE[0])
+                & models.Q(talk_now_wait_minutes__lte=TALK_NOW_WAIT_RANGE[1]),
+                name="service_settings_talk_now_wait_range",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

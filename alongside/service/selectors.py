@@ -78,9 +78,9 @@ SERVICE_FORMATS = (
     ServiceFormat(
         "offers_talk_now",
         "Talk now",
-        "A one-off conversation with the rostered peer supporter, by phone or in the browser, or a call back at a "
-        "time that suits you.",
-        available=False,  # the roster and talk-now dispatch are not built yet
+        "A one-off conversation, during opening hours, with whichever peer supporter on shift is free first: by "
+        "chat or by voice in your browser, without giving a phone number.",
+        available=True,
     ),
     ServiceFormat(
         "offers_ongoing",

@@ -89,6 +89,8 @@
         try {
           var data = JSON.parse(event.data);
           if (data.type === "count") { render(data.unread); }
+          // Anything else on this socket (talk-now offers) is for other modules: js/talknow-offers.js.
+          else { document.dispatchEvent(new CustomEvent("alongside:live", { detail: data })); }
         } catch (e) { /* ignore a malformed frame */ }
       };
       ws.onclose = function (event) {

@@ -21,6 +21,7 @@ def _post(days=None, **settings):
         "about": "Run by doctors, for doctors.",
         "formats": ["offers_talk_now", "offers_ongoing"],
         "signups_open": "on",
+        "talk_now_wait_minutes": "3",
         "hours-TOTAL_FORMS": "7",
         "hours-INITIAL_FORMS": "7",
         "hours-MIN_NUM_FORMS": "7",
@@ -141,3 +142,18 @@ def test_closing_sign_ups_closes_the_sign_up_page(coordinator_client, client, dj
     body = client.get(reverse("account_signup")).content.decode()
     assert "closed" in body.lower()
     assert 'name="password1"' not in body
+
+
+def test_coordinators_set_the_talk_now_wait(coordinator_client):
+    response = coordinator_client.post(URL, _post(talk_now_wait_minutes="5"))
+    assert response.status_code == 302
+    assert ServiceSettings.objects.get().talk_now_wait_minutes == 5
+
+
+@pytest.mark.parametrize("wait", ["0", "31", "two", ""])
+def test_a_talk_now_wait_out_of_range_saves_nothing(coordinator_client, wait):
+    response = coordinator_client.post(URL, _post(talk_now_wait_minutes=wait, name="Changed name"))
+    assert response.status_code == 200
+    assert response.context["form"].errors["talk_now_wait_minutes"]
+    row = ServiceSettings.objects.get()
+    assert row.talk_now_wait_minutes == 3 and row.name != "Changed name"

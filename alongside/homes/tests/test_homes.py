@@ -207,17 +207,24 @@ def _switch(**formats: bool) -> None:
 def test_the_home_page_offers_only_formats_that_exist_and_are_switched_on(client):
     _switch(offers_talk_now=True, offers_ongoing=True, offers_groups=True)
     body = client.get("/").content.decode()
-    assert "<h3>An ongoing peer</h3>" in body
-    assert "<h3>Talk now</h3>" not in body and "<h3>Groups</h3>" not in body  # not built yet
-    assert "Not offered here yet: Talk now and Groups." in body
+    assert "<h3>An ongoing peer</h3>" in body and "<h3>Talk now</h3>" in body
+    assert "<h3>Groups</h3>" not in body  # not built yet
+    assert "Not offered here yet: Groups." in body
     _switch(offers_talk_now=False, offers_ongoing=False, offers_groups=True)
     body = client.get("/").content.decode()
     assert "<h3>An ongoing peer</h3>" not in body and "Not offered here yet: Groups." in body
 
 
 def test_a_member_is_not_invited_to_a_format_switched_off(member_client):
-    _switch(offers_ongoing=False)
-    assert "Ask for an ongoing peer" not in member_client.get("/").content.decode()
+    _switch(offers_ongoing=False, offers_talk_now=False)
+    body = member_client.get("/").content.decode()
+    assert "Ask for an ongoing peer" not in body and "/talk-now/" not in body
+
+
+def test_a_members_home_has_a_talk_now_entry(member_client):
+    _switch(offers_talk_now=True)
+    body = member_client.get("/").content.decode()
+    assert 'href="/talk-now/"' in body
 
 
 def test_the_settings_say_which_formats_are_not_built_yet():
@@ -225,7 +232,7 @@ def test_the_settings_say_which_formats_are_not_built_yet():
 
     labels = dict(FORMATS)
     assert labels["offers_ongoing"] == "Ongoing one-to-one peer connections"
-    assert labels["offers_talk_now"].endswith("not built yet, so nobody is offered it even when ticked")
+    assert labels["offers_talk_now"] == "Talk now (one-off conversations)"
     assert labels["offers_groups"].endswith("not built yet, so nobody is offered it even when ticked")
 
 

@@ -16,6 +16,7 @@ def _settings(**overrides):
         "about": "",
         "formats": ["offers_talk_now", "offers_groups"],
         "signups_open": "on",
+        "talk_now_wait_minutes": "3",
     }
     data.update(overrides)
     return data
