@@ -22,8 +22,10 @@ from alongside.conversations.selectors import UnreadThread, unread_threads
 from alongside.lib.time import now
 from alongside.meetings import selectors as meetings
 from alongside.meetings.models import Session, SessionStatus
+from alongside.roster import selectors as roster
 from alongside.service.selectors import formats_offered
 from alongside.supporters.models import Format
+from alongside.talknow import selectors as talknow
 
 Role = Literal["member", "supporter", "coordinator"]
 ROLE_LABELS: dict[str, str] = {"coordinator": "Coordinator", "supporter": "Supporter", "member": "Member"}
@@ -169,6 +171,8 @@ class SupporterHome:
     connections: list[ConnectionItem]
     sessions: list[SessionItem]
     unread: list[UnreadThread]
+    shift: roster.ShiftStatus
+    contacts_to_file: int
 
     @property
     def session_now(self) -> SessionItem | None:
@@ -182,6 +186,8 @@ def supporter_home(user: User, *, at: dt.datetime | None = None) -> SupporterHom
         connections=_connections(user, as_member=False, at=at),
         sessions=_sessions(user, as_member=False, at=at),
         unread=unread_threads(user.pk),
+        shift=roster.shift_status(user.pk, at=at),
+        contacts_to_file=roster.contacts_to_file_count(user.pk),
     )
 
 
@@ -192,10 +198,19 @@ class CoordinatorHome:
     lapsing_within_hours: int
     nobody_can_take: list[waitlist_reads.WaitlistRow]
     checked: int
+    roster_gaps: list[roster.Gap]
+    roster_gap_hours: int
+    talknow_waiting: int
 
     @property
     def all_clear(self) -> bool:
-        return not (self.waitlist.with_coordinators or self.lapsing.count or self.nobody_can_take)
+        return not (
+            self.waitlist.with_coordinators
+            or self.lapsing.count
+            or self.nobody_can_take
+            or self.roster_gaps
+            or self.talknow_waiting
+        )
 
 
 def coordinator_home(user: User, *, at: dt.datetime | None = None) -> CoordinatorHome:
@@ -206,6 +221,9 @@ def coordinator_home(user: User, *, at: dt.datetime | None = None) -> Coordinato
         lapsing_within_hours=int(connections.LAPSING_WITHIN.total_seconds() // 3600),
         nobody_can_take=waitlist_reads.requests_nobody_can_take(at=at),
         checked=waitlist_reads.STUCK_CHECKED,
+        roster_gaps=roster.gaps(at=at),
+        roster_gap_hours=roster.GAP_ALERT_HOURS,
+        talknow_waiting=talknow.waiting_requests().count(),
     )
 
 

@@ -261,7 +261,8 @@ def test_a_supporters_home_stays_within_its_query_budget(supporter, django_asser
         cf.offer(cf.support_request(factories.member(display_name=f"Asker {i}")), profile)
     client = client_for(supporter)
     client.get("/")
-    with django_assert_max_num_queries(14):
+    # Three of these are the roster's: the shift on now (or the next one) and the contact records to file.
+    with django_assert_max_num_queries(17):
         body = client.get("/").content.decode()
     assert "You have 3 offers" in body and body.count("Supporting Member") == 3
 
