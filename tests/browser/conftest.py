@@ -24,13 +24,14 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
 import uvicorn
+from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings as django_settings
 from django.db import OperationalError
 from django.test import Client
@@ -304,3 +305,33 @@ def screenshot(page: Page, name: str) -> None:
         page.set_viewport_size(size)
         page.screenshot(path=str(folder / f"{name}-{label}.png"), full_page=True)
     page.set_viewport_size(original)
+
+
+# --- accessibility ----------------------------------------------------------------------------------------------
+
+AXE = Axe()
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]},
+    "resultTypes": ["violations"],
+}
+BLOCKING = {"serious", "critical"}
+BOTH_SIZES = (DESKTOP, MOBILE)
+
+
+def serious_violations(page: Page, *, sizes: Sequence[dict[str, int]] = ()) -> list[str]:
+    """axe-core's WCAG 2.2 A/AA and best-practice rules, the serious and critical findings, at each of ``sizes``
+    (``BOTH_SIZES`` for touch targets and reflow too; by default the page's own size). The page keeps its size."""
+    original = page.viewport_size or DESKTOP
+    page.evaluate(AXE.axe_script)
+    found: list[str] = []
+    for size in sizes or (original,):
+        page.set_viewport_size(size)
+        results = page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)
+        found += [
+            f"{page.url} {size['width']}px {v['id']} ({v['impact']}): {v['help']} — "
+            + "; ".join(str(n["target"][0]) for n in v["nodes"][:5])
+            for v in results["violations"]
+            if v.get("impact") in BLOCKING
+        ]
+    page.set_viewport_size(original)
+    return found

@@ -8,22 +8,20 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import BrowserContext, Page, expect
 
 from alongside.library.models import Category, Resource
 from alongside.notifications.models import Kind, Notification
 from tests import factories
-from tests.browser.conftest import DESKTOP, MOBILE, BrowserProblems, LiveServer, screenshot
+from tests.browser.conftest import (
+    BOTH_SIZES,
+    BrowserProblems,
+    LiveServer,
+    screenshot,
+    serious_violations,
+)
 
 pytestmark = pytest.mark.browser
-
-AXE = Axe()
-BLOCKING = {"serious", "critical"}
-AXE_OPTIONS = {
-    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]},
-    "resultTypes": ["violations"],
-}
 
 
 @dataclass(frozen=True)
@@ -76,23 +74,6 @@ def _user_for(who: str) -> Any:
     return None
 
 
-def _serious_violations(page: Page) -> list[str]:
-    """axe-core's WCAG 2.2 A/AA and best-practice rules, at desktop and at phone width (touch targets, reflow)."""
-    page.evaluate(AXE.axe_script)
-    found = []
-    for size in (DESKTOP, MOBILE):
-        page.set_viewport_size(size)
-        results = page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)
-        found += [
-            f"{size['width']}px {v['id']} ({v['impact']}): {v['help']} — "
-            + "; ".join(str(n["target"][0]) for n in v["nodes"][:5])
-            for v in results["violations"]
-            if v.get("impact") in BLOCKING
-        ]
-    page.set_viewport_size(DESKTOP)
-    return found
-
-
 WHO = ["anonymous", "newcomer", "member", "coordinator"]
 
 
@@ -118,7 +99,7 @@ def test_the_main_pages_have_no_serious_accessibility_violations_or_csp_reports(
         expect(page.get_by_role("complementary", name="Urgent help")).to_contain_text("13 11 14")
         if user is not None:
             expect(page.locator("[data-live-badge]")).to_have_attribute("data-connected", "true")
-        found = _serious_violations(page)
+        found = serious_violations(page, sizes=BOTH_SIZES)
         found += [f"CSP: {line}" for line in browser_problems.csp] + [
             f"script error: {e}" for e in browser_problems.errors
         ]
@@ -131,7 +112,7 @@ def test_the_main_pages_have_no_serious_accessibility_violations_or_csp_reports(
         if main_page.name == "profile-setup":  # the same form showing its errors
             page.get_by_role("button", name="Save and continue").click()
             expect(page.locator(".errors").first).to_be_visible()
-            if found := _serious_violations(page):
+            if found := serious_violations(page, sizes=BOTH_SIZES):
                 problems["profile-setup-errors"] = found
             screenshot(page, "profile-setup-errors")
 

@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import BrowserContext, Page, expect
 
 from alongside.directory.models import Topic
@@ -23,16 +22,18 @@ from alongside.phoneline.tests.standin import StandIn, serve
 from alongside.service.models import OpeningHours
 from alongside.service.selectors import forget_snapshot
 from tests import factories
-from tests.browser.conftest import MOBILE, BrowserProblems, LiveServer, screenshot, wait_for_db
+from tests.browser.conftest import (
+    MOBILE,
+    BrowserProblems,
+    LiveServer,
+    screenshot,
+    serious_violations,
+    wait_for_db,
+)
 
 pytestmark = pytest.mark.browser
 
 ZONE = zoneinfo.ZoneInfo("Australia/Melbourne")
-AXE = Axe()
-AXE_OPTIONS = {
-    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]},
-    "resultTypes": ["violations"],
-}
 
 
 @pytest.fixture
@@ -65,10 +66,7 @@ def line(asgi_live_server: LiveServer, settings: Any) -> Iterator[StandIn]:
 
 
 def _accessible(page: Page) -> None:
-    page.evaluate(AXE.axe_script)
-    results = page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)
-    serious = [f"{v['id']}: {v['help']}" for v in results["violations"] if v.get("impact") in {"serious", "critical"}]
-    assert not serious, serious
+    assert serious_violations(page) == []
 
 
 def _window() -> tuple[str, str, str]:

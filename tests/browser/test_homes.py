@@ -17,8 +17,7 @@ from alongside.connections.tests import factories as cf
 from alongside.lib.time import now
 from alongside.meetings.models import Session, SessionStatus
 from tests import factories
-from tests.browser.conftest import MOBILE, BrowserProblems, screenshot
-from tests.browser.test_accessibility import _serious_violations
+from tests.browser.conftest import BOTH_SIZES, MOBILE, BrowserProblems, screenshot, serious_violations
 
 pytestmark = pytest.mark.browser
 
@@ -35,9 +34,7 @@ def _in_first_screen(page: Page, target: Locator) -> None:
 
 def _accessible(page: Page) -> None:
     """axe at desktop and phone widths: no serious or critical violation (then back to the phone size)."""
-    found = _serious_violations(page)
-    page.set_viewport_size(MOBILE)
-    assert found == []
+    assert serious_violations(page, sizes=BOTH_SIZES) == []
 
 
 def _at_phone_size(page: Page, sign_in_as: Callable[[BrowserContext, Any], None], user: Any) -> None:

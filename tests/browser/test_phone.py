@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 
 from alongside.connections.tests import factories as connection_factories
@@ -22,15 +21,17 @@ from alongside.lib.time import full_text, when_text
 from alongside.library.models import Category, Resource
 from alongside.service.selectors import forget_snapshot
 from tests import factories
-from tests.browser.conftest import MOBILE, BrowserProblems, LiveServer, screenshot, wait_for_db
+from tests.browser.conftest import (
+    MOBILE,
+    BrowserProblems,
+    LiveServer,
+    screenshot,
+    serious_violations,
+    wait_for_db,
+)
 
 pytestmark = pytest.mark.browser
 
-AXE = Axe()
-AXE_OPTIONS = {
-    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]},
-    "resultTypes": ["violations"],
-}
 WHEN = re.compile(r"^[A-Z][a-z]+day \d{1,2} [A-Z][a-z]+( \d{4})?, \d{1,2}:\d{2} (am|pm)$")
 
 
@@ -56,16 +57,6 @@ def assert_in_first_screen(page: Page, locator: Locator, what: str) -> None:
     width, height = MOBILE["width"], MOBILE["height"]
     assert box["x"] >= 0 and box["x"] + box["width"] <= width, f"{what} is off the side of the screen: {box}"
     assert box["y"] >= 0 and box["y"] + box["height"] <= height, f"{what} is below the first screen: {box}"
-
-
-def _axe(page: Page) -> list[str]:
-    page.evaluate(AXE.axe_script)
-    results = page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} — " + "; ".join(str(n["target"][0]) for n in v["nodes"][:5])
-        for v in results["violations"]
-        if v.get("impact") in {"serious", "critical"}
-    ]
 
 
 @dataclass(frozen=True)
@@ -120,7 +111,7 @@ def test_the_main_action_is_in_the_first_screen_and_axe_is_clean_on_a_phone(
     assert response is not None and response.status == 200
     assert_in_first_screen(page, journey.action(page), f"{journey.name}: the main action")
     assert_in_first_screen(page, page.locator(".crisis-short a[href='tel:131114']"), "Lifeline's number")
-    assert _axe(page) == [], journey.name
+    assert serious_violations(page) == [], journey.name
     screenshot(page, f"phone-{journey.name}")
     browser_problems.assert_none()
 
@@ -232,7 +223,7 @@ def test_the_chat_is_the_page_on_a_phone(chat: dict[str, Any], page: Page) -> No
     assert messages is not None and messages["height"] >= MOBILE["height"] * 0.4, (
         f"messages get too little room: {messages}"
     )
-    assert _axe(page) == []
+    assert serious_violations(page) == []
     screenshot(page, "phone-chat")
 
 

@@ -11,7 +11,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.db import OperationalError, connections
 from playwright.sync_api import BrowserContext, Page, expect
 
@@ -21,30 +20,9 @@ from alongside.service.selectors import ServiceSnapshot
 from alongside.talknow import services
 from alongside.talknow.models import State, TalkNowRequest
 from tests import factories
-from tests.browser.conftest import DESKTOP, MOBILE, LiveServer, screenshot, wait_for_db
+from tests.browser.conftest import BOTH_SIZES, LiveServer, screenshot, serious_violations, wait_for_db
 
 pytestmark = pytest.mark.browser
-
-AXE = Axe()
-AXE_OPTIONS = {
-    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]},
-    "resultTypes": ["violations"],
-}
-
-
-def _serious(page: Page) -> list[str]:
-    page.evaluate(AXE.axe_script)
-    found = []
-    for size in (DESKTOP, MOBILE):
-        page.set_viewport_size(size)
-        results = page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)
-        found += [
-            f"{page.url} {size['width']}px {v['id']} ({v['impact']}): {v['help']}"
-            for v in results["violations"]
-            if v.get("impact") in {"serious", "critical"}
-        ]
-    page.set_viewport_size(DESKTOP)
-    return found
 
 
 @pytest.fixture
@@ -75,20 +53,20 @@ def test_a_member_talks_now_with_the_supporter_on_shift(
     member.goto("/talk-now/")
     expect(member.get_by_role("heading", name="Talk now", exact=True)).to_be_visible()
     screenshot(member, "talknow-start")
-    problems += _serious(member)
+    problems += serious_violations(member, sizes=BOTH_SIZES)
     member.get_by_label("Burnout").check()
     member.get_by_role("button", name="Talk now").click()
     expect(member.get_by_role("heading", name="Finding a supporter")).to_be_visible()
     expect(member.locator("[data-talknow-shift]")).to_have_text("1 supporter is on shift.")
     screenshot(member, "talknow-waiting")
-    problems += _serious(member)
+    problems += serious_violations(member, sizes=BOTH_SIZES)
 
     # The offer appears live on Bob's page, with no name and no topic.
     banner = supporter.locator(".talknow-offer")
     expect(banner).to_contain_text("Someone would like to talk now")
     assert "Alice" not in banner.inner_text() and "Burnout" not in banner.inner_text()
     screenshot(supporter, "talknow-banner")
-    problems += _serious(supporter)
+    problems += serious_violations(supporter, sizes=BOTH_SIZES)
     banner.get_by_role("button", name="Accept").click()
     req = TalkNowRequest.objects.get(member=alice)
     expect(supporter).to_have_url(re.compile(rf"/talk-now/{req.pk}/conversation/$"))
@@ -106,7 +84,7 @@ def test_a_member_talks_now_with_the_supporter_on_shift(
     supporter.get_by_role("button", name="Send").click()
     expect(member.locator("#chat-messages")).to_contain_text("What happened?")
     screenshot(member, "talknow-conversation")
-    problems += _serious(member)
+    problems += serious_violations(member, sizes=BOTH_SIZES)
 
     # Bob ends; he is sent to the contact record, and Alice's page moves to the close.
     supporter.once("dialog", lambda dialog: dialog.accept())
@@ -118,11 +96,11 @@ def test_a_member_talks_now_with_the_supporter_on_shift(
     expect(member).to_have_url(re.compile(rf"/talk-now/{req.pk}/closed/$"))
     expect(member.get_by_role("link", name="Ask for an ongoing peer")).to_be_visible()
     screenshot(member, "talknow-closed")
-    problems += _serious(member)
+    problems += serious_violations(member, sizes=BOTH_SIZES)
 
     supporter.goto("/talk-now/offers/")
     screenshot(supporter, "talknow-offers")
-    problems += _serious(supporter)
+    problems += serious_violations(supporter, sizes=BOTH_SIZES)
     assert not problems, "\n".join(problems)
 
 
@@ -137,7 +115,7 @@ def test_outside_hours_the_member_is_shown_who_to_call(
     expect(page.get_by_role("heading", name="We are closed right now")).to_be_visible()
     expect(page.get_by_role("link", name="Book a call-back")).to_have_attribute("href", "/call-back/")
     screenshot(page, "talknow-after-hours")
-    assert not _serious(page)
+    assert not serious_violations(page, sizes=BOTH_SIZES)
 
 
 @pytest.mark.usefixtures("open_hours")
@@ -181,4 +159,4 @@ def test_when_nobody_takes_it_the_member_is_told_and_offered_a_call_back(
     expect(honest.get_by_role("link", name="book a call-back")).to_have_attribute("href", "/call-back/")
     expect(page.locator("[data-talknow-stage-text]")).to_contain_text("We have told the coordinators")
     screenshot(page, "talknow-coordinators")
-    assert not _serious(page)
+    assert not serious_violations(page, sizes=BOTH_SIZES)

@@ -6,7 +6,6 @@ import time
 from collections.abc import Callable
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.db import OperationalError
 from playwright.sync_api import BrowserContext, Page, expect
 
@@ -15,32 +14,11 @@ from alongside.calls.models import Call, CallOutcome
 from alongside.connections.tests import factories as connection_factories
 from alongside.conversations.services import get_or_create_thread_for_connection
 from tests import factories
-from tests.browser.conftest import DESKTOP, MOBILE, LiveServer, screenshot
+from tests.browser.conftest import BOTH_SIZES, LiveServer, screenshot, serious_violations
 
 pytestmark = pytest.mark.browser
 
 CONNECT_TIMEOUT = 20_000  # ms: ICE over loopback is quick, but a loaded CI machine is not
-AXE = Axe()
-AXE_OPTIONS = {
-    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]},
-    "resultTypes": ["violations"],
-}
-
-
-def _serious_violations(page: Page) -> list[str]:
-    """axe-core's WCAG 2.2 A/AA and best-practice rules, serious or critical, at desktop and phone width."""
-    page.evaluate(AXE.axe_script)
-    found = []
-    for size in (DESKTOP, MOBILE):
-        page.set_viewport_size(size)
-        results = page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)
-        found += [
-            f"{size['width']}px {v['id']} ({v['impact']}): {v['help']}"
-            for v in results["violations"]
-            if v.get("impact") in {"serious", "critical"}
-        ]
-    page.set_viewport_size(DESKTOP)
-    return found
 
 
 def _status(page: Page):
@@ -234,16 +212,16 @@ def test_the_call_screen_passes_axe_when_ready_ringing_and_connected(
     expect(alice.locator("[data-live-badge]")).to_have_attribute("data-connected", "true")
     bob.goto(f"/threads/{thread.pk}/")  # the call screen on the thread page, beside the chat
     expect(_status(bob)).to_have_text("You can call Alice.")
-    assert _serious_violations(alice) == []
-    assert _serious_violations(bob) == []
+    assert serious_violations(alice, sizes=BOTH_SIZES) == []
+    assert serious_violations(bob, sizes=BOTH_SIZES) == []
     alice.get_by_role("button", name="Start a voice call").click()
     expect(bob.get_by_role("button", name="Answer")).to_be_focused()  # keyboard users land on Answer
-    assert _serious_violations(bob) == []
+    assert serious_violations(bob, sizes=BOTH_SIZES) == []
     screenshot(bob, "call-incoming")
     bob.get_by_role("button", name="Answer").click()
     expect(_screen(alice)).to_have_attribute("data-state", "connected", timeout=CONNECT_TIMEOUT)
     expect(_screen(bob)).to_have_attribute("data-state", "connected", timeout=CONNECT_TIMEOUT)
-    assert _serious_violations(alice) == []
+    assert serious_violations(alice, sizes=BOTH_SIZES) == []
     screenshot(alice, "call-connected")
     alice.get_by_role("button", name="Hang up").click()
     expect(_status(bob)).to_have_text("Call ended.")
