@@ -13,7 +13,8 @@ The clients (all in this process, one clock): the 50 supporters' notifications s
 every page of a signed-in supporter holds), open before the first request. Then, 30 times, one member presses
 Talk now: an HTTP POST of the Talk now form (`/talk-now/`, chat, with the CSRF cookie and token). A sample is the
 time from just before the POST is written to the moment the *last* of the 50 sockets has read the `talknow_offer`
-frame for that request: every available on-shift supporter's open page notified. `supporters_reached` says how
+frame for that request: every available on-shift supporter's open page notified. `cpu_ms_per_request` (quiet run):
+the server process's user + system CPU over the 30 presses (from /proc), divided by 30. `supporters_reached` says how
 many of the 50 sockets got each offer (the minimum over the requests; it should be 50). Requests are 0.6 s apart,
 each from a different member (a member has one open request at a time).
 
@@ -338,7 +339,11 @@ async def _measure(
     base: str, setup: dict[str, Any], chat: dict[str, Any] | None, load: _ws.Load, server_pid: int
 ) -> dict[str, Any]:
     if chat is None:
-        return await _notify_samples(base, setup, REQUESTS)
+        cpu_before = _ws.process_cpu_seconds(server_pid)
+        figures = await _notify_samples(base, setup, REQUESTS)
+        # The server's CPU for each press: the POST, the offers written, 50 frames sent (and the idle sockets).
+        figures["cpu_ms_per_request"] = round((_ws.process_cpu_seconds(server_pid) - cpu_before) * 1000 / REQUESTS, 1)
+        return figures
     ws_base = base.replace("http://", "ws://")
     peers = [
         _ws.Peer(url=f"{ws_base}/ws/threads/{thread_id}/", headers={"Cookie": f"{chat['cookie']}={key}"})
