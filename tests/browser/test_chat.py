@@ -12,7 +12,7 @@ from alongside.connections.tests import factories as connection_factories
 from alongside.conversations.models import Message, ThreadMember
 from alongside.conversations.services import get_or_create_thread_for_connection
 from tests import factories
-from tests.browser.conftest import LiveServer, screenshot, wait_for_db
+from tests.browser.conftest import BOTH_SIZES, LiveServer, screenshot, serious_violations, wait_for_db
 
 pytestmark = pytest.mark.browser
 
@@ -129,20 +129,18 @@ def test_markup_sent_through_chat_is_shown_as_text_and_never_runs(pair: dict[str
 
 
 def test_the_thread_page_passes_axe_online_and_offline(pair: dict[str, Any]) -> None:
-    from tests.browser.test_accessibility import _serious_violations
-
     alice, bob, context = pair["alice"], pair["bob"], pair["alice_context"]
     _send(alice, "Hello, see https://example.org/help for the details.")
     expect(bob.locator("#chat-messages")).to_contain_text("Hello")
     _send(bob, "Thanks!")
     expect(alice.locator("#chat-messages")).to_contain_text("Thanks!")
-    assert _serious_violations(alice) == []
-    assert _serious_violations(bob) == []
+    assert serious_violations(alice, sizes=BOTH_SIZES) == []
+    assert serious_violations(bob, sizes=BOTH_SIZES) == []
     context.set_offline(True)
     alice.evaluate("window.alongsideChat.ws.close()")
     _send(alice, "waiting to go")
     expect(alice.locator("#chat-outbox")).to_have_text("1 message waiting to send")
-    assert _serious_violations(alice) == []
+    assert serious_violations(alice, sizes=BOTH_SIZES) == []
     screenshot(alice, "chat-offline")
     context.set_offline(False)
     expect(alice.locator("#chat-status")).to_have_text("Connected", timeout=15000)

@@ -29,8 +29,7 @@ from alongside.meetings import services as sessions
 from alongside.meetings.models import Session, SessionStatus
 from alongside.supporters.models import SupporterProfile
 from tests import factories
-from tests.browser.conftest import BrowserProblems, screenshot, totp_code
-from tests.browser.test_accessibility import _serious_violations
+from tests.browser.conftest import BOTH_SIZES, BrowserProblems, screenshot, serious_violations, totp_code
 
 pytestmark = pytest.mark.browser
 
@@ -410,7 +409,7 @@ def test_the_ongoing_support_pages_have_no_serious_accessibility_violations(
         response = who.goto(path)
         assert response is not None and response.status == 200, name
         expect(who.get_by_role("heading", level=1)).to_have_text(heading)
-        if found := _serious_violations(who):
+        if found := serious_violations(who, sizes=BOTH_SIZES):
             problems[name] = found
         screenshot(who, f"axe-{name}")
 
@@ -420,13 +419,13 @@ def test_the_ongoing_support_pages_have_no_serious_accessibility_violations(
     newcomer.get_by_role("button", name="Find peers who fit").click()
     expect(newcomer.get_by_role("alert")).to_have_text("Nothing was sent. Please fix the problems marked below.")
     expect(newcomer.locator("#id_languages_error")).to_have_text("Choose at least one language you could talk in.")
-    if found := _serious_violations(newcomer):
+    if found := serious_violations(newcomer, sizes=BOTH_SIZES):
         problems["request-form-errors"] = found
     screenshot(newcomer, "request-form-errors")
     theirs.goto(f"/sessions/{session.pk}/another-time/")
     theirs.get_by_role("button", name=re.compile("Propose")).click()
     expect(theirs.get_by_role("alert")).to_have_text("Nothing was proposed. Please fix the problems marked below.")
-    if found := _serious_violations(theirs):
+    if found := serious_violations(theirs, sizes=BOTH_SIZES):
         problems["session-counter-errors"] = found
     screenshot(theirs, "session-counter-errors")
 

@@ -19,8 +19,7 @@ from alongside.service.models import OpeningHours, ServiceSettings
 from alongside.service.selectors import forget_snapshot
 from alongside.supporters.models import SupporterProfile
 from tests import factories
-from tests.browser.conftest import MOBILE, LiveServer, screenshot
-from tests.browser.test_accessibility import _serious_violations
+from tests.browser.conftest import BOTH_SIZES, MOBILE, LiveServer, screenshot, serious_violations
 
 pytestmark = pytest.mark.browser
 MELB = zoneinfo.ZoneInfo("Australia/Melbourne")
@@ -47,7 +46,7 @@ def test_a_coordinator_adds_a_weekly_pattern_and_sees_the_coverage(
     page.goto("/console/")
     page.get_by_role("navigation", name="Console").get_by_role("link", name="Roster").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Roster")
-    assert not _serious_violations(page)
+    assert not serious_violations(page, sizes=BOTH_SIZES)
     page.get_by_role("link", name="Add a weekly pattern").click()
 
     # Past closing time: refused at the field, nothing saved.
@@ -80,7 +79,7 @@ def test_a_coordinator_adds_a_weekly_pattern_and_sees_the_coverage(
     )
     expect(tomorrow_card).to_contain_text("08:00–18:00Uncovered: no shift")
     expect(tomorrow_card).not_to_contain_text("22:00")
-    assert not _serious_violations(page)
+    assert not serious_violations(page, sizes=BOTH_SIZES)
     page.set_viewport_size(MOBILE)
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= MOBILE["width"], f"the coverage page scrolls sideways on a phone ({width}px)"
@@ -112,7 +111,7 @@ def test_on_phones_a_supporter_offers_a_place_for_cover_and_the_first_taker_gets
     expect(mine.get_by_role("main")).to_contain_text("Available")
     mine.get_by_role("button", name="I am busy for now").click()
     expect(mine.get_by_role("button", name="I am available")).to_be_visible()
-    assert not _serious_violations(mine)
+    assert not serious_violations(mine, sizes=BOTH_SIZES)
     mine.get_by_role("button", name=re.compile("Offer for swap or cover.*6:00 pm")).click()
     expect(mine.get_by_role("status")).to_contain_text("Your place is on the cover board")
     expect(mine.get_by_role("main")).to_contain_text("Offered for cover")
@@ -121,7 +120,7 @@ def test_on_phones_a_supporter_offers_a_place_for_cover_and_the_first_taker_gets
     too_late.goto("/shifts/cover/")
     taker.goto("/shifts/cover/")
     expect(taker.get_by_role("heading", level=1)).to_have_text("Cover wanted")
-    assert not _serious_violations(taker)
+    assert not serious_violations(taker, sizes=BOTH_SIZES)
     screenshot(taker, "roster-cover")
     taker.get_by_role("button", name=re.compile("Take this place")).click()
     expect(taker.get_by_role("status")).to_contain_text("The place is yours")
@@ -147,7 +146,7 @@ def test_on_phones_a_supporter_offers_a_place_for_cover_and_the_first_taker_gets
     mine.get_by_role("link", name=re.compile("Talk now: in-app voice")).click()
     expect(mine.get_by_role("heading", level=1)).to_have_text("Contact record")
     expect(mine.get_by_label(re.compile("How long"))).to_have_value("9")
-    assert not _serious_violations(mine)
+    assert not serious_violations(mine, sizes=BOTH_SIZES)
     screenshot(mine, "roster-contact-record")
     mine.get_by_label(re.compile("How long")).fill("0")
     mine.get_by_label("Burnout").check()
