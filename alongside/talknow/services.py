@@ -290,13 +290,22 @@ def advance(*, request_id: int, at: dt.datetime | None = None) -> str:
 
 
 def offer_to_newly_available(*, request_id: int, at: dt.datetime | None = None) -> list[int]:
-    """Supporters who came on shift or became free while the request waits are offered it too (backups as well
-    once the backups have been asked)."""
+    """Offers follow who can take the request now. Supporters who came on shift or became free while it waits are
+    offered it too (backups as well once the backups have been asked); those whose shift ended, who switched to busy
+    or who took another contact lose their offer (and are offered it again if they are free while it still waits)."""
     at = at or now()
     with transaction.atomic():
         req = TalkNowRequest.objects.select_for_update().filter(pk=request_id, state=State.WAITING).first()
         if req is None:
             return []
+        gone = TalkNowOffer.objects.filter(request=req, outcome=Outcome.OPEN).exclude(
+            supporter_id__in=available_ids(at, role=None)
+        )
+        gone_ids = list(gone.values_list("supporter_id", flat=True))
+        if gone_ids:
+            gone.delete()
+            events = live.withdrawn_events(gone_ids, req.pk)
+            transaction.on_commit(lambda: live.send(events))
         roles = (Role.PRIMARY,) if req.backups_offered_at is None else (Role.PRIMARY, Role.BACKUP)
         return _offer(req, roles=roles, at=at)
 

@@ -14,6 +14,7 @@ from django.db import connection, connections
 from alongside.conversations.models import Thread, ThreadKind, ThreadMember
 from alongside.lib.time import now
 from alongside.notifications.models import Kind, Notification
+from alongside.notifications.services import user_group
 from alongside.roster.models import ContactFormat, ContactRecord, Role
 from alongside.roster.services import open_contact, set_busy_by_choice
 from alongside.service.models import ServiceSettings
@@ -227,6 +228,30 @@ def test_a_supporter_who_comes_on_shift_or_frees_up_while_it_waits_is_offered_it
     assert services.enforce_timers(_minutes(start, 1))["offered"] == 2
     assert _offered(req) == {first.pk, later.pk, freed.pk}
     assert services.enforce_timers(_minutes(start, 1.5))["offered"] == 0
+
+
+def test_a_supporter_whose_shift_ends_or_who_turns_busy_loses_the_offer_live(
+    member, monkeypatch, django_capture_on_commit_callbacks
+):
+    start = now()
+    leaving, busy, staying = factories.supporter(), factories.supporter(), factories.supporter()
+    factories.shift(starts_at=start - dt.timedelta(hours=1), hours=1.25, primary=[leaving])
+    factories.shift(starts_at=start - dt.timedelta(hours=1), hours=3, primary=[busy, staying])
+    req = services.ask(member=member, medium=Medium.CHAT, at=start)
+    assert _offered(req) == {leaving.pk, busy.pk, staying.pk}
+    sent: list[tuple[str, dict[str, object]]] = []
+    monkeypatch.setattr(services.live, "send", sent.extend)
+    set_busy_by_choice(supporter=busy, busy=True)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.enforce_timers(_minutes(start, 16))  # the first shift ended at start + 15 minutes
+    assert _offered(req) == {staying.pk}
+    withdrawn = {group for group, event in sent if event["type"] == "talknow.withdrawn"}
+    assert withdrawn == {user_group(leaving.pk), user_group(busy.pk)}
+
+    set_busy_by_choice(supporter=busy, busy=False)  # free again while it still waits: offered it again
+    services.enforce_timers(_minutes(start, 17))
+    assert _offered(req) == {staying.pk, busy.pk}
 
 
 # --- the accept race, on PostgreSQL ------------------------------------------------------------------------------
