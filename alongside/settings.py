@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "alongside.calls",
     "alongside.phoneline",
     "alongside.talknow",
+    "alongside.safety",
     "alongside.directory",
     "alongside.service",
     "alongside.library",

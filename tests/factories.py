@@ -14,7 +14,7 @@ from alongside.accounts.models import Profile, User
 from alongside.directory.models import CareerStage, Language, Specialty, Topic, Workplace
 from alongside.lib.time import now
 from alongside.library.models import Category, Resource
-from alongside.roster.models import Role, Shift, ShiftPlace
+from alongside.roster.models import Role, Rota, Shift, ShiftPlace
 from alongside.supporters.models import SupporterProfile
 
 PASSWORD = "correct horse battery staple"
@@ -125,5 +125,27 @@ def shift(
     for role, people in ((Role.PRIMARY, primary), (Role.BACKUP, backup)):
         for person in people:
             SupporterProfile.objects.get_or_create(user=person)
+            ShiftPlace.objects.create(shift=row, supporter=person, role=role)
+    return row
+
+
+def on_call(
+    *,
+    starts_at: dt.datetime | None = None,
+    hours: float = 4,
+    primary: Sequence[User] = (),
+    backup: Sequence[User] = (),
+) -> Shift:
+    """A one-off on-call shift (from now by default) with these coordinators on call, primary and backup."""
+    start = starts_at or now() - dt.timedelta(minutes=30)
+    row = Shift.objects.create(
+        rota=Rota.ON_CALL,
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=hours),
+        primary_places=max(1, len(primary)),
+        backup_places=len(backup),
+    )
+    for role, people in ((Role.PRIMARY, primary), (Role.BACKUP, backup)):
+        for person in people:
             ShiftPlace.objects.create(shift=row, supporter=person, role=role)
     return row

@@ -29,6 +29,7 @@ LAYERS = (
     ("connections", "roster"),
     ("meetings", "conversations", "calls"),
     ("talknow", "phoneline"),
+    ("safety",),
     ("homes", "console", "demo"),
 )
 """Bottom up: an app imports only from its own layer or the layers below (within a layer, one way: no cycle)."""

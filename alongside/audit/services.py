@@ -83,3 +83,31 @@ def denied(action: str, *, request: HttpRequest, target_type: str = "", target_i
         outcome=Outcome.DENIED,
         details={"path": request.path[:200], "method": request.method or ""},
     )
+
+
+IDENTITY_ACCESS = "identity."
+"""Actions that are a staff member's access to a person's identifying data (their email, real name, contact
+details): each is recorded with that person as ``subject`` and feeds their own access log (``my access log``)."""
+
+
+def record_identity_access(
+    what: str,
+    *,
+    actor: Any,
+    subject: Any,
+    request: HttpRequest | None = None,
+    target: models.Model | None = None,
+    reason: str = "",
+    details: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """A coordinator saw ``subject``'s identifying data: ``what`` names it (``"revealed"``, ``"viewed"``…), and the
+    event's action is ``identity.<what>``. ``reason`` (break-glass) is kept encrypted."""
+    return record(
+        IDENTITY_ACCESS + what,
+        actor=actor,
+        subject=subject,
+        request=request,
+        target=target,
+        reason=reason,
+        details=details,
+    )

@@ -35,6 +35,10 @@ class Kind(models.TextChoices):
     CALLBACK_NEW = "callback_new", "Someone has asked for a call-back in one of your shifts."
     CALLBACK_CANCELLED = "callback_cancelled", "A call-back you took has been cancelled."
     TALKNOW_WAITING = "talknow_waiting", "A talk-now request is waiting and nobody on shift has taken it."
+    CONCERN_RAISED = "concern_raised", "A concern has been raised and needs a coordinator now."
+    DEBRIEF_REQUESTED = "debrief_requested", "A supporter has asked for a debrief."
+    REPORT_NEW = "report_new", "A report about someone's conduct is waiting for the coordinators."
+    REVIEW_OVERDUE = "review_overdue", "A review of your peer connection is overdue."
 
 
 class Notification(models.Model):

@@ -3,7 +3,8 @@ right now, and the minimal record of every contact a supporter takes.
 
 A ``ShiftPattern`` repeats weekly (every Tuesday 6-10 pm); ``Shift`` rows are its dated occurrences (and one-off
 shifts with no pattern), stored as aware datetimes so a shift across a daylight-saving change keeps its wall-clock
-hours. A ``ShiftPlace`` is one supporter's place on one shift, as primary or backup.
+hours. A ``ShiftPlace`` is one supporter's place on one shift, as primary or backup. Each pattern and shift belongs to
+a ``Rota``: the supporters' (who takes contacts) or the coordinators' on-call rota (who is alerted to a concern).
 
 A supporter is *available* at a moment when they hold a place on a shift covering it, are an active (not paused)
 supporter, have not marked themselves busy, and have no open ``ContactRecord``. Talk now and the phone line open a
@@ -28,9 +29,17 @@ class Role(models.TextChoices):
     BACKUP = "backup", "Backup"
 
 
+class Rota(models.TextChoices):
+    """Whose roster a shift is on: supporters taking contacts, or coordinators on call for concerns (safety)."""
+
+    SUPPORT = "support", "Supporters"
+    ON_CALL = "on_call", "Coordinators on call"
+
+
 class ShiftPattern(models.Model):
     """A weekly shift: a weekday and wall-clock hours in the service's time zone, between two dates."""
 
+    rota = models.CharField(max_length=10, choices=Rota.choices, default=Rota.SUPPORT)
     weekday = models.PositiveSmallIntegerField(help_text="0 = Monday … 6 = Sunday.")
     starts = models.TimeField()
     ends = models.TimeField(help_text="May be earlier than the start: the shift then ends the next day.")
@@ -77,6 +86,9 @@ class Shift(models.Model):
     """One dated shift. ``pattern`` is empty for a one-off; a cancelled shift keeps its row for the record."""
 
     pattern = models.ForeignKey(ShiftPattern, null=True, blank=True, on_delete=models.SET_NULL, related_name="shifts")
+    rota = models.CharField(
+        max_length=10, choices=Rota.choices, default=Rota.SUPPORT, help_text="Copied from the pattern."
+    )
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
     primary_places = models.PositiveSmallIntegerField(default=1)
@@ -95,7 +107,7 @@ class Shift(models.Model):
                 fields=["pattern", "starts_at"], condition=Q(pattern__isnull=False), name="shift_once_per_pattern_start"
             ),
         ]
-        indexes = [models.Index(fields=["starts_at", "ends_at"])]
+        indexes = [models.Index(fields=["starts_at", "ends_at"]), models.Index(fields=["rota", "starts_at"])]
 
     def __str__(self) -> str:
         return f"shift {self.pk}"

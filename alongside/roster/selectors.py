@@ -12,15 +12,16 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from alongside.accounts.models import Profile
 from alongside.audit.models import AuditEvent
 from alongside.lib.time import clock, in_zone, local_time, now, place
-from alongside.roster.models import ContactRecord, Presence, Role, Shift, ShiftPlace
+from alongside.roster.models import ContactRecord, Presence, Role, Rota, Shift, ShiftPlace
 from alongside.service.selectors import current_settings, snapshot
 from alongside.supporters.models import SupporterStatus
 
 
 def places_at(at: dt.datetime | None = None) -> QuerySet[ShiftPlace]:
-    """Places on shifts (not cancelled) that cover ``at``, held by active supporters."""
+    """Places on the supporters' shifts (not cancelled) that cover ``at``, held by active supporters."""
     at = at or now()
     return ShiftPlace.objects.filter(
+        shift__rota=Rota.SUPPORT,
         shift__starts_at__lte=at,
         shift__ends_at__gt=at,
         shift__cancelled_at__isnull=True,
@@ -46,6 +47,25 @@ def available_ids(at: dt.datetime | None = None, *, role: str | None = Role.PRIM
     places = places_at(at).filter(
         ~Exists(Presence.objects.filter(supporter_id=OuterRef("supporter_id"), busy_by_choice=True)),
         ~Exists(ContactRecord.objects.filter(supporter_id=OuterRef("supporter_id"), ended_at__isnull=True)),
+    )
+    if role is not None:
+        places = places.filter(role=role)
+    return sorted(set(places.values_list("supporter_id", flat=True)))
+
+
+def on_call_ids(at: dt.datetime | None = None, *, role: str | None = Role.PRIMARY) -> list[int]:
+    """Coordinators on call at ``at`` (the on-call rota's places covering it, held by active coordinators).
+
+    ``role=Role.BACKUP`` gives the backups; ``None`` both. The one place the safety alerts ask who is on call.
+    """
+    at = at or now()
+    places = ShiftPlace.objects.filter(
+        shift__rota=Rota.ON_CALL,
+        shift__starts_at__lte=at,
+        shift__ends_at__gt=at,
+        shift__cancelled_at__isnull=True,
+        supporter__is_active=True,
+        supporter__is_coordinator=True,
     )
     if role is not None:
         places = places.filter(role=role)

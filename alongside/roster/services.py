@@ -297,6 +297,7 @@ def materialise(
                 with transaction.atomic():
                     shift = Shift.objects.create(
                         pattern=pattern,
+                        rota=pattern.rota,
                         starts_at=start,
                         ends_at=end,
                         primary_places=pattern.primary_places,

@@ -8,7 +8,14 @@ import pytest
 
 from alongside.lib.time import now
 from alongside.roster.models import ContactFormat, Role
-from alongside.roster.selectors import available_ids, busy_reason, is_available, on_shift_ids, unfiled_contacts
+from alongside.roster.selectors import (
+    available_ids,
+    busy_reason,
+    is_available,
+    on_call_ids,
+    on_shift_ids,
+    unfiled_contacts,
+)
 from alongside.roster.services import end_contact, end_stale_contacts, open_contact, set_busy_by_choice
 from alongside.supporters.models import SupporterProfile, SupporterStatus
 from tests import factories
@@ -79,3 +86,15 @@ def test_a_contact_left_open_for_hours_is_ended_by_the_sweeper() -> None:
     record.refresh_from_db()
     fresh.refresh_from_db()
     assert record.ended_at is not None and fresh.ended_at is None
+
+
+def test_the_on_call_rota_is_apart_from_the_supporters_shifts() -> None:
+    on_call, backup, supporter = factories.coordinator(), factories.coordinator(), factories.supporter()
+    factories.on_call(primary=[on_call], backup=[backup])
+    factories.shift(primary=[supporter])
+    assert on_call_ids() == [on_call.pk]
+    assert on_call_ids(role=Role.BACKUP) == [backup.pk]
+    assert available_ids(role=None) == [supporter.pk], "a coordinator on call takes no contacts"
+    on_call.is_coordinator = False
+    on_call.save(update_fields=["is_coordinator"])
+    assert on_call_ids() == [], "only a coordinator is on call"
