@@ -153,7 +153,9 @@ class ConcernEvent(models.Model):
     concern = models.ForeignKey(Concern, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=14, choices=EventKind.choices)
     at = models.DateTimeField(default=now)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     channel = models.CharField(max_length=10, blank=True)
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
