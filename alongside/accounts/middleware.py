@@ -16,9 +16,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-# Pages anyone signed in can always reach: signing in and out, MFA enrolment, the public pages.
+# Pages anyone signed in can always reach: signing in and out, MFA enrolment, the public pages. "I need help now"
+# is among them: someone in crisis is never sent to finish a profile or enrol MFA first.
 _ALWAYS_OPEN = ("/accounts/", "/static/", "/healthz", "/favicon.ico")
-_PUBLIC_EXACT = ("/", "/about/", "/offline/")
+_PUBLIC_EXACT = ("/", "/about/", "/offline/", "/help-now/")
 # The installable app's files are fetched by the browser beside every page: they never read the session, so they
 # never wait on (or hold up) a page's own session write.
 SESSIONLESS_PATHS = frozenset({"/manifest.webmanifest", "/service-worker.js"})

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from alongside.console.views import (
+    debriefs,
     matching,
     overview,
     people,
@@ -53,4 +54,7 @@ urlpatterns = [
     path("roster/changes/", roster.changes, name="roster_changes"),
     path("phone-line/", phoneline.phone_line, name="phoneline"),
     path("talk-now/", talknow.talknow_waiting, name="talknow"),
+    path("debriefs/", debriefs.debrief_list, name="debriefs"),
+    path("debriefs/<int:pk>/take/", debriefs.debrief_take, name="debrief_take"),
+    path("debriefs/<int:pk>/done/", debriefs.debrief_done, name="debrief_done"),
 ]

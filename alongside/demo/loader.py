@@ -38,7 +38,16 @@ from alongside.demo.data.library import RESOURCES, ResourceSeed
 from alongside.directory.models import CareerStage, Language, Region, Specialty, Topic, Workplace
 from alongside.lib.time import now
 from alongside.library.models import Resource
-from alongside.roster.models import ContactFormat, ContactRecord, PatternPlace, Role, Shift, ShiftPattern, ShiftPlace
+from alongside.roster.models import (
+    ContactFormat,
+    ContactRecord,
+    PatternPlace,
+    Role,
+    Rota,
+    Shift,
+    ShiftPattern,
+    ShiftPlace,
+)
 from alongside.roster.services import materialise
 from alongside.service.models import OpeningHours, ServiceSettings
 from alongside.service.selectors import forget_snapshot
@@ -669,6 +678,7 @@ def _load_roster(report: LoadReport) -> None:
         )
         ShiftPlace.objects.create(shift=shift, supporter=kestrel, role=Role.PRIMARY)
         report.add("shifts", 1)
+    _load_on_call(report, at)
     if not ContactRecord.objects.filter(supporter=kestrel).exists():
         ContactRecord.objects.create(
             supporter=kestrel,
@@ -678,6 +688,53 @@ def _load_roster(report: LoadReport) -> None:
             minutes=20,
         )
         report.add("contact records", 1)
+
+
+def _load_on_call(report: LoadReport, at: dt.datetime) -> None:
+    """The coordinators' on-call rota over the opening hours, the demo coordinator primary and the second backup, so
+    a concern raised in the demo reaches someone (and, outside the hours, a one-off around now, like the supporter's
+    shift)."""
+    coordinator = User.objects.filter(email=DEMO_COORDINATOR).first()
+    backup = User.objects.filter(email=f"coordinator2@{DEMO_DOMAIN}").first()
+    if coordinator is None:
+        return
+    if not ShiftPattern.objects.filter(rota=Rota.ON_CALL).exists():
+        today = at.astimezone(zoneinfo.ZoneInfo(MELBOURNE)).date()
+        for day in range(7):
+            starts, ends = WEEKDAY_HOURS if day < 5 else WEEKEND_HOURS
+            pattern = ShiftPattern.objects.create(
+                rota=Rota.ON_CALL,
+                weekday=day,
+                starts=starts,
+                ends=ends,
+                primary_places=1,
+                backup_places=1 if backup is not None else 0,
+                valid_from=today,
+            )
+            PatternPlace.objects.create(pattern=pattern, supporter=coordinator, role=Role.PRIMARY)
+            if backup is not None:
+                PatternPlace.objects.create(pattern=pattern, supporter=backup, role=Role.BACKUP)
+        report.add("on-call patterns", 7)
+        made = materialise(at=at)
+        if made:
+            report.add("shifts", made)
+    on_call_now = ShiftPlace.objects.filter(
+        supporter=coordinator,
+        shift__rota=Rota.ON_CALL,
+        shift__starts_at__lte=at,
+        shift__ends_at__gt=at,
+        shift__cancelled_at__isnull=True,
+    ).exists()
+    if not on_call_now:
+        shift = Shift.objects.create(
+            rota=Rota.ON_CALL,
+            starts_at=at - dt.timedelta(minutes=30),
+            ends_at=at + dt.timedelta(hours=4),
+            edited_at=at,
+            backup_places=0,
+        )
+        ShiftPlace.objects.create(shift=shift, supporter=coordinator, role=Role.PRIMARY)
+        report.add("shifts", 1)
 
 
 def _link(through: type[models.Model], left: str, right: str, pairs: Iterable[tuple[int, int | None]]) -> None:

@@ -23,6 +23,8 @@ from alongside.lib.time import now
 from alongside.meetings import selectors as meetings
 from alongside.meetings.models import Session, SessionStatus
 from alongside.roster import selectors as roster
+from alongside.safety import selectors as safety
+from alongside.safety.models import DebriefRequest
 from alongside.service.selectors import formats_offered
 from alongside.supporters.models import Format
 from alongside.talknow import selectors as talknow
@@ -173,6 +175,7 @@ class SupporterHome:
     unread: list[UnreadThread]
     shift: roster.ShiftStatus
     contacts_to_file: int
+    debrief: DebriefRequest | None = None
 
     @property
     def session_now(self) -> SessionItem | None:
@@ -188,6 +191,7 @@ def supporter_home(user: User, *, at: dt.datetime | None = None) -> SupporterHom
         unread=unread_threads(user.pk),
         shift=roster.shift_status(user.pk, at=at),
         contacts_to_file=roster.contacts_to_file_count(user.pk),
+        debrief=safety.open_debrief_of(user.pk),
     )
 
 

@@ -306,9 +306,10 @@ def coverage(*, at: dt.datetime | None = None, hours: int = COVERAGE_DAYS * 24) 
     first = at.astimezone(zone).replace(minute=0, second=0, microsecond=0).astimezone(dt.UTC)
     last = first + dt.timedelta(hours=hours)
     shifts = list(
-        Shift.objects.filter(cancelled_at__isnull=True, starts_at__lt=last, ends_at__gt=first).prefetch_related(
-            Prefetch("places", queryset=ShiftPlace.objects.select_related("supporter__supporter"))
-        )
+        # The supporters' rota only: the coordinators' on-call shifts are not places to take contacts.
+        Shift.objects.filter(
+            rota=Rota.SUPPORT, cancelled_at__isnull=True, starts_at__lt=last, ends_at__gt=first
+        ).prefetch_related(Prefetch("places", queryset=ShiftPlace.objects.select_related("supporter__supporter")))
     )
     hours_open = snapshot()
     days: dict[dt.date, CoverageDay] = {}

@@ -179,3 +179,40 @@ class ConcernEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise ValueError("a concern's timeline is append-only")
+
+
+class DebriefRequest(models.Model):
+    """A supporter's "I need a debrief" after a hard contact: one open request per supporter, taken by a coordinator
+    ("I'll call them") and marked done when they have talked. It holds no story: the talk itself is the debrief."""
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="debriefs_requested"
+    )
+    requested_at = models.DateTimeField(default=now, db_index=True)
+    contact = models.ForeignKey(
+        "roster.ContactRecord", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    concern = models.ForeignKey(Concern, null=True, blank=True, on_delete=models.SET_NULL, related_name="debriefs")
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="debriefs_taken"
+    )
+    taken_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["requested_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["requested_by"], condition=Q(done_at__isnull=True), name="debrief_one_open_per_supporter"
+            ),
+            models.CheckConstraint(
+                condition=Q(taken_at__isnull=True) | Q(taken_by__isnull=False), name="debrief_taken_by_someone"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"debrief request {self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.done_at is None

@@ -18,8 +18,8 @@ from alongside.demo.data.library import RESOURCES
 from alongside.demo.data.reference import TOPICS
 from alongside.directory.models import CareerStage, Language, Specialty, Topic, Workplace
 from alongside.library.models import Resource
-from alongside.roster.models import Shift, ShiftPattern
-from alongside.roster.selectors import coverage, gaps, is_available, unfiled_contacts
+from alongside.roster.models import Role, Rota, Shift, ShiftPattern
+from alongside.roster.selectors import available_ids, coverage, gaps, is_available, on_call_ids, unfiled_contacts
 from alongside.service.models import OpeningHours, ServiceSettings
 from alongside.supporters.models import SupporterProfile, SupporterStatus
 
@@ -301,8 +301,8 @@ def test_the_seeded_resources_are_well_formed():
 
 def test_the_demo_roster_covers_the_hours_has_the_demo_supporter_on_shift_now_and_one_gap(loaded):
     kestrel = User.objects.get(email=demo.DEMO_SUPPORTER)
-    assert ShiftPattern.objects.count() == len(demo.ROSTER_SHIFTS)
-    assert Shift.objects.filter(pattern__isnull=False).count() >= 4 * len(demo.ROSTER_SHIFTS)
+    assert ShiftPattern.objects.filter(rota=Rota.SUPPORT).count() == len(demo.ROSTER_SHIFTS)
+    assert Shift.objects.filter(pattern__isnull=False, rota=Rota.SUPPORT).count() >= 4 * len(demo.ROSTER_SHIFTS)
     assert is_available(kestrel.pk)
     assert unfiled_contacts(kestrel.pk).count() == 1
     found = gaps()
@@ -312,3 +312,12 @@ def test_the_demo_roster_covers_the_hours_has_the_demo_supporter_on_shift_now_an
     shifts = Shift.objects.count()
     assert demo.load().total == 0
     assert Shift.objects.count() == shifts
+
+
+def test_the_demo_coordinator_is_on_call_over_the_opening_hours_so_a_concern_reaches_someone(loaded):
+    coordinator = User.objects.get(email=demo.DEMO_COORDINATOR)
+    patterns = ShiftPattern.objects.filter(rota=Rota.ON_CALL)
+    assert sorted(patterns.values_list("weekday", flat=True)) == list(range(7))
+    assert all(p.places.filter(supporter=coordinator, role=Role.PRIMARY).exists() for p in patterns)
+    assert on_call_ids() == [coordinator.pk]
+    assert coordinator.pk not in available_ids()  # the on-call rota is not the supporters' rota
