@@ -43,6 +43,8 @@ from alongside.phoneline.models import PhoneCall
 from alongside.phoneline.services import request_callback
 from alongside.roster.models import ContactFormat, ContactRecord, ShiftPattern, ShiftPlace
 from alongside.routing import websocket_urlpatterns
+from alongside.safety.models import DebriefRequest, Level, Source
+from alongside.safety.services import raise_concern
 from alongside.talknow import services as talknow_services
 from alongside.talknow.models import TalkNowOffer, TalkNowRequest
 from tests import factories
@@ -262,6 +264,20 @@ def _phone_call_screen(cast: Cast) -> dict[str, Any]:
     return {**_phone_call(cast), "supporter_id": cast["supporter"].pk}
 
 
+# --- safety (issue 11's raising a concern, help now and debriefs) ---
+
+
+def _concern(cast: Cast) -> dict[str, Any]:
+    """A concern the cast's supporter raised about the cast's member."""
+    made = raise_concern(raised_by=cast["supporter"], level=Level.WORRIED, source=Source.THREAD, member=cast["member"])
+    return {"pk": made.pk}
+
+
+def _debrief(cast: Cast) -> dict[str, Any]:
+    """The cast's supporter's open debrief request."""
+    return {"pk": DebriefRequest.objects.create(requested_by=cast["supporter"]).pk}
+
+
 # --- pages ---------------------------------------------------------------------------------------------------------
 #
 # One row per URL name: "GET/POST" for each role, in the order of ROLES, then the URL name and what it is about.
@@ -444,6 +460,22 @@ PAGES: list[tuple[str, str] | tuple[str, str, Builder]] = [
     ("log/log 405/302 405/302 405/404 405/404 405/404 405/404 mfa/mfa", "talknow:end", _talknow_connected),
     ("log/log 200/200 404/404 404/404 404/404 404/404 404/404 mfa/mfa", "talknow:closed", _talknow_ended),
     ("log/log 403/403 403/403 200/200 403/403 403/403 403/403 mfa/mfa", "console:talknow"),
+    # --- safety (issue 11: raising a concern, help now, debriefs) ---
+    # Raising is for the supporter of the place it arose in (others lack the role: 403; another supporter: 404). An
+    # empty POST redraws the form with its errors.
+    ("log/log 403/403 200/200 403/403 403/403 404/404 403/403 mfa/mfa", "safety:raise_thread", _thread),
+    ("log/log 403/403 200/200 403/403 403/403 404/404 403/403 mfa/mfa", "safety:raise_connection", _connection),
+    ("log/log 403/403 200/200 403/403 403/403 404/404 403/403 mfa/mfa", "safety:raise_call", _call_thread),
+    ("log/log 403/403 200/200 403/403 403/403 404/404 403/403 mfa/mfa", "safety:raise_contact", _contact_record),
+    # Where a concern stands: its raiser's alone (even after their supporter role was removed: they raised it).
+    ("log/log 404/405 200/405 404/405 404/405 404/405 200/405 mfa/mfa", "safety:raised", _concern),
+    # I need help now: open to everyone with nothing in the way (not even MFA enrolment); an empty POST alerts
+    # nobody and shows the page again.
+    ("200/200 200/200 200/200 200/200 200/200 200/200 200/200 200/200", "safety:help_now"),
+    ("log/log 403/403 405/302 403/403 403/403 405/302 403/403 mfa/mfa", "safety:debrief"),
+    ("log/log 403/403 403/403 200/405 403/403 403/403 403/403 mfa/mfa", "console:debriefs"),
+    ("log/log 403/403 403/403 405/302 403/403 403/403 403/403 mfa/mfa", "console:debrief_take", _debrief),
+    ("log/log 403/403 403/403 405/302 403/403 403/403 403/403 mfa/mfa", "console:debrief_done", _debrief),
 ]
 
 

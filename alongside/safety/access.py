@@ -108,7 +108,11 @@ def call_place(request: AuthedRequest, thread_id: int) -> Place:
     place = None
     if request.user.is_supporter:
         place = _thread_place(
-            request, party.thread, source=Source.CALL, back_url=reverse("calls:call", kwargs={"thread_id": thread_id}), label="this call"
+            request,
+            party.thread,
+            source=Source.CALL,
+            back_url=reverse("calls:call", kwargs={"thread_id": thread_id}),
+            label="this call",
         )
     if place is None:
         raise deny_404(request, action=RAISE_ACTION, target_type="conversations.thread", target_id=thread_id)

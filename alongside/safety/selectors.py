@@ -45,9 +45,9 @@ def open_debrief_of(user_id: int) -> DebriefRequest | None:
 
 def open_debriefs() -> QuerySet[DebriefRequest]:
     """Debriefs waiting or taken and not yet done, oldest first: the console's list."""
-    return DebriefRequest.objects.select_related(
-        "requested_by__profile", "taken_by__profile", "contact"
-    ).filter(done_at__isnull=True)
+    return DebriefRequest.objects.select_related("requested_by__profile", "taken_by__profile", "contact").filter(
+        done_at__isnull=True
+    )
 
 
 def recent_debriefs(at: dt.datetime | None = None) -> QuerySet[DebriefRequest]:

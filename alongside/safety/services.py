@@ -106,13 +106,13 @@ def raise_concern_once(
     """``raise_concern``, unless the same person raised one about the same place within the last minute: then that
     one, and False. The raiser's row is locked first, so two taps racing each other make one concern."""
     get_user_model().objects.select_for_update().filter(pk=raised_by.pk).first()
+    # The same place: ``None`` matches an empty reference (Django filters ``=None`` as ``IS NULL``).
+    place: dict[str, int | None] = {"thread_id": thread_id, "connection_id": connection_id, "contact_id": contact_id}
     existing = (
         Concern.objects.filter(
             raised_by=raised_by,
             source=source,
-            thread_id=thread_id,
-            connection_id=connection_id,
-            contact_id=contact_id,
+            **place,
             raised_at__gte=now() - DUPLICATE_WINDOW,
             closed_at__isnull=True,
         )
@@ -143,10 +143,7 @@ def debrief_recipients() -> list[int]:
     if people:
         return people
     return list(
-        get_user_model()
-        .objects.filter(is_coordinator=True, is_active=True)
-        .order_by("pk")
-        .values_list("pk", flat=True)
+        get_user_model().objects.filter(is_coordinator=True, is_active=True).order_by("pk").values_list("pk", flat=True)
     )
 
 

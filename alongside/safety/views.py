@@ -121,15 +121,19 @@ def help_now(request: HttpRequest) -> HttpResponse:
     user = request.user
     thread_id = _own_thread(request)
     if request.method == "POST" and user.is_authenticated and request.POST.get("alert") == "yes":
-        concern, made = services.raise_concern_once(
-            raised_by=user,
-            level=Level.IMMINENT,
-            source=Source.MEMBER,
-            member=user,
-            thread_id=thread_id,
-            request=request,
+        result = attempt(
+            request,
+            lambda: services.raise_concern_once(
+                raised_by=user,
+                level=Level.IMMINENT,
+                source=Source.MEMBER,
+                member=user,
+                thread_id=thread_id,
+                request=request,
+            ),
         )
-        return redirect("safety:raised", pk=concern.pk)
+        if result is not None:
+            return redirect("safety:raised", pk=result[0].pk)
     return render(request, "safety/help_now.html", _crisis({"thread_id": thread_id}))
 
 
@@ -155,8 +159,7 @@ def debrief(request: AuthedRequest) -> HttpResponse:
         ),
     )
     if result is not None:
-        made, new = result
-        if new:
+        if result[1]:
             messages.success(request, "You have asked for a debrief. A coordinator will call you.")
         else:
             messages.info(request, "You have already asked for a debrief: a coordinator will call you.")
