@@ -218,7 +218,9 @@ async def _raise(client: httpx.AsyncClient, contact_id: int) -> bool:
         f"/concerns/raise/contact/{contact_id}/",
         data={"csrfmiddlewaretoken": CSRF_SECRET, "level": "imminent", "actions": "crisis_line", "note": "bench"},
     )
-    return response.status_code == 302 and re.match(r"^/concerns/\d+/raised/$", response.headers["location"]) is not None
+    return (
+        response.status_code == 302 and re.match(r"^/concerns/\d+/raised/$", response.headers["location"]) is not None
+    )
 
 
 def _client(base: str, setup: dict[str, Any]) -> httpx.AsyncClient:
@@ -344,7 +346,13 @@ def run_p99(echo: dict[str, Any]) -> dict[str, Any]:
         {"echo_p99": echo.get("p99"), "echo_p50": echo.get("p50"), "database": "sqlite", "worker": "in-process"}
     )
     figures["measured_frame"] = ALERT_FRAME
-    return {"bench": "safety.alert_p99", "value": figures["p99"], "unit": "ms", "budget": BUDGET_MS, **_context(figures)}
+    return {
+        "bench": "safety.alert_p99",
+        "value": figures["p99"],
+        "unit": "ms",
+        "budget": BUDGET_MS,
+        **_context(figures),
+    }
 
 
 def _flush_redis(url: str) -> None:
