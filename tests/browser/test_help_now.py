@@ -36,6 +36,7 @@ def test_a_member_in_a_chat_taps_help_now_sees_the_crisis_lines_and_alerts_the_c
     page.goto(f"/threads/{thread.pk}/")
     expect(page.locator("#chat-status")).to_have_text("Connected")
 
+    screenshot(page, "chat-help-now-button")
     help_now = page.get_by_role("link", name="I need help now")
     expect(help_now).to_be_in_viewport()  # one tap on a phone: not behind the menu, not below the fold
     help_now.click()
@@ -52,7 +53,40 @@ def test_a_member_in_a_chat_taps_help_now_sees_the_crisis_lines_and_alerts_the_c
     expect(page.get_by_role("heading", name="What happens next")).to_be_visible()
     expect(page.locator("#concern-status")).to_contain_text("The coordinator on call has been alerted.")
     assert not serious_violations(page)
+    screenshot(page, "help-now-alerted")
 
     concern = wait_for_db(lambda: Concern.objects.filter(raised_by=alice).first(), "the concern to be stored")
     assert (concern.source, concern.member_id, concern.thread_id) == (Source.MEMBER, alice.pk, thread.pk)
     assert Notification.objects.filter(user=dana, kind=Kind.CONCERN_RAISED).count() == 1
+
+
+def test_a_supporter_in_a_chat_raises_a_concern_on_a_phone_and_sees_the_coordinator_was_alerted(
+    asgi_live_server: LiveServer, new_context: Callable[..., BrowserContext], sign_in_as: Any
+) -> None:
+    alice, bob = factories.member(display_name="Alice"), factories.supporter(display_name="Bob")
+    factories.on_call(primary=[factories.coordinator(display_name="Dana")])
+    thread = get_or_create_thread_for_connection(connection=connection_factories.connection(alice, bob))
+    context = new_context()
+    sign_in_as(context, bob)
+    page = context.new_page()
+    page.goto(f"/threads/{thread.pk}/")
+    raise_link = page.get_by_role("link", name="Raise a concern")
+    expect(raise_link).to_be_in_viewport()
+    raise_link.click()
+    page.get_by_label("Imminent risk").check()
+    page.get_by_label("Crisis line details given").check()
+    page.get_by_label("What did you see or hear? (optional)").fill("Said they had made a plan.")
+    assert not serious_violations(page)
+    screenshot(page, "raise-concern")
+    page.get_by_role("button", name="Raise the concern").click()
+    expect(page.get_by_role("heading", name="The coordinator on call has been alerted")).to_be_visible()
+    expect(page.get_by_role("button", name="I need a debrief")).to_be_visible()
+    assert not serious_violations(page)
+    screenshot(page, "concern-raised")
+    concern = wait_for_db(lambda: Concern.objects.filter(raised_by=bob).first(), "the concern to be stored")
+    assert (concern.level, concern.source, concern.member_id, concern.actions) == (
+        "imminent",
+        Source.THREAD,
+        alice.pk,
+        ["crisis_line"],
+    )

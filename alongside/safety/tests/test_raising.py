@@ -170,3 +170,10 @@ def test_only_the_raiser_sees_where_their_concern_stands(supporter_client, membe
     url = reverse("safety:raised", args=[Concern.objects.get().pk])
     assert member_client.get(url).status_code == 404
     assert coordinator_client.get(url).status_code == 404
+
+
+def test_while_the_alert_has_not_gone_out_the_page_does_not_claim_it_has(supporter_client, thread, on_call):
+    answer = _raise(supporter_client, reverse("safety:raise_thread", args=[thread.pk]))  # the task never ran
+    page = supporter_client.get(answer["Location"]).content.decode()
+    assert "Your concern is raised" in page and "on its way to the coordinator on call" in page
+    assert "has been alerted" not in page
