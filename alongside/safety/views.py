@@ -112,6 +112,7 @@ def raised(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, template, context)
 
 
+@require_http_methods(["GET", "POST"])
 def help_now(request: HttpRequest) -> HttpResponse:
     """I need help now: the crisis lines first, then (signed in) a button alerting the coordinator on call.
 
