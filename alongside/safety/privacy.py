@@ -198,8 +198,7 @@ def export_data(*, user: User) -> dict[str, Any]:
         for c in Concern.objects.filter(member_id=uid).order_by("raised_at")
     ]
     data["access_log"] = [
-        {"at": _iso(e.at), "what": e.action, "outcome": e.outcome}
-        for e in access_log(uid).order_by("at", "id")[:1000]
+        {"at": _iso(e.at), "what": e.action, "outcome": e.outcome} for e in access_log(uid).order_by("at", "id")[:1000]
     ]
     if user.is_supporter or ShiftPlace.objects.filter(supporter_id=uid).exists():
         data["shifts"] = [
