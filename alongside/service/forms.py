@@ -9,7 +9,13 @@ from django import forms
 from alongside.directory.models import Region
 from alongside.lib.time import valid_timezone
 from alongside.lib.zones import TimeZoneField
-from alongside.service.models import MESSAGE_RETENTION_RANGE, TALK_NOW_WAIT_RANGE, OpeningHours, ServiceSettings, Weekday
+from alongside.service.models import (
+    MESSAGE_RETENTION_RANGE,
+    TALK_NOW_WAIT_RANGE,
+    OpeningHours,
+    ServiceSettings,
+    Weekday,
+)
 from alongside.service.selectors import SERVICE_FORMATS
 from alongside.service.services import DayHours
 

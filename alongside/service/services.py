@@ -13,7 +13,13 @@ from django.http import HttpRequest
 
 from alongside.audit.services import record
 from alongside.lib.time import valid_timezone
-from alongside.service.models import MESSAGE_RETENTION_RANGE, TALK_NOW_WAIT_RANGE, OpeningHours, ServiceSettings, Weekday
+from alongside.service.models import (
+    MESSAGE_RETENTION_RANGE,
+    TALK_NOW_WAIT_RANGE,
+    OpeningHours,
+    ServiceSettings,
+    Weekday,
+)
 from alongside.service.selectors import forget_snapshot
 
 if TYPE_CHECKING:

@@ -25,7 +25,7 @@ from alongside.roster.models import ContactFormat, ContactRecord, ShiftPlace
 from alongside.roster.services import open_contact
 from alongside.service.selectors import ServiceSnapshot
 from alongside.talknow import services as talknow
-from alongside.talknow.models import State, TalkNowRequest
+from alongside.talknow.models import State
 from tests import factories
 
 pytestmark = pytest.mark.django_db
