@@ -6,6 +6,7 @@ check is being signed in; nobody can ask for someone else's.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from alongside.accounts.forms import DeleteAccountForm
 from alongside.audit.access import AuthedRequest
+from alongside.lib.time import when_text
 from alongside.lib.views import attempt
 from alongside.safety.privacy import delete_account, export_data, record_export
 
@@ -43,13 +45,27 @@ def _label(key: str) -> str:
     return key.replace("_", " ").capitalize()
 
 
-def _value(value: Any) -> str:
+def _moment(value: Any) -> dt.datetime | None:
+    """An exported time (ISO 8601 with its offset), to be shown with the ``when`` filter like every time."""
+    if isinstance(value, str) and len(value) >= 20 and value[4] == "-" and "T" in value:
+        try:
+            return dt.datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _value(value: Any) -> Any:
+    if (moment := _moment(value)) is not None:
+        return moment
     if value is None or value == "" or value == []:
         return "—"
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, list):
-        return ", ".join(_value(v) for v in value)
+        if value and all(_moment(v) for v in value):  # a window: from one time to another
+            return " to ".join(when_text(_moment(v)) for v in value)
+        return ", ".join(str(_value(v)) for v in value)
     return str(value)
 
 
@@ -82,7 +98,7 @@ def export_page(request: AuthedRequest) -> HttpResponse:
     data = export_data(user=request.user)
     record_export(user=request.user, form="page", request=request)
     response = render(
-        request, "safety/export_page.html", {"exported_at": data["exported_at"], "sections": _sections(data)}
+        request, "safety/export_page.html", {"exported_at": _moment(data["exported_at"]), "sections": _sections(data)}
     )
     return _no_store(response)
 

@@ -80,6 +80,7 @@ def test_the_readable_page_holds_the_same_and_nothing_about_the_peer(story):
     for canary in BOBS:
         assert canary not in page
     assert "Messages you wrote" in page and "Bob" in page
+    assert '<time datetime="' in page  # times in the reader's own zone and words, as on every page
 
 
 def test_a_supporters_export_has_their_shifts_and_contact_records_and_no_member_data(story):
