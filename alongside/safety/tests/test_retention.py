@@ -138,6 +138,7 @@ def test_the_thread_page_says_how_long_messages_are_kept_and_then_when_they_were
     apply_retention(at=now() + 46 * DAY)
     page = member_client.get(f"/threads/{thread.pk}/").content.decode()
     assert "Messages in this conversation were erased on" in page
+    assert "Message erased" in page
     assert "hello" not in page
 
 
