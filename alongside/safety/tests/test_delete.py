@@ -13,7 +13,7 @@ from django.test import Client
 from alongside.accounts.models import Profile, User
 from alongside.audit import chain
 from alongside.audit.models import AuditEvent
-from alongside.connections.models import Connection, ConnectionStatus, EndKind, SupportRequest
+from alongside.connections.models import Connection, ConnectionStatus, EndKind, RequestStatus, SupportRequest
 from alongside.connections.tests import factories as connection_factories
 from alongside.conversations.models import Message, Thread
 from alongside.conversations.services import get_or_create_thread_for_connection, post_message
@@ -132,11 +132,12 @@ def test_the_connections_request_stays_without_their_note(story):
     assert request.member_id is None and request.note == ""
 
 
-def test_a_live_support_request_is_withdrawn_and_goes(story):
+def test_a_live_support_request_is_withdrawn_and_kept_without_them(story):
     carol = factories.member(display_name="Carol")
-    live = connection_factories.support_request(carol)
+    live = connection_factories.support_request(carol, note="CAROL-NOTE")
     _delete(carol)
-    assert not SupportRequest.objects.filter(pk=live.pk, member__isnull=False).exists()
+    kept = SupportRequest.objects.get(pk=live.pk)
+    assert (kept.status, kept.member_id, kept.note) == (RequestStatus.WITHDRAWN, None, "")
 
 
 def test_a_waiting_talk_now_request_is_cancelled_and_a_call_back_loses_its_number(story, open_service):
