@@ -16,6 +16,7 @@ urlpatterns = [
     path("offline/", installable.offline, name="offline"),
     path("accounts/", include("allauth.urls")),
     path("profile/", include("alongside.accounts.urls")),
+    path("profile/", include("alongside.safety.privacy_urls")),
     path("library/", include("alongside.library.urls")),
     path("notifications/", include("alongside.notifications.urls")),
     path("console/", include("alongside.console.urls")),

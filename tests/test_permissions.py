@@ -301,8 +301,11 @@ PAGES: list[tuple[str, str] | tuple[str, str, Builder]] = [
     ("log/log 200/200 200/200 200/200 200/200 200/200 200/200 mfa/mfa", "accounts:profile"),
     # Set up already: on to the profile.
     ("log/log 302/302 302/302 302/302 302/302 302/302 302/302 mfa/mfa", "accounts:setup"),
-    ("log/log 200/200 200/200 200/200 200/200 200/200 200/200 mfa/mfa", "accounts:delete"),
-    ("log/log 200/200 200/200 200/200 200/200 200/200 200/200 mfa/mfa", "accounts:export"),
+    # privacy (issue 11, data rights): one's own data only, so no object and no outsider; an empty POST to delete
+    # redraws the form with its errors; the exports are GET only.
+    ("log/log 200/200 200/200 200/200 200/200 200/200 200/200 mfa/mfa", "privacy:delete"),
+    ("log/log 200/405 200/405 200/405 200/405 200/405 200/405 mfa/mfa", "privacy:export"),
+    ("log/log 200/405 200/405 200/405 200/405 200/405 200/405 mfa/mfa", "privacy:export_page"),
     # library and notifications
     # Crisis lines and public resources for everyone; the rest after signing in.
     ("200/200 200/200 200/200 200/200 200/200 200/200 200/200 mfa/mfa", "library:index"),

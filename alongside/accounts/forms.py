@@ -92,7 +92,7 @@ class DeleteAccountForm(forms.Form):
     confirm = forms.CharField(
         max_length=40,
         label='Type "delete" to confirm',
-        help_text="This removes your account, profile and notifications. It cannot be undone.",
+        help_text="This deletes your account at once. It cannot be undone.",
     )
     password = forms.CharField(widget=forms.PasswordInput, max_length=200, label="Your password")
 

@@ -12,6 +12,9 @@ from django.utils import timezone
 from alongside.directory.models import CareerStage
 from alongside.lib.fields import EncryptedTextField
 
+FORMER_MEMBER = "a former member"
+"""How a person who deleted their account appears to the people they talked with."""
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
@@ -45,6 +48,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     EMAIL_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
 
+    is_former: ClassVar[bool] = False
+    """True only on the stand-in ``former_member()`` gives for someone who deleted their account."""
+
     class Meta:
         ordering = ["id"]
 
@@ -59,8 +65,18 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def display_name(self) -> str:
+        if self.is_former:
+            return FORMER_MEMBER
         profile = getattr(self, "profile", None)
         return profile.display_name if profile is not None and profile.display_name else "Someone"
+
+
+def former_member() -> User:
+    """A stand-in, never saved, for the person on the other side who deleted their account: no id, no profile,
+    shown as "a former member"."""
+    person = User(is_active=False)
+    person.is_former = True  # type: ignore[misc]
+    return person
 
 
 class Profile(models.Model):

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 
 from alongside.accounts.models import Profile, User
-from alongside.audit.models import AuditEvent
 from alongside.audit.services import record
 from alongside.directory.models import Language, Specialty, Workplace
 from alongside.lib.time import now
 from alongside.notifications.models import Kind
-from alongside.notifications.selectors import devices_of
 from alongside.notifications.services import notify
 
 ROLES = ("supporter", "coordinator")
@@ -65,15 +62,6 @@ def save_profile(
 
 
 @transaction.atomic
-def delete_account(*, user: User, request: HttpRequest | None = None) -> None:
-    """Remove the person and everything that is theirs. The audit trail keeps only their id."""
-    record(
-        "accounts.deleted", actor=user, subject=user, target_type="accounts.user", target_id=user.pk, request=request
-    )
-    user.delete()
-
-
-@transaction.atomic
 def set_role(
     *, actor: User, user: User, role: str, granted: bool, reason: str = "", request: HttpRequest | None = None
 ) -> bool:
@@ -105,41 +93,3 @@ def set_role(
         reason=reason,
     )
     return True
-
-
-def export_data(*, user: User) -> dict[str, Any]:
-    """Everything the service holds about a person, for their own download."""
-    profile = getattr(user, "profile", None)
-    data: dict[str, Any] = {
-        "account": {
-            "email": user.email,
-            "joined": user.date_joined.isoformat(),
-            "roles": [r for r in ROLES if getattr(user, f"is_{r}")],
-        },
-        "profile": None,
-        "access_log": [
-            {"at": e.at.isoformat(), "action": e.action, "outcome": e.outcome}
-            for e in AuditEvent.objects.filter(subject_id=user.pk).order_by("at")[:1000]
-        ],
-        # The devices that get their alerts: what the person sees on the page, not the push service's address.
-        "alert_devices": [
-            {
-                "device": d.label,
-                "added": d.created_at.isoformat(),
-                "last_alert_delivered": d.last_success_at.isoformat() if d.last_success_at else None,
-            }
-            for d in devices_of(user.pk)
-        ],
-    }
-    if profile is not None:
-        data["profile"] = {
-            "display_name": profile.display_name,
-            "real_name": profile.real_name,
-            "career_stage": profile.get_career_stage_display(),
-            "international_graduate": profile.international_graduate,
-            "specialty": str(profile.specialty) if profile.specialty else None,
-            "workplaces": [str(w) for w in profile.workplaces.all()],
-            "languages": [str(lang) for lang in profile.languages.all()],
-            "time_zone": profile.time_zone,
-        }
-    return data

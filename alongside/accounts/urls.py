@@ -6,6 +6,4 @@ app_name = "accounts"
 urlpatterns = [
     path("", views.profile, name="profile"),
     path("setup/", views.setup, name="setup"),
-    path("delete/", views.delete, name="delete"),
-    path("export/", views.export, name="export"),
 ]

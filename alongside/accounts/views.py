@@ -1,18 +1,15 @@
 from __future__ import annotations
 
-import json
-
 from django.contrib import messages
-from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
-from alongside.accounts.forms import DeleteAccountForm, ProfileForm
+from alongside.accounts.forms import ProfileForm
 from alongside.accounts.models import Profile
-from alongside.accounts.services import delete_account, export_data, save_profile
+from alongside.accounts.services import save_profile
 from alongside.audit.access import AuthedRequest
 
 
@@ -60,25 +57,3 @@ def profile(request: AuthedRequest) -> HttpResponse:
         messages.success(request, "Your profile is saved.")
         return redirect("accounts:profile")
     return render(request, "accounts/profile.html", {"form": form})
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def delete(request: AuthedRequest) -> HttpResponse:
-    form = DeleteAccountForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        user = request.user
-        logout(request)
-        delete_account(user=user, request=request)
-        messages.success(request, "Your account and everything in it have been deleted.")
-        return redirect("home")
-    return render(request, "accounts/delete.html", {"form": form})
-
-
-@login_required
-def export(request: AuthedRequest) -> HttpResponse:
-    body = json.dumps(export_data(user=request.user), indent=2, ensure_ascii=False)
-    response = HttpResponse(body, content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="alongside-my-data.json"'
-    response["Cache-Control"] = "no-store"
-    return response

@@ -207,12 +207,12 @@ def to_engine_request(
     at = at or now()
     person: Profile | None = getattr(support_request.member, "profile", None)
     if blocked is None:
-        blocked = never_match([support_request.member_id]).get(support_request.member_id, frozenset())
+        blocked = never_match([support_request.member_pk]).get(support_request.member_pk, frozenset())
     formats = frozenset(f for f in (support_request.formats or []) if f in engine.FORMATS)
     stage = person.career_stage if person is not None and person.career_stage in engine.CAREER_STAGES else "other"
     return engine.Request(
         id=support_request.pk,
-        member_user_id=support_request.member_id,
+        member_user_id=support_request.member_pk,
         topics=frozenset(t.slug for t in support_request.topics.all()),
         peer_kind=support_request.peer_kind,
         same_specialty=support_request.same_specialty,
@@ -235,8 +235,8 @@ def engine_requests(queryset: QuerySet[SupportRequest], *, at: dt.datetime | Non
     """Many requests at once (the waitlist), with the never-match pairs fetched in one go."""
     at = at or now()
     rows = list(request_queryset().filter(pk__in=queryset.values("pk")).order_by("created_at", "pk"))
-    blocked = never_match(sorted({r.member_id for r in rows}))
-    return [to_engine_request(r, at=at, blocked=blocked.get(r.member_id, frozenset())) for r in rows]
+    blocked = never_match(sorted({r.member_pk for r in rows}))
+    return [to_engine_request(r, at=at, blocked=blocked.get(r.member_pk, frozenset())) for r in rows]
 
 
 def already_offered(support_request: SupportRequest) -> frozenset[int]:

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from alongside.accounts.models import former_member
 from alongside.lib.fields import EncryptedTextField
 from alongside.lib.time import now
 
@@ -65,7 +66,13 @@ class WaitlistReason(models.TextChoices):
 class SupportRequest(models.Model):
     """A member's request for an ongoing peer. Preferences are kept as given, in the member's time zone."""
 
-    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="support_requests")
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="support_requests",
+        help_text="Empty once the member deleted their account (their connection's request is kept for the peer).",
+    )
     status = models.CharField(max_length=10, choices=RequestStatus.choices, default=RequestStatus.OPEN)
     topics = models.ManyToManyField("directory.Topic", blank=True, related_name="+")
     peer_kind = models.CharField(max_length=10, choices=PeerKind.choices, default=PeerKind.ANY)
@@ -107,6 +114,10 @@ class SupportRequest(models.Model):
                 condition=~Q(status="waitlist") | Q(waitlisted_at__isnull=False),
                 name="support_request_waitlist_has_time",
             ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["open", "offered", "waitlist"]) | Q(member__isnull=False),
+                name="support_request_live_has_member",
+            ),
         ]
         indexes = [models.Index(fields=["status", "created_at"])]
 
@@ -116,6 +127,13 @@ class SupportRequest(models.Model):
     @property
     def is_live(self) -> bool:
         return self.status in LIVE_REQUEST_STATUSES
+
+    @property
+    def member_pk(self) -> int:
+        """The member's user id. A live request always has its member; a kept one may have lost it."""
+        if self.member_id is None:
+            raise ValueError("the member deleted their account")
+        return self.member_id
 
     def waited(self, at: dt.datetime | None = None) -> dt.timedelta:
         return (at or now()) - self.created_at
@@ -218,12 +236,19 @@ class EndKind(models.TextChoices):
     BLOCKED = "blocked", "Blocked"
     REVIEW = "review", "Closed at a review point"
     REFERRED = "referred", "Referred on"
+    ACCOUNT_DELETED = "deleted", "Account deleted"
 
 
 class Connection(models.Model):
     """An ongoing one-to-one connection between a member and a supporter."""
 
-    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="connections")
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="connections",
+        help_text="Empty once the member deleted their account: the supporter keeps the closed connection.",
+    )
     supporter = models.ForeignKey("supporters.SupporterProfile", on_delete=models.CASCADE, related_name="connections")
     request = models.OneToOneField(SupportRequest, on_delete=models.CASCADE, related_name="connection")
     offer = models.OneToOneField(Offer, null=True, blank=True, on_delete=models.SET_NULL, related_name="connection")
@@ -255,14 +280,18 @@ class Connection(models.Model):
                 condition=Q(status="active", ended_at__isnull=True) | Q(status="closed", ended_at__isnull=False),
                 name="connection_closed_has_end",
             ),
+            models.CheckConstraint(
+                condition=Q(status="closed") | Q(member__isnull=False), name="connection_active_has_member"
+            ),
         ]
         indexes = [models.Index(fields=["supporter", "status"]), models.Index(fields=["member", "status"])]
 
     def __str__(self) -> str:
         return f"connection {self.pk}"
 
-    def parties(self) -> tuple[int, int]:
-        """The user ids of its two people: (the member's, the supporter's)."""
+    def parties(self) -> tuple[int | None, int]:
+        """The user ids of its two people: (the member's, the supporter's). The member's is None once they deleted
+        their account."""
         return self.member_id, self.supporter.user_id
 
     def has_party(self, user_id: int | None) -> bool:
@@ -276,18 +305,32 @@ class Connection(models.Model):
             return False
         return user.pk == self.member_id or bool(getattr(user, "is_supporter", False))
 
+    @property
+    def member_pk(self) -> int:
+        """The member's user id. An active connection always has its member (a database rule)."""
+        if self.member_id is None:
+            raise ValueError("the member deleted their account")
+        return self.member_id
+
     def peer_id_of(self, user_id: int) -> int:
-        """The user id of the other person; ``user_id`` must be one of its two people."""
+        """The user id of the other person, for telling them something; ``user_id`` must be one of its two people,
+        and the other must still have an account (always so while the connection is active)."""
         member_id, supporter_user_id = self.parties()
         if user_id == member_id:
             return supporter_user_id
         if user_id == supporter_user_id:
+            if member_id is None:
+                raise ValueError("the member deleted their account")
             return member_id
         raise ValueError("not a party to this connection")
 
     def peer_of(self, user: User) -> User:
         """The other person of the connection, as ``user`` sees it; ``user`` must be one of its two people."""
-        return self.member if self.peer_id_of(user.pk) == self.member_id else self.supporter.user
+        if self.member_id is None:
+            return former_member()
+        if self.peer_id_of(user.pk) == self.member_id:
+            return self.member or former_member()
+        return self.supporter.user
 
     @property
     def is_active(self) -> bool:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.db.models import Count, Min, Q, QuerySet
 
-from alongside.accounts.models import User
+from alongside.accounts.models import User, former_member
 from alongside.connections import glue
 from alongside.connections.models import (
     LIVE_REQUEST_STATUSES,
@@ -159,7 +159,7 @@ class OfferCard:
 
 def offer_card(offer: Offer, *, viewer_zone: str) -> OfferCard:
     support_request = offer.request
-    member = support_request.member
+    member = support_request.member or former_member()
     profile = getattr(member, "profile", None)
     slots = weekly_slots(parse_windows(support_request.availability), support_request.time_zone)
     return OfferCard(

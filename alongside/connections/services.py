@@ -21,6 +21,7 @@ from alongside.accounts.models import User
 from alongside.audit.services import record
 from alongside.connections import glue
 from alongside.connections.models import (
+    LIVE_REQUEST_STATUSES,
     NOTE_MAX_LENGTH,
     OFFER_HOURS,
     REASON_MAX_LENGTH,
@@ -195,7 +196,7 @@ def _to_waitlist(support_request: SupportRequest, reason: str) -> None:
         target=support_request,
         details={"reason": reason},
     )
-    notify(user_id=support_request.member_id, kind=Kind.REQUEST_WAITLISTED, link=_request_link(support_request))
+    notify(user_id=support_request.member_pk, kind=Kind.REQUEST_WAITLISTED, link=_request_link(support_request))
 
 
 @transaction.atomic
@@ -324,7 +325,7 @@ def offer_from_coordinator(
         request=request,
         details={"source": source},
     )
-    notify(user_id=locked.member_id, kind=Kind.OFFER_FROM_COORDINATORS, link=_request_link(locked))
+    notify(user_id=locked.member_pk, kind=Kind.OFFER_FROM_COORDINATORS, link=_request_link(locked))
     support_request.refresh_from_db()
     return offer
 
@@ -356,7 +357,7 @@ def offer_next(*, support_request: SupportRequest) -> Offer | None:
         if not Suggestion.objects.filter(request=support_request, supporter_id=candidate.supporter_id).exists():
             _store(support_request, [candidate])
         record("connections.offer.sent", subject=support_request.member, target=offer, details={"automatic": True})
-        notify(user_id=support_request.member_id, kind=Kind.OFFER_NEXT, link=_request_link(support_request))
+        notify(user_id=support_request.member_pk, kind=Kind.OFFER_NEXT, link=_request_link(support_request))
         return offer
     _to_waitlist(support_request, WaitlistReason.SUGGESTIONS_USED)
     return None
@@ -408,7 +409,7 @@ def accept_offer(*, offer: Offer, actor: User, request: HttpRequest | None = Non
     record("connections.offer.accepted", actor=actor, subject=support_request.member, target=locked, request=request)
     record("connections.connection.started", actor=actor, subject=support_request.member, target=connection)
     link = f"/connections/{connection.pk}/"
-    notify(user_id=support_request.member_id, kind=Kind.CONNECTION_STARTED, link=link)
+    notify(user_id=support_request.member_pk, kind=Kind.CONNECTION_STARTED, link=link)
     notify(user_id=actor.pk, kind=Kind.CONNECTION_STARTED, link=link)
     offer.refresh_from_db()
     return connection
@@ -519,6 +520,24 @@ def close_connection(
 
 
 @transaction.atomic
+def close_for_deleted_account(*, user: User, request: HttpRequest | None = None) -> list[int]:
+    """Close every active connection of someone deleting their account, on either side. The other person is told
+    only that the connection has closed (the notice every close sends), never why. No feedback is asked of the
+    person leaving. Their live support request, if any, is withdrawn. Returns the connections' ids."""
+    closed = []
+    for connection in Connection.objects.select_related("supporter").filter(
+        Q(member=user) | Q(supporter__user=user), status=ConnectionStatus.ACTIVE
+    ):
+        _end(connection, actor=user, kind=EndKind.ACCOUNT_DELETED, reason="", request=request)
+        Connection.objects.filter(pk=connection.pk).update(feedback_pending=False)
+        closed.append(connection.pk)
+    live = SupportRequest.objects.filter(member=user, status__in=LIVE_REQUEST_STATUSES).first()
+    if live is not None:
+        withdraw_request(support_request=live, actor=user, request=request)
+    return closed
+
+
+@transaction.atomic
 def ask_for_change(*, connection: Connection, actor: User, request: HttpRequest | None = None) -> SupportRequest:
     """The member asks for a different peer, with no reason asked: this connection closes, matching starts again.
 
@@ -550,6 +569,8 @@ def block(*, connection: Connection, actor: User, reason: str = "", request: Htt
     """End the connection and never match this pair again, in either direction."""
     locked = Connection.objects.select_related("supporter").get(pk=connection.pk)
     side_of(locked, actor)  # refuses anyone but its two people
+    if locked.member_id is None:
+        raise ValidationError("This member has deleted their account; there is nobody left to block.")
     other_id = locked.peer_id_of(actor.pk)
     if locked.is_active:
         _end(locked, actor=actor, kind=EndKind.BLOCKED, reason=reason, request=request)
@@ -608,7 +629,7 @@ def announce_due_reviews(*, at: dt.datetime | None = None) -> int:
                 continue
             connection = Connection.objects.select_related("supporter").get(pk=pk)
             link = f"/connections/{pk}/review/"
-            notify(user_id=connection.member_id, kind=Kind.REVIEW_DUE, link=link)
+            notify(user_id=connection.member_pk, kind=Kind.REVIEW_DUE, link=link)
             notify(user_id=connection.supporter.user_id, kind=Kind.REVIEW_DUE, link=link)
             announced += 1
     return announced

@@ -38,6 +38,11 @@ class Thread(models.Model):
     closed_at = models.DateTimeField(
         null=True, blank=True, help_text="Takes no new messages (a connection's thread also closes with it)."
     )
+    erased_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the retention policy erased its messages' words (safety.retention); each message keeps its seq.",
+    )
 
     class Meta:
         constraints = [
@@ -71,7 +76,11 @@ class ThreadMember(models.Model):
 
 
 class Message(models.Model):
-    """One message. A deleted message keeps its seq (so replay has no gaps) and loses its body."""
+    """One message. A deleted message keeps its seq (so replay has no gaps) and loses its body.
+
+    ``deleted_at`` also marks a message erased by the retention policy or by its sender deleting their account:
+    each leaves the row and seq, empties the body, and the thread page says why (``Thread.erased_at``, or a
+    sender who is gone)."""
 
     thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="messages")
     seq = models.PositiveBigIntegerField()

@@ -7,12 +7,30 @@ from typing import Any
 
 from django.db.models import Count, F, Q
 
+from alongside.accounts.models import FORMER_MEMBER
 from alongside.conversations.models import Message, Thread, ThreadMember
 
+FORMER_SENDER = FORMER_MEMBER[0].upper() + FORMER_MEMBER[1:]
+"""The sender of a message whose author deleted their account (the message row stays, without its words)."""
 HISTORY_LIMIT = 200
 """Messages rendered on the thread page; older ones are not shown."""
 REPLAY_LIMIT = 500
 """The most messages replayed to a resuming client; further behind, it is told to reload."""
+
+
+def sender_name(sender_id: int | None, names: dict[int, str]) -> str:
+    """How a message's sender is shown: their display name, or "A former member" once they deleted their account."""
+    if sender_id is None:
+        return FORMER_SENDER
+    return names.get(sender_id, "Someone")
+
+
+def peer_names(thread_id: int, *, viewer_id: int) -> str:
+    """The other people of the thread by display name; a thread whose other person deleted their account has
+    none left: "a former member"."""
+    names = member_names(thread_id)
+    names.pop(viewer_id, None)
+    return ", ".join(sorted(names.values())) or FORMER_MEMBER
 
 
 def member_names(thread_id: int) -> dict[int, str]:
@@ -50,7 +68,7 @@ def frame(
     result: dict[str, Any] = {
         "type": "message",
         "seq": seq,
-        "sender": names.get(sender_id or 0, "Someone"),
+        "sender": sender_name(sender_id, names),
         "body": body,
         "at": at,
         "mine": sender_id == viewer_id,
@@ -83,7 +101,7 @@ def history(thread: Thread, *, viewer_id: int, limit: int = HISTORY_LIMIT) -> tu
     lines = [
         HistoryLine(
             seq=m.seq,
-            sender=names.get(m.sender_id or 0, "Someone"),
+            sender=sender_name(m.sender_id, names),
             body=m.body,
             at=m.created_at,
             mine=m.sender_id == viewer_id,

@@ -22,8 +22,6 @@ def thread(request: AuthedRequest, pk: int) -> HttpResponse:
     unread_from = selectors.read_state(found.pk, viewer_id=viewer_id)[0]
     mark = services.mark_read(thread_id=found.pk, user_id=viewer_id, seq=found.last_seq)
     mark_thread_notifications_read(thread_id=found.pk, user_id=viewer_id)
-    names = selectors.member_names(found.pk)
-    names.pop(viewer_id, None)
     context = {
         "thread": found,
         "lines": lines,
@@ -31,7 +29,7 @@ def thread(request: AuthedRequest, pk: int) -> HttpResponse:
         "unread_from": unread_from,
         "read_mark": mark,
         "peer_read": selectors.read_state(found.pk, viewer_id=viewer_id)[1],
-        "peers": ", ".join(sorted(names.values())) or "your peer",
+        "peers": selectors.peer_names(found.pk, viewer_id=viewer_id),
         "open": thread_accepts_messages(found),
         "connection": found.connection,
         "body_max": BODY_MAX_LENGTH,

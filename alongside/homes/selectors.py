@@ -109,7 +109,7 @@ def _sessions(user: User, *, as_member: bool, at: dt.datetime) -> list[SessionIt
     items = []
     for session in meetings.upcoming_sessions_for(user, as_member=as_member, at=at):
         connection = session.connection
-        partner = connection.supporter.user if connection.member_id == user.pk else connection.member
+        partner = connection.peer_of(user)
         join_url = _join_url(session)
         items.append(
             SessionItem(
@@ -130,7 +130,7 @@ def _connections(user: User, *, as_member: bool, at: dt.datetime) -> list[Connec
         mine_as_member = connection.member_id == user.pk
         if mine_as_member != as_member:
             continue
-        partner = connection.supporter.user if mine_as_member else connection.member
+        partner = connection.supporter.user if mine_as_member else connection.peer_of(user)
         items.append(ConnectionItem(connection, partner.display_name, mine_as_member, connection.review_is_due(at)))
     return items
 

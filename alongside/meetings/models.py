@@ -31,7 +31,13 @@ class Session(models.Model):
     """
 
     connection = models.ForeignKey("connections.Connection", on_delete=models.CASCADE, related_name="sessions")
-    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Empty once the proposer deleted their account (the session stays in the peer's history).",
+    )
     starts_at = models.DateTimeField(db_index=True)
     minutes = models.PositiveSmallIntegerField(default=60)
     medium = models.CharField(max_length=10, help_text="A supporters.Format value both sides accept.")

@@ -228,7 +228,8 @@ def agree(*, session: Session, actor: User, request: HttpRequest | None = None) 
     locked.status, locked.agreed_at = SessionStatus.AGREED, now()
     locked.save(update_fields=["status", "agreed_at"])
     record("connections.session.agreed", actor=actor, target=locked, request=request)
-    notify(user_id=locked.proposed_by_id, kind=Kind.SESSION_AGREED, link=locked.get_absolute_url())
+    if locked.proposed_by_id is not None:  # None: the proposer has since deleted their account
+        notify(user_id=locked.proposed_by_id, kind=Kind.SESSION_AGREED, link=locked.get_absolute_url())
     session.refresh_from_db()
     return locked
 
@@ -304,6 +305,8 @@ def send_due_reminders(*, at: dt.datetime | None = None) -> int:
                     continue  # another worker won, or it was cancelled in the meantime
                 session = Session.objects.select_related("connection__supporter").get(pk=pk)
                 for user_id in session.connection.parties():
+                    if user_id is None:  # a member who deleted their account
+                        continue
                     notify(user_id=user_id, kind=reminder.kind, link=session.get_absolute_url())
                     transaction.on_commit(partial(send_session_reminder, pk, user_id, reminder.key))
                 sent += 1

@@ -378,7 +378,7 @@ def call_session(*, session: Session, supporter: User) -> PhoneCall:
         raise ValidationError("This session is not by phone.")
     if not can_join(session):
         raise ValidationError("You can call from a few minutes before the agreed time until the session ends.")
-    if not selectors.own_number(connection.member_id):
+    if not selectors.own_number(connection.member_pk):
         raise ValidationError("Your peer has not given a number for phone sessions yet.")
     mobile = selectors.own_number(supporter.pk)
     if not mobile:
@@ -403,7 +403,7 @@ def _bridge_target(call: PhoneCall) -> str:
     session = call.session
     if session is None:
         return ""
-    return selectors.own_number(session.connection.member_id)
+    return selectors.own_number(session.connection.member_pk)
 
 
 def bridge_answered(*, call_id: int, digits: str) -> list[Step]:

@@ -141,6 +141,20 @@ def take_callback(*, callback_id: int, supporter: User, request: HttpRequest | N
     return callback
 
 
+@transaction.atomic
+def release_callbacks(*, supporter_id: int) -> int:
+    """A supporter deleting their account: the call-backs they took and had not made wait again for another
+    supporter (their contact records end). Returns how many."""
+    released = 0
+    for callback in Callback.objects.select_for_update().filter(taken_by_id=supporter_id, status=CallbackStatus.TAKEN):
+        if callback.contact_id is not None:
+            end_contact(record_id=callback.contact_id)
+        released += Callback.objects.filter(pk=callback.pk, status=CallbackStatus.TAKEN).update(
+            status=CallbackStatus.WAITING, taken_by=None, taken_at=None, contact=None
+        )
+    return released
+
+
 def _close(callback: Callback, *, status: str, outcome: str = "") -> bool:
     """End an open call-back (conditional, so only one ending wins) and delete its number."""
     ended = Callback.objects.filter(pk=callback.pk, status__in=OPEN_CALLBACK).update(

@@ -236,7 +236,7 @@ def session_call(request: AuthedRequest, pk: int) -> HttpResponse:
     connection = session.connection
     is_supporter = connection.supporter.user_id == user.pk
     joinable = can_join(session)
-    member_has_number = bool(selectors.own_number(connection.member_id))
+    member_has_number = connection.member_id is not None and bool(selectors.own_number(connection.member_id))
     return render(
         request,
         "phoneline/session_call.html",

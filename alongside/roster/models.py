@@ -158,7 +158,13 @@ class ContactRecord(models.Model):
     """The 30-second record of one contact: no names, no story. Open (``ended_at`` empty) while the contact runs,
     which makes the supporter busy; ``filed_at`` is set when the supporter has filled it in."""
 
-    supporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="contact_records")
+    supporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="contact_records",
+        help_text="Empty once the supporter deleted their account: the record, which names nobody, stays.",
+    )
     format = models.CharField(max_length=20, choices=ContactFormat.choices)
     started_at = models.DateTimeField(default=now)
     ended_at = models.DateTimeField(null=True, blank=True)

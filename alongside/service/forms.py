@@ -9,7 +9,13 @@ from django import forms
 from alongside.directory.models import Region
 from alongside.lib.time import valid_timezone
 from alongside.lib.zones import TimeZoneField
-from alongside.service.models import TALK_NOW_WAIT_RANGE, OpeningHours, ServiceSettings, Weekday
+from alongside.service.models import (
+    MESSAGE_RETENTION_RANGE,
+    TALK_NOW_WAIT_RANGE,
+    OpeningHours,
+    ServiceSettings,
+    Weekday,
+)
 from alongside.service.selectors import SERVICE_FORMATS
 from alongside.service.services import DayHours
 
@@ -56,6 +62,20 @@ class ServiceSettingsForm(forms.Form):
             "max_value": f"Give at most {TALK_NOW_WAIT_RANGE[1]} minutes.",
         },
     )
+    message_retention_days = forms.IntegerField(
+        label="Days messages are kept after a conversation ends",
+        min_value=MESSAGE_RETENTION_RANGE[0],
+        max_value=MESSAGE_RETENTION_RANGE[1],
+        help_text="When a connection or a talk-now conversation ends, its messages stay readable to the two people "
+        "for this many days; then the words of every message are erased for good, for both of them. Members are "
+        "told this on the about page and in every conversation. The default is 30.",
+        error_messages={
+            "required": "Give a number of days.",
+            "invalid": "Give a whole number of days.",
+            "min_value": f"Give at least {MESSAGE_RETENTION_RANGE[0]} day.",
+            "max_value": f"Give at most {MESSAGE_RETENTION_RANGE[1]} days.",
+        },
+    )
     signups_open = forms.BooleanField(
         label="Sign-ups are open",
         required=False,
@@ -72,6 +92,7 @@ class ServiceSettingsForm(forms.Form):
             "formats": [name for name, _ in FORMATS if getattr(row, name)],
             "signups_open": row.signups_open,
             "talk_now_wait_minutes": row.talk_now_wait_minutes,
+            "message_retention_days": row.message_retention_days,
         }
 
     def clean_name(self) -> str:
@@ -93,7 +114,16 @@ class ServiceSettingsForm(forms.Form):
         """The cleaned data as ``update_service_settings`` takes it."""
         data = self.cleaned_data
         values: dict[str, Any] = {
-            k: data[k] for k in ("name", "region", "time_zone", "about", "signups_open", "talk_now_wait_minutes")
+            k: data[k]
+            for k in (
+                "name",
+                "region",
+                "time_zone",
+                "about",
+                "signups_open",
+                "talk_now_wait_minutes",
+                "message_retention_days",
+            )
         }
         for name, _ in FORMATS:
             values[name] = name in data["formats"]

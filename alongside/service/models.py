@@ -12,6 +12,8 @@ from alongside.directory.models import Region
 
 TALK_NOW_WAIT_MINUTES = 3
 TALK_NOW_WAIT_RANGE = (1, 30)
+MESSAGE_RETENTION_DAYS = 30
+MESSAGE_RETENTION_RANGE = (1, 3650)
 
 
 class ServiceSettings(models.Model):
@@ -35,6 +37,11 @@ class ServiceSettings(models.Model):
         help_text="Nobody accepts a talk-now request in this time: the backups are offered it; after as long "
         "again, the coordinators are alerted.",
     )
+    message_retention_days = models.PositiveSmallIntegerField(
+        "Days messages are kept after a conversation ends",
+        default=MESSAGE_RETENTION_DAYS,
+        help_text="Then the words of every message in it are erased (safety.retention); the conversation's dates stay.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -46,6 +53,11 @@ class ServiceSettings(models.Model):
                 condition=models.Q(talk_now_wait_minutes__gte=TALK_NOW_WAIT_RANGE[0])
                 & models.Q(talk_now_wait_minutes__lte=TALK_NOW_WAIT_RANGE[1]),
                 name="service_settings_talk_now_wait_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(message_retention_days__gte=MESSAGE_RETENTION_RANGE[0])
+                & models.Q(message_retention_days__lte=MESSAGE_RETENTION_RANGE[1]),
+                name="service_settings_message_retention_range",
             ),
         ]
 

@@ -13,7 +13,13 @@ from django.http import HttpRequest
 
 from alongside.audit.services import record
 from alongside.lib.time import valid_timezone
-from alongside.service.models import TALK_NOW_WAIT_RANGE, OpeningHours, ServiceSettings, Weekday
+from alongside.service.models import (
+    MESSAGE_RETENTION_RANGE,
+    TALK_NOW_WAIT_RANGE,
+    OpeningHours,
+    ServiceSettings,
+    Weekday,
+)
 from alongside.service.selectors import forget_snapshot
 
 if TYPE_CHECKING:
@@ -29,6 +35,7 @@ SETTINGS_FIELDS = (
     "offers_groups",
     "signups_open",
     "talk_now_wait_minutes",
+    "message_retention_days",
 )
 
 
@@ -56,16 +63,21 @@ def update_service_settings(
     signups_open: bool,
     hours: Sequence[DayHours],
     talk_now_wait_minutes: int | None = None,
+    message_retention_days: int | None = None,
     request: HttpRequest | None = None,
 ) -> ServiceSettings:
     """Save the settings and all seven days' hours together, or nothing.
 
     When every day is closed no hours are kept: the crisis strip then shows only the crisis
-    lines rather than "Monday – Sunday closed". ``talk_now_wait_minutes`` left out keeps the current value.
+    lines rather than "Monday – Sunday closed". ``talk_now_wait_minutes`` or ``message_retention_days`` left out
+    keeps the current value.
     """
     low, high = TALK_NOW_WAIT_RANGE
     if talk_now_wait_minutes is not None and not low <= talk_now_wait_minutes <= high:
         raise ValidationError({"talk_now_wait_minutes": f"Give a number of minutes from {low} to {high}."})
+    low, high = MESSAGE_RETENTION_RANGE
+    if message_retention_days is not None and not low <= message_retention_days <= high:
+        raise ValidationError({"message_retention_days": f"Give a number of days from {low} to {high}."})
     if not valid_timezone(time_zone):
         raise ValidationError({"time_zone": "Choose a time zone from the list."})
     if sorted(d.weekday for d in hours) != list(Weekday.values):
@@ -82,6 +94,9 @@ def update_service_settings(
         "offers_groups": offers_groups,
         "signups_open": signups_open,
         "talk_now_wait_minutes": row.talk_now_wait_minutes if talk_now_wait_minutes is None else talk_now_wait_minutes,
+        "message_retention_days": (
+            row.message_retention_days if message_retention_days is None else message_retention_days
+        ),
     }
     changed = [f for f in SETTINGS_FIELDS if getattr(row, f) != values[f]]
     for f, value in values.items():

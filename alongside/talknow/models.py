@@ -39,7 +39,13 @@ OPEN_STATES = (State.WAITING, State.CONNECTED)
 
 
 class TalkNowRequest(models.Model):
-    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="talknow_requests")
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="talknow_requests",
+        help_text="Empty once the member deleted their account: the supporter keeps the ended conversation.",
+    )
     medium = models.CharField(max_length=10, choices=Medium.choices, default=Medium.CHAT)
     topics = models.ManyToManyField("directory.Topic", blank=True, related_name="+")
     state = models.CharField(max_length=12, choices=State.choices, default=State.WAITING)
@@ -68,6 +74,10 @@ class TalkNowRequest(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["member"], condition=Q(state__in=["waiting", "connected"]), name="talknow_one_open_per_member"
+            ),
+            models.CheckConstraint(
+                condition=~Q(state__in=["waiting", "connected"]) | Q(member__isnull=False),
+                name="talknow_open_has_member",
             ),
             models.CheckConstraint(
                 condition=~Q(state="connected") | Q(supporter__isnull=False, connected_at__isnull=False),

@@ -102,7 +102,8 @@ def _offer(req: TalkNowRequest, *, roles: Sequence[str], at: dt.datetime) -> lis
     after the commit.
     """
     already = set(TalkNowOffer.objects.filter(request=req).values_list("supporter_id", flat=True))
-    already.add(req.member_id)
+    if req.member_id is not None:  # always so while it waits (a database rule)
+        already.add(req.member_id)
     made: list[TalkNowOffer] = []
     for role in roles:
         for supporter_id in available_ids(at, role=role):
@@ -174,6 +175,7 @@ def _accept(*, offer: TalkNowOffer, supporter: User, at: dt.datetime) -> Accepte
         return Accepted.BUSY
     contact_format = ContactFormat.TALKNOW_VOICE if req.medium == Medium.VOICE else ContactFormat.TALKNOW_CHAT
     contact = open_contact(supporter_id=supporter.pk, format=contact_format)
+    assert req.member_id is not None  # a waiting request has its member (a database rule)
     thread = create_thread(kind=ThreadKind.TALKNOW, user_ids=[req.member_id, supporter.pk])
     # The state check again, as a conditional update: the guard that holds even where the lock is not taken.
     won = TalkNowRequest.objects.filter(pk=req.pk, state=State.WAITING).update(

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from alongside.accounts.models import FORMER_MEMBER
 from alongside.audit.access import AuthedRequest, supporter_required
 from alongside.conversations import selectors as thread_selectors
 from alongside.conversations import services as thread_services
@@ -112,7 +113,8 @@ def conversation(request: AuthedRequest, pk: int) -> HttpResponse:
         "unread_from": thread_selectors.read_state(thread.pk, viewer_id=viewer_id)[0],
         "read_mark": mark,
         "peer_read": thread_selectors.read_state(thread.pk, viewer_id=viewer_id)[1],
-        "peers": ", ".join(sorted(names.values())) or ("your supporter" if is_member else "the member"),
+        "peers": ", ".join(sorted(names.values()))
+        or ("your supporter" if is_member else "the member" if req.member_id else FORMER_MEMBER),
         "open": thread_accepts_messages(thread),
         "body_max": BODY_MAX_LENGTH,
         "is_member": is_member,

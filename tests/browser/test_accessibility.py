@@ -41,6 +41,8 @@ PAGES = [
     MainPage("home-member", "/", "Welcome back, Alice", "member"),
     MainPage("library", "/library/", "Further reading and resources", "member"),
     MainPage("profile", "/profile/", "Your profile", "member"),
+    MainPage("my-data", "/profile/export/page/", "Everything we hold about you", "member"),
+    MainPage("delete-account", "/profile/delete/", "Delete your account", "member"),
     MainPage("email", "/accounts/email/", "Your email address", "member"),
     MainPage("two-factor", "/accounts/2fa/", "Two-factor authentication", "member"),
     MainPage("notifications", "/notifications/", "Notifications", "member"),

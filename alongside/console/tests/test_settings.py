@@ -22,6 +22,7 @@ def _post(days=None, **settings):
         "formats": ["offers_talk_now", "offers_ongoing"],
         "signups_open": "on",
         "talk_now_wait_minutes": "3",
+        "message_retention_days": "30",
         "hours-TOTAL_FORMS": "7",
         "hours-INITIAL_FORMS": "7",
         "hours-MIN_NUM_FORMS": "7",

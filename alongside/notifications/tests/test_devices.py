@@ -12,12 +12,12 @@ from django.test import Client
 from django.urls import reverse
 from huey.contrib.djhuey import HUEY
 
-from alongside.accounts.services import export_data
 from alongside.audit.models import AuditEvent, Outcome
 from alongside.notifications.devices import device_label, endpoint_digest, endpoint_problem
 from alongside.notifications.models import PushSubscription
 from alongside.notifications.services import MAX_DEVICES
 from alongside.notifications.tests.pushservice import Browser, PushService
+from alongside.safety.privacy import export_data
 
 pytestmark = pytest.mark.django_db
 

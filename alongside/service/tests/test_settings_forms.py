@@ -17,6 +17,7 @@ def _settings(**overrides):
         "formats": ["offers_talk_now", "offers_groups"],
         "signups_open": "on",
         "talk_now_wait_minutes": "3",
+        "message_retention_days": "30",
     }
     data.update(overrides)
     return data
