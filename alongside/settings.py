@@ -423,6 +423,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "alongside.service.views.csrf_failure"  # the 403 page, the refusal audited
 # Browser features the service does not use are off; the microphone is the site's own (voice calls).
 PERMISSIONS_POLICY: dict[str, list[str]] = {
     "accelerometer": [],
