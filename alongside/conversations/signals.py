@@ -1,7 +1,7 @@
 """The one place that closes sockets when something outside them changes: every socket of every app.
 
 - sign-out: that session's sockets close (4401);
-- deactivation: all the person's sockets close (4403);
+- deactivation and deletion: all the person's sockets close (4403);
 - a role removed or granted, a password changed, set or reset, an authenticator removed: all the person's sockets
   re-check at once and close if the session, MFA, role or access no longer holds;
 - a connection closed: its thread's chat sockets close (4410) and its call sockets hang up and close (4403).
@@ -19,7 +19,7 @@ from allauth.mfa import signals as mfa_signals
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_out
 from django.db import transaction
-from django.db.models.signals import post_save, pre_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 from django.http import HttpRequest
 
@@ -61,6 +61,12 @@ def close_sockets_on_account_change(sender: Any, instance: Any, created: bool, *
     before = getattr(instance, "_roles_before", None)
     if before is not None and tuple(getattr(instance, field) for field in ROLE_FIELDS) != tuple(before):
         _after_commit(instance.pk, Reason.ROLE_CHANGED)
+
+
+@receiver(post_delete, sender=User, dispatch_uid="sockets.user_deleted")
+def close_sockets_on_deletion(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """A deleted account's sockets close at once, on every device (not at their next re-check)."""
+    _after_commit(instance.pk, Reason.DEACTIVATED)
 
 
 @receiver(account_signals.password_changed, dispatch_uid="sockets.password_changed")
