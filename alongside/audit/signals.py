@@ -11,8 +11,8 @@ from django.dispatch import receiver
 from django.http import HttpRequest
 
 from alongside.audit.models import Outcome
-from alongside.lib.consumers import socket_refused
 from alongside.audit.services import record
+from alongside.lib.consumers import socket_refused
 
 
 @receiver(auth_signals.user_logged_in)

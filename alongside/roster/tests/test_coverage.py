@@ -30,7 +30,9 @@ def _shift(day: int, start: int, end: int, *, primary=(), backup=(), places=1, b
 
 
 def _on_call(day: int, start: int, end: int, *, primary=()):  # type: ignore[no-untyped-def]
-    return factories.on_call(starts_at=dt.datetime(2026, 12, day, start, tzinfo=MELB), hours=end - start, primary=primary)
+    return factories.on_call(
+        starts_at=dt.datetime(2026, 12, day, start, tzinfo=MELB), hours=end - start, primary=primary
+    )
 
 
 def _hours(found):  # type: ignore[no-untyped-def]
