@@ -3,6 +3,8 @@
 Pages: each row gives, for each role, the status of a GET and of a POST carrying a valid CSRF token and an empty
 body. Sockets: each row gives, for each visitor, whether the socket is accepted or the code it is closed with.
 A URL or websocket route without a row fails ``test_every_url_has_a_row`` / ``test_every_socket_route_has_a_row``.
+Every refusal (a 403 or 404 page, a socket closed 4403 or 4404) must also have left a denied AuditEvent, and a refused
+page must name nobody of the cast but the visitor (no display name, no email address).
 
 The roles: anonymous visitors; the cast's member and supporter (the two people of every object a row is about);
 a coordinator (an outsider to members' requests, connections and threads: coordinators never see their content);
