@@ -3,6 +3,8 @@
 Pages: each row gives, for each role, the status of a GET and of a POST carrying a valid CSRF token and an empty
 body. Sockets: each row gives, for each visitor, whether the socket is accepted or the code it is closed with.
 A URL or websocket route without a row fails ``test_every_url_has_a_row`` / ``test_every_socket_route_has_a_row``.
+Every refusal (a 403 or 404 page, a socket closed 4403 or 4404) must also have left a denied AuditEvent, and a refused
+page must name nobody of the cast but the visitor (no display name, no email address).
 
 The roles: anonymous visitors; the cast's member and supporter (the two people of every object a row is about);
 a coordinator (an outsider to members' requests, connections and threads: coordinators never see their content);
@@ -14,7 +16,8 @@ they enrol MFA (their authenticator removed), who is sent to enrol from every pa
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -30,6 +33,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from alongside.accounts.models import User
 from alongside.asgi import application
+from alongside.audit.models import AuditEvent, Outcome
 from alongside.connections import batch as matching_batch
 from alongside.connections.services import close_connection
 from alongside.connections.tests import factories as connection_factories
@@ -548,6 +552,11 @@ def cast(member, supporter, coordinator, outsider, other_supporter) -> Cast:  # 
     }
 
 
+def _people(cast: Cast) -> list[User]:
+    """The cast's people, each once."""
+    return list({person.pk: person for person in cast.values()}.values())
+
+
 def _remove_supporter_role(cast: Cast) -> None:
     User.objects.filter(pk=cast["former"].pk).update(is_supporter=False)
 
@@ -611,9 +620,20 @@ def _answer(response: Any) -> str:
     return str(response.status_code)
 
 
-def _ask(web: Client, visitor: Visitor, method: str, url: str, *, first: Callable[[], None] | None = None) -> str:
+def _ask(
+    web: Client,
+    visitor: Visitor,
+    method: str,
+    url: str,
+    *,
+    first: Callable[[], None] | None = None,
+    others: Sequence[User] = (),
+) -> str:
     """One request, rolled back afterwards (with what ``first`` changed), so every role and method meets the row's
-    object as it was made."""
+    object as it was made.
+
+    A refusal (403 or 404) must leave a denied AuditEvent, and its page must name none of ``others`` (the cast's
+    people other than the visitor): no display name, no email address."""
     web.cookies.clear()
     web.cookies[settings.CSRF_COOKIE_NAME] = visitor.csrf_cookie
     if visitor.session:
@@ -621,10 +641,27 @@ def _ask(web: Client, visitor: Visitor, method: str, url: str, *, first: Callabl
     with transaction.atomic():
         if first is not None:
             first()
+        denials = AuditEvent.objects.filter(outcome=Outcome.DENIED).count()
         data = {"csrfmiddlewaretoken": visitor.csrf_token}
         response = web.get(url) if method == "GET" else web.post(url, data)
+        if response.status_code in (403, 404):
+            assert AuditEvent.objects.filter(outcome=Outcome.DENIED).count() > denials, (
+                f"{method} {url} answered {response.status_code} and left no denied AuditEvent"
+            )
+            leaked = _named(response.content.decode(errors="replace"), others)
+            assert not leaked, f"{method} {url} answered {response.status_code} naming {leaked}"
         transaction.set_rollback(True)
     return _answer(response)
+
+
+def _named(body: str, people: Sequence[User]) -> list[str]:
+    """The display names and email addresses of ``people`` that ``body`` holds (as whole words)."""
+    found = []
+    for person in people:
+        for word in (person.display_name, person.email):
+            if word and re.search(rf"(?<![\w.@-]){re.escape(word)}(?![\w@-])", body):
+                found.append(word)
+    return found
 
 
 @pytest.mark.django_db
@@ -637,7 +674,8 @@ def test_each_role_gets_the_expected_status(name: str, cast: Cast, web: Client) 
     for role in ROLES:
         change = CHANGES.get(role)
         first = partial(change, cast) if change is not None else None
-        answers = [_ask(web, visitors[role], method, url, first=first) for method in ("GET", "POST")]
+        others = [person for person in _people(cast) if role == "anon" or person.pk != cast[role].pk]
+        answers = [_ask(web, visitors[role], method, url, first=first, others=others) for method in ("GET", "POST")]
         got[role] = "/".join(answers)
     wrong = {
         role: f"expected {row.expected[role]}, got {got[role]}" for role in ROLES if got[role] != row.expected[role]
@@ -653,6 +691,15 @@ def test_the_table_posts_with_a_token_the_csrf_check_accepts(cast: Cast, web: Cl
     assert _ask(web, visitor, "POST", url) == "302"
     assert _ask(web, Visitor(visitor.session, visitor.csrf_cookie, csrf_token="x" * 64), "POST", url) == "403"
     assert _ask(web, Visitor(visitor.session, csrf_cookie="", csrf_token=visitor.csrf_token), "POST", url) == "403"
+
+
+@pytest.mark.django_db
+def test_a_refusal_naming_someone_is_caught(cast: Cast) -> None:
+    """The leak check of ``_ask`` can fail: a whole name or address is found, a longer word holding one is not."""
+    member = cast["member"]
+    assert _named(f"<p>{member.display_name} asked</p>", [member]) == [member.display_name]
+    assert _named(f"<a>{member.email}</a>", [member]) == [member.email]
+    assert _named(f"<p>{member.display_name}son, x{member.email}</p>", [member]) == []
 
 
 # --- sockets -------------------------------------------------------------------------------------------------------
@@ -787,6 +834,16 @@ def _session_cookies(cast: Cast) -> dict[str, str]:
     return cookies
 
 
+REFUSALS = {"4403", "4404"}
+"""Close codes that are a refusal, each of which leaves a denied AuditEvent (4401 is "sign in first", as a page's
+redirect to the sign-in is)."""
+
+
+@sync_to_async
+def _denials() -> int:
+    return AuditEvent.objects.filter(outcome=Outcome.DENIED).count()
+
+
 async def _knock(path: str, cookie: str, origin: str) -> str:
     headers = [(b"host", b"127.0.0.1:8000")]
     if origin:
@@ -813,6 +870,9 @@ async def test_each_visitor_gets_the_expected_socket_answer(label: str, cast: Ca
     for visitor in (*(v for v in everyone if v not in CHANGES), *CHANGES):
         if visitor in CHANGES:
             await sync_to_async(CHANGES[visitor])(cast)
+        denials = await _denials()
         got[visitor] = await _knock(path, cookies[visitor], ORIGINS.get(visitor, SITE_ORIGIN))
+        if got[visitor] in REFUSALS:
+            assert await _denials() > denials, f"{label}: {visitor} was refused ({got[visitor]}) with no denied event"
     wrong = {v: f"expected {row.expected[v]}, got {got[v]}" for v in got if got[v] != row.expected[v]}
     assert not wrong, f"{label} ({path}): {wrong}"

@@ -65,6 +65,7 @@ def close_sockets_on_account_change(sender: Any, instance: Any, created: bool, *
 
 @receiver(post_delete, sender=User, dispatch_uid="sockets.user_deleted")
 def close_sockets_on_account_deletion(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """A deleted account's sockets close at once, on every device (not at their next re-check)."""
     _after_commit(instance.pk, Reason.DEACTIVATED)
 
 

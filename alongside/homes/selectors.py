@@ -23,6 +23,7 @@ from alongside.lib.time import now
 from alongside.meetings import selectors as meetings
 from alongside.meetings.models import Session, SessionStatus
 from alongside.roster import selectors as roster
+from alongside.roster.models import Rota, ShiftPlace
 from alongside.safety import selectors as safety
 from alongside.safety.models import DebriefRequest
 from alongside.service.selectors import formats_offered
@@ -203,8 +204,10 @@ class CoordinatorHome:
     nobody_can_take: list[waitlist_reads.WaitlistRow]
     checked: int
     roster_gaps: list[roster.Gap]
+    on_call_gaps: list[roster.Gap]
     roster_gap_hours: int
     talknow_waiting: int
+    my_on_call: list[ShiftPlace]
 
     @property
     def all_clear(self) -> bool:
@@ -213,6 +216,7 @@ class CoordinatorHome:
             or self.lapsing.count
             or self.nobody_can_take
             or self.roster_gaps
+            or self.on_call_gaps
             or self.talknow_waiting
         )
 
@@ -226,8 +230,10 @@ def coordinator_home(user: User, *, at: dt.datetime | None = None) -> Coordinato
         nobody_can_take=waitlist_reads.requests_nobody_can_take(at=at),
         checked=waitlist_reads.STUCK_CHECKED,
         roster_gaps=roster.gaps(at=at),
+        on_call_gaps=roster.gaps(at=at, rota=Rota.ON_CALL),
         roster_gap_hours=roster.GAP_ALERT_HOURS,
         talknow_waiting=talknow.waiting_requests().count(),
+        my_on_call=roster.upcoming_on_call(user.pk, at=at),
     )
 
 

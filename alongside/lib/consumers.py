@@ -33,6 +33,7 @@ from django.conf import settings
 from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.contrib.sessions.backends.base import SessionBase
 from django.core.exceptions import PermissionDenied
+from django.dispatch import Signal
 from django.http import Http404
 from django.utils.crypto import constant_time_compare
 from redis.exceptions import RedisError
@@ -49,6 +50,13 @@ time a check takes, it closes within 30 s of its session ending."""
 SESSION_TOUCH_SECONDS = 300
 """Activity on a socket (a sent message) extends an idle-limited session at most this often (it is a write)."""
 MIN_RECHECK_PAUSE = 0.1
+
+
+socket_refused = Signal()
+"""Sent (in a worker thread) when a socket is refused before any access helper ran: another origin, or a person who
+may not hold a socket (inactive, MFA missing, the socket's role). Arguments: ``user_id`` (None when not signed in),
+``path``, ``code`` and ``why`` ("origin" or "person"). The audit app records each as a denial, as it does every
+access helper's refusal (lib imports no app)."""
 
 
 class Refused(Exception):
@@ -142,6 +150,8 @@ class GuardedConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
 
     async def connect(self) -> None:
         if not origin_allowed(self.scope):
+            user = self.scope.get("user")
+            await self._refused(getattr(user, "pk", None), CloseCode.FORBIDDEN, "origin")
             await self.close(code=CloseCode.FORBIDDEN)
             return
         user = self.scope.get("user")
@@ -170,6 +180,11 @@ class GuardedConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         self.checked_at = self.touched_at = time.monotonic()
         self._watcher = asyncio.create_task(self._watch(), name="socket-recheck")
         await self.opened()
+
+    async def _refused(self, user_id: int | None, code: CloseCode, why: str) -> None:
+        await database_sync_to_async(socket_refused.send)(
+            type(self), user_id=user_id, path=str(self.scope.get("path", ""))[:200], code=int(code), why=why
+        )
 
     async def disconnect(self, code: int) -> None:
         await self._release()
@@ -238,6 +253,9 @@ class GuardedConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     def _admit(self, user: Any) -> Any:
         code = person_refused(user, self.required_role)
         if code is not None:
+            socket_refused.send(
+                type(self), user_id=user.pk, path=str(self.scope.get("path", ""))[:200], code=int(code), why="person"
+            )
             raise Refused(code)
         return self.check_access(user)
 

@@ -26,11 +26,12 @@ from alongside.audit.services import record
 from alongside.connections.models import ConnectionStatus
 from alongside.lib.time import now
 from alongside.meetings.models import CalendarFeed, Session, SessionStatus
-from alongside.roster.models import ShiftPlace
+from alongside.roster.models import Rota, ShiftPlace
 from alongside.roster.selectors import feed_places
 
 SUMMARY = "Peer support session"
 SHIFT_SUMMARY = "Peer support shift"
+ON_CALL_SUMMARY = "Peer support on call"
 SELECTOR_LENGTH = 16
 FEED_DAYS_BACK = 90
 """Past sessions stay in the feed this long, so a calendar keeps recent history."""
@@ -56,14 +57,16 @@ def session_event(session: Session, *, stamp: dt.datetime | None = None) -> Even
 
 def shift_event(place: ShiftPlace, *, stamp: dt.datetime | None = None) -> Event:
     """One of a supporter's shifts: the time, primary or backup, and a link to their shifts. The UID is the place's, so
-    a place taken by someone else leaves the old holder's calendar and appears in the taker's as a new event."""
+    a place taken by someone else leaves the old holder's calendar and appears in the taker's as a new event. A
+    coordinator's turn on call reads "on call" and links to their home."""
     event = Event()
-    link = f"{settings.SITE_URL}/shifts/"
+    on_call = place.shift.rota == Rota.ON_CALL
+    link = f"{settings.SITE_URL}/" if on_call else f"{settings.SITE_URL}/shifts/"
     event.add("uid", f"shift-place-{place.pk}-{place.supporter_id}@{_host()}")
     event.add("dtstamp", (stamp or now()).astimezone(dt.UTC))
     event.add("dtstart", place.shift.starts_at.astimezone(dt.UTC))
     event.add("dtend", place.shift.ends_at.astimezone(dt.UTC))
-    event.add("summary", f"{SHIFT_SUMMARY} ({place.get_role_display().lower()})")
+    event.add("summary", f"{ON_CALL_SUMMARY if on_call else SHIFT_SUMMARY} ({place.get_role_display().lower()})")
     event.add("description", f"Details: {link}")
     event.add("url", link)
     event.add("class", "PRIVATE")
@@ -150,5 +153,10 @@ def feed_sessions(user: User, *, at: dt.datetime | None = None) -> QuerySet[Sess
 def read_feed(feed: CalendarFeed) -> bytes:
     """The feed's document. Notes when it was last read, so its owner can see it is in use."""
     CalendarFeed.objects.filter(pk=feed.pk).update(last_read_at=now())
-    shifts = feed_places(feed.user.pk) if feed.user.is_supporter else ShiftPlace.objects.none()
+    rotas = [
+        rota
+        for rota, holds in ((Rota.SUPPORT, feed.user.is_supporter), (Rota.ON_CALL, feed.user.is_coordinator))
+        if holds
+    ]
+    shifts = feed_places(feed.user.pk, rotas=rotas) if rotas else ShiftPlace.objects.none()
     return session_calendar(feed_sessions(feed.user), name=SUMMARY + "s", shifts=shifts)

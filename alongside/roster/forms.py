@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 
 from alongside.accounts.models import User
 from alongside.directory.models import CareerStage, Topic
-from alongside.roster.models import Role
+from alongside.roster.models import Role, Rota
 from alongside.roster.selectors import service_zone
 from alongside.roster.services import MAX_MINUTES, closed_between, closed_moments, local_span
 from alongside.service.models import Weekday
@@ -32,6 +32,19 @@ def supporters() -> QuerySet[User]:
         .select_related("profile")
         .order_by("profile__display_name", "pk")
     )
+
+
+def coordinators() -> QuerySet[User]:
+    return (
+        User.objects.filter(is_coordinator=True, is_active=True)
+        .select_related("profile")
+        .order_by("profile__display_name", "pk")
+    )
+
+
+def holders(rota: str) -> QuerySet[User]:
+    """Who may hold a place on ``rota``: supporters on the supporters' shifts, coordinators on call."""
+    return coordinators() if rota == Rota.ON_CALL else supporters()
 
 
 class SupporterChoices(forms.ModelMultipleChoiceField):
@@ -62,10 +75,15 @@ class _Places(forms.Form):
         help_text="Offered a contact when no primary supporter takes it in time.",
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, rota: str = Rota.SUPPORT, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["primary"].queryset = supporters()  # type: ignore[attr-defined]
-        self.fields["backup"].queryset = supporters()  # type: ignore[attr-defined]
+        self.fields["primary"].queryset = holders(rota)  # type: ignore[attr-defined]
+        self.fields["backup"].queryset = holders(rota)  # type: ignore[attr-defined]
+        if rota == Rota.ON_CALL:
+            self.fields["primary"].label = "Primary coordinators on call"
+            self.fields["primary"].help_text = "Alerted first to every concern raised."
+            self.fields["backup"].label = "Backup coordinators on call"
+            self.fields["backup"].help_text = "Alerted when no primary coordinator acknowledges a concern in time."
 
     def _check_places(self, data: dict[str, Any]) -> None:
         primary, backup = list(data.get("primary") or []), list(data.get("backup") or [])
@@ -144,9 +162,11 @@ class PlaceForm(forms.Form):
     supporter = SupporterChoice(label="Supporter", queryset=User.objects.none())
     role = forms.ChoiceField(label="Place", choices=Role.choices)
 
-    def __init__(self, *args: Any, exclude: list[int] | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, exclude: list[int] | None = None, rota: str = Rota.SUPPORT, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["supporter"].queryset = supporters().exclude(pk__in=exclude or [])  # type: ignore[attr-defined]
+        self.fields["supporter"].queryset = holders(rota).exclude(pk__in=exclude or [])  # type: ignore[attr-defined]
+        if rota == Rota.ON_CALL:
+            self.fields["supporter"].label = "Coordinator"
 
 
 class RoleForm(forms.Form):

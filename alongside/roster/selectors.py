@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
@@ -105,15 +106,27 @@ def service_zone() -> zoneinfo.ZoneInfo:
     return zoneinfo.ZoneInfo(current_settings().time_zone)
 
 
-def upcoming_places(user_id: int, *, at: dt.datetime | None = None, days: int = 28) -> QuerySet[ShiftPlace]:
-    """The person's places on shifts that have not ended, for the next ``days`` days (cancelled shifts included, so
-    they can see one was called off)."""
+def upcoming_places(
+    user_id: int, *, at: dt.datetime | None = None, days: int = 28, rota: str = Rota.SUPPORT
+) -> QuerySet[ShiftPlace]:
+    """The person's places on ``rota``'s shifts that have not ended, for the next ``days`` days (cancelled shifts
+    included, so they can see one was called off)."""
     at = at or now()
     return (
         ShiftPlace.objects.select_related("shift")
-        .filter(supporter_id=user_id, shift__ends_at__gt=at, shift__starts_at__lt=at + dt.timedelta(days=days))
+        .filter(
+            supporter_id=user_id,
+            shift__rota=rota,
+            shift__ends_at__gt=at,
+            shift__starts_at__lt=at + dt.timedelta(days=days),
+        )
         .order_by("shift__starts_at", "id")
     )
+
+
+def upcoming_on_call(user_id: int, *, at: dt.datetime | None = None, days: int = 14) -> list[ShiftPlace]:
+    """A coordinator's own coming on-call places (not cancelled): the small panel on their home."""
+    return list(upcoming_places(user_id, at=at, days=days, rota=Rota.ON_CALL).filter(shift__cancelled_at__isnull=True))
 
 
 def cover_board(user_id: int, *, at: dt.datetime | None = None) -> list[ShiftPlace]:
@@ -122,20 +135,31 @@ def cover_board(user_id: int, *, at: dt.datetime | None = None) -> list[ShiftPla
     at = at or now()
     return list(
         ShiftPlace.objects.select_related("shift")
-        .filter(cover_wanted_at__isnull=False, shift__ends_at__gt=at, shift__cancelled_at__isnull=True)
+        .filter(
+            cover_wanted_at__isnull=False,
+            shift__rota=Rota.SUPPORT,
+            shift__ends_at__gt=at,
+            shift__cancelled_at__isnull=True,
+        )
         .exclude(supporter_id=user_id)
         .exclude(shift__places__supporter_id=user_id)
         .order_by("shift__starts_at", "id")
     )
 
 
-def feed_places(user_id: int, *, at: dt.datetime | None = None, days_back: int = 30) -> QuerySet[ShiftPlace]:
-    """The person's places on shifts not cancelled, from ``days_back`` days ago on: their calendar feed's shifts."""
+def feed_places(
+    user_id: int, *, at: dt.datetime | None = None, days_back: int = 30, rotas: Sequence[str] = (Rota.SUPPORT,)
+) -> QuerySet[ShiftPlace]:
+    """The person's places on ``rotas``' shifts not cancelled, from ``days_back`` days ago on: their calendar feed's
+    shifts (a supporter's shifts; a coordinator's on-call shifts too)."""
     at = at or now()
     return (
         ShiftPlace.objects.select_related("shift")
         .filter(
-            supporter_id=user_id, shift__cancelled_at__isnull=True, shift__ends_at__gt=at - dt.timedelta(days=days_back)
+            supporter_id=user_id,
+            shift__rota__in=list(rotas),
+            shift__cancelled_at__isnull=True,
+            shift__ends_at__gt=at - dt.timedelta(days=days_back),
         )
         .order_by("shift__starts_at", "id")
     )
@@ -169,7 +193,9 @@ def shift_status(user_id: int, *, at: dt.datetime | None = None) -> ShiftStatus:
             on_shift=True, until=current.shift.ends_at, role=current.role, busy_reason=busy_reason(user_id)
         )
     upcoming = (
-        ShiftPlace.objects.filter(supporter_id=user_id, shift__starts_at__gt=at, shift__cancelled_at__isnull=True)
+        ShiftPlace.objects.filter(
+            supporter_id=user_id, shift__rota=Rota.SUPPORT, shift__starts_at__gt=at, shift__cancelled_at__isnull=True
+        )
         .order_by("shift__starts_at")
         .values_list("shift__starts_at", flat=True)
         .first()
@@ -197,6 +223,7 @@ class Hour:
     primary_filled: int
     backup_needed: int
     backup_filled: int
+    rota: str = Rota.SUPPORT
 
     @property
     def no_shift(self) -> bool:
@@ -219,12 +246,23 @@ class Hour:
         return self.starts_at.astimezone(service_zone())
 
     def describe(self) -> str:
+        if self.rota == Rota.ON_CALL:
+            return self._describe_on_call()
         if self.no_shift:
             return "No shift"
         if self.uncovered:
             return f"{self.primary_filled} of {self.primary_needed} primary places filled"
         if self.backup_short:
             return f"{self.backup_filled} of {self.backup_needed} backup places filled"
+        return "Covered"
+
+    def _describe_on_call(self) -> str:
+        if self.no_shift or not self.primary_filled:
+            return "No coordinator on call"
+        if self.uncovered:
+            return f"{self.primary_filled} of {self.primary_needed} on-call places filled"
+        if self.backup_short:
+            return f"{self.backup_filled} of {self.backup_needed} backup on-call places filled"
         return "Covered"
 
 
@@ -281,34 +319,40 @@ def _counts(shifts: list[Shift], moment: dt.datetime) -> tuple[int, int, int, in
         if shift.starts_at <= moment < shift.ends_at:
             pn += shift.primary_places
             bn += shift.backup_places
-            filled = [p for p in shift.places.all() if _active(p)]
+            filled = [p for p in shift.places.all() if _active(p, shift.rota)]
             pf += min(shift.primary_places, sum(1 for p in filled if p.role == Role.PRIMARY))
             bf += min(shift.backup_places, sum(1 for p in filled if p.role == Role.BACKUP))
     return pn, pf, bn, bf
 
 
-def _active(place: ShiftPlace) -> bool:
+def _active(place: ShiftPlace, rota: str = Rota.SUPPORT) -> bool:
+    """Whether the place counts: held by an active supporter on the supporters' rota, an active coordinator on call."""
     user = place.supporter
+    if rota == Rota.ON_CALL:
+        return bool(user.is_active and user.is_coordinator)
     profile = getattr(user, "supporter", None)
     return bool(
         user.is_active and user.is_supporter and profile is not None and profile.status == SupporterStatus.ACTIVE
     )
 
 
-def coverage(*, at: dt.datetime | None = None, hours: int = COVERAGE_DAYS * 24) -> list[CoverageDay]:
-    """Every clock hour from now for ``hours`` hours that the service is open, day by day in the service's zone.
+def coverage(
+    *, at: dt.datetime | None = None, hours: int = COVERAGE_DAYS * 24, rota: str = Rota.SUPPORT
+) -> list[CoverageDay]:
+    """Every clock hour from now for ``hours`` hours that the service is open, day by day in the service's zone, on
+    ``rota`` (the supporters' shifts, or the coordinators on call).
 
     An hour counts at its worst moment (its start and every shift change inside it): uncovered when fewer primary
-    places are held by active supporters than the shifts then need, or when no shift covers it at all.
+    places are held by active supporters (active coordinators, on call) than the shifts then need, or when no shift
+    covers it at all.
     """
     zone = service_zone()
     at = at or now()
     first = at.astimezone(zone).replace(minute=0, second=0, microsecond=0).astimezone(dt.UTC)
     last = first + dt.timedelta(hours=hours)
     shifts = list(
-        # The supporters' rota only: the coordinators' on-call shifts are not places to take contacts.
         Shift.objects.filter(
-            rota=Rota.SUPPORT, cancelled_at__isnull=True, starts_at__lt=last, ends_at__gt=first
+            rota=rota, cancelled_at__isnull=True, starts_at__lt=last, ends_at__gt=first
         ).prefetch_related(Prefetch("places", queryset=ShiftPlace.objects.select_related("supporter__supporter")))
     )
     hours_open = snapshot()
@@ -325,7 +369,7 @@ def coverage(*, at: dt.datetime | None = None, hours: int = COVERAGE_DAYS * 24) 
                 (_counts(shifts, m) for m in moments), key=lambda c: (c[1] - c[0] if c[0] else -99, c[3] - c[2])
             )
             local_day = slot.astimezone(zone).date()
-            days.setdefault(local_day, CoverageDay(local_day)).hours.append(Hour(slot, *worst))
+            days.setdefault(local_day, CoverageDay(local_day)).hours.append(Hour(slot, *worst, rota=rota))
         slot = end
     return list(days.values())
 
@@ -339,10 +383,11 @@ class Gap:
     what: str
 
 
-def gaps(*, at: dt.datetime | None = None, hours: int = GAP_ALERT_HOURS) -> list[Gap]:
-    """Uncovered hours in the next ``hours`` hours, joined into runs: times and shortfalls only, never names."""
+def gaps(*, at: dt.datetime | None = None, hours: int = GAP_ALERT_HOURS, rota: str = Rota.SUPPORT) -> list[Gap]:
+    """Uncovered hours of ``rota`` in the next ``hours`` hours, joined into runs: times and shortfalls only, never
+    names."""
     out: list[Gap] = []
-    for day in coverage(at=at, hours=hours):
+    for day in coverage(at=at, hours=hours, rota=rota):
         for hour in day.gaps:
             end = hour.starts_at + dt.timedelta(hours=1)
             what = hour.describe()
@@ -385,9 +430,14 @@ class Change:
     role: str
 
 
-def recent_changes(*, limit: int = 100) -> list[Change]:
-    """The latest roster events, newest first. Nothing about members: roster events never hold any."""
-    events = list(AuditEvent.objects.filter(action__in=list(CHANGE_WORDS)).order_by("-at", "-id")[:limit])
+def recent_changes(*, limit: int = 100, rota: str = Rota.SUPPORT) -> list[Change]:
+    """The latest roster events of ``rota``, newest first. Nothing about members: roster events never hold any.
+
+    Events name their rota in ``details``; those from before the on-call rota have none and are the supporters'."""
+    of_rota = Q(details__rota=rota)
+    if rota == Rota.SUPPORT:
+        of_rota |= ~Q(details__has_key="rota")
+    events = list(AuditEvent.objects.filter(of_rota, action__in=list(CHANGE_WORDS)).order_by("-at", "-id")[:limit])
     names = dict(
         Profile.objects.filter(user_id__in={e.actor_id for e in events if e.actor_id}).values_list(
             "user_id", "display_name"

@@ -33,6 +33,7 @@ from alongside.roster.models import (
     PatternPlace,
     Presence,
     Role,
+    Rota,
     Shift,
     ShiftPattern,
     ShiftPlace,
@@ -127,8 +128,21 @@ def _audit_shift(action: str, *, actor: User | None, shift: Shift, request: Http
         actor=actor,
         target=shift,
         request=request,
-        details={"starts_at": shift.starts_at.isoformat(), **details},
+        details={"starts_at": shift.starts_at.isoformat(), "rota": shift.rota, **details},
     )
+
+
+NOT_A_SUPPORTER = "Only an active supporter can hold a place on a supporters' shift."
+NOT_A_COORDINATOR = "Only an active coordinator can hold a place on the on-call rota."
+
+
+def check_holders(rota: str, people: Sequence[User]) -> None:
+    """Places on the supporters' shifts are for active supporters; places on call for active coordinators."""
+    if rota == Rota.ON_CALL:
+        if any(not (u.is_coordinator and u.is_active) for u in people):
+            raise ValidationError(NOT_A_COORDINATOR)
+    elif any(not (u.is_supporter and u.is_active) for u in people):
+        raise ValidationError(NOT_A_SUPPORTER)
 
 
 def _set_pattern_places(pattern: ShiftPattern, primary: Sequence[User], backup: Sequence[User]) -> None:
@@ -143,6 +157,7 @@ def _check_pattern(pattern: ShiftPattern, primary: Sequence[User], backup: Seque
     pattern.full_clean()
     if {u.pk for u in primary} & {u.pk for u in backup}:
         raise ValidationError("A supporter can hold a primary or a backup place on a shift, not both.")
+    check_holders(pattern.rota, [*primary, *backup])
     if len(primary) > pattern.primary_places:
         raise ValidationError("More primary supporters than primary places.")
     if len(backup) > pattern.backup_places:
@@ -166,9 +181,12 @@ def create_pattern(
     valid_until: dt.date | None = None,
     primary: Sequence[User] = (),
     backup: Sequence[User] = (),
+    rota: str = Rota.SUPPORT,
     request: HttpRequest | None = None,
 ) -> ShiftPattern:
+    """A weekly pattern on ``rota`` (the supporters' shifts or the coordinators' on-call rota)."""
     pattern = ShiftPattern(
+        rota=rota,
         weekday=weekday,
         starts=starts,
         ends=ends,
@@ -188,6 +206,7 @@ def create_pattern(
 
 def _pattern_details(pattern: ShiftPattern) -> dict[str, Any]:
     return {
+        "rota": pattern.rota,
         "weekday": pattern.weekday,
         "starts": pattern.starts.isoformat("minutes"),
         "ends": pattern.ends.isoformat("minutes"),
@@ -333,8 +352,11 @@ def add_one_off_shift(
     backup_places: int,
     primary: Sequence[User] = (),
     backup: Sequence[User] = (),
+    rota: str = Rota.SUPPORT,
     request: HttpRequest | None = None,
 ) -> Shift:
+    if rota not in Rota.values:
+        raise ValidationError("Choose the supporters' shifts or the on-call rota.")
     if ends_at <= starts_at:
         raise ValidationError("The shift must end after it starts.")
     if closed_between(starts_at, ends_at):
@@ -343,7 +365,9 @@ def add_one_off_shift(
         raise ValidationError("A supporter can hold a primary or a backup place on a shift, not both.")
     if len(primary) > primary_places or len(backup) > backup_places:
         raise ValidationError("More supporters than places.")
+    check_holders(rota, [*primary, *backup])
     shift = Shift(
+        rota=rota,
         starts_at=starts_at,
         ends_at=ends_at,
         primary_places=primary_places,
@@ -374,8 +398,7 @@ def cancel_shift(*, actor: User, shift: Shift, request: HttpRequest | None = Non
 def add_place(
     *, actor: User, shift: Shift, supporter: User, role: str, request: HttpRequest | None = None
 ) -> ShiftPlace:
-    if not supporter.is_supporter or not supporter.is_active:
-        raise ValidationError("Only an active supporter can hold a place on a shift.")
+    check_holders(shift.rota, [supporter])
     if ShiftPlace.objects.filter(shift=shift, supporter=supporter).exists():
         raise ValidationError("That supporter already holds a place on this shift.")
     place = ShiftPlace.objects.create(shift=shift, supporter=supporter, role=role, created_at=now())
@@ -417,7 +440,7 @@ def change_place_role(*, actor: User, place: ShiftPlace, role: str, request: Htt
 @transaction.atomic
 def offer_cover(*, supporter: User, place: ShiftPlace, request: HttpRequest | None = None) -> bool:
     """Offer one's own place on a coming shift to the others. False when it was offered already or has ended."""
-    if place.shift.ends_at <= now():
+    if place.shift.ends_at <= now() or place.shift.rota != Rota.SUPPORT:
         return False
     changed = ShiftPlace.objects.filter(pk=place.pk, supporter=supporter, cover_wanted_at__isnull=True).update(
         cover_wanted_at=now()
@@ -447,7 +470,7 @@ def take_cover(*, taker: User, place_id: int, request: HttpRequest | None = None
     """Take a place another supporter offered: it moves to ``taker``. The first taker wins (a conditional update on
     the offered place); anyone after gets ``CoverGone``. Refused (``ValidationError``) for one's own place or a shift
     one already holds a place on."""
-    place = ShiftPlace.objects.select_related("shift").filter(pk=place_id).first()
+    place = ShiftPlace.objects.select_related("shift").filter(pk=place_id, shift__rota=Rota.SUPPORT).first()
     if place is None or place.cover_wanted_at is None or place.shift.ends_at <= now():
         raise CoverGone
     if place.supporter_id == taker.pk:
@@ -528,7 +551,8 @@ GAP_EMAIL_FROM_HOUR = 7
 
 
 def gap_email(recipient: str, found: Sequence[Gap]) -> EmailMultiAlternatives:
-    """'The roster has gaps in the next 72 hours': times and shortfalls only, never anyone's name."""
+    """'The roster has gaps in the next 72 hours': times and shortfalls only, never anyone's name. Gaps on the
+    on-call rota read "no coordinator on call"."""
     zone = _zone()
     lines = [f"{when_text(g.starts_at, zone)} – {clock(g.ends_at.astimezone(zone))}: {g.what.lower()}" for g in found]
     context = {
@@ -549,13 +573,14 @@ def gap_email(recipient: str, found: Sequence[Gap]) -> EmailMultiAlternatives:
 
 
 def email_gaps(*, at: dt.datetime | None = None) -> int:
-    """Email the coordinators about uncovered hours in the next 72 hours, once per service-local day: the run claims
+    """Email the coordinators about uncovered hours in the next 72 hours (supporters' shifts and the on-call rota),
+    once per service-local day: the run claims
     the day by creating its ``GapAlert`` row, so a second run that day (or one racing it) sends nothing. Returns the
     number of gaps emailed (0 when none, or already sent today)."""
     at = at or now()
     if at.astimezone(_zone()).hour < GAP_EMAIL_FROM_HOUR:
         return 0
-    found = gaps(at=at)
+    found = [*gaps(at=at), *gaps(at=at, rota=Rota.ON_CALL)]
     if not found:
         return 0
     recipients = list(

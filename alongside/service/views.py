@@ -10,6 +10,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 
+from alongside.audit.services import denied
+
 log = logging.getLogger(__name__)
 
 
@@ -45,6 +47,13 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, "403.html", 403)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form or socket-less POST without a valid CSRF token (another site's form, an expired page): the 403 page,
+    and a denial in the audit trail like every other refusal. Django's ``reason`` names only the check that failed."""
+    denied("access.csrf", request=request)
     return _error(request, "403.html", 403)
 
 

@@ -29,6 +29,12 @@ def _shift(day: int, start: int, end: int, *, primary=(), backup=(), places=1, b
     return row
 
 
+def _on_call(day: int, start: int, end: int, *, primary=()):  # type: ignore[no-untyped-def]
+    return factories.on_call(
+        starts_at=dt.datetime(2026, 12, day, start, tzinfo=MELB), hours=end - start, primary=primary
+    )
+
+
 def _hours(found):  # type: ignore[no-untyped-def]
     return [(h.local.day, h.local.hour, h.describe()) for h in found]
 
@@ -115,6 +121,7 @@ def test_no_gaps_no_email(open_hours, coordinator):
     anna = factories.supporter()
     for day in (9, 10, 11, 12):
         _shift(day, 8, 22, primary=[anna])
+        _on_call(day, 8, 22, primary=[coordinator])
     assert services.email_gaps(at=AT.replace(hour=8)) == 0
     assert mail.outbox == []
     assert not GapAlert.objects.exists()
@@ -124,5 +131,6 @@ def test_backup_shortfalls_alone_send_no_email(open_hours, coordinator):
     anna = factories.supporter()
     for day in (9, 10, 11, 12):
         _shift(day, 8, 22, primary=[anna], backups=1)
+        _on_call(day, 8, 22, primary=[coordinator])
     assert ShiftPlace.objects.filter(role=Role.BACKUP).count() == 0
     assert services.email_gaps(at=AT.replace(hour=8)) == 0

@@ -16,6 +16,7 @@ from typing import Any
 import uvicorn
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.module_loading import autodiscover_modules
 from huey.contrib.djhuey import HUEY
 
 
@@ -95,6 +96,9 @@ class Command(BaseCommand):
         url = follow_address(host, port)  # before the worker starts: its emails carry links
         consumer = None
         if not options["no_worker"]:
+            # Every app's tasks, as `run_huey` loads them: a task queued by another process (a second web process,
+            # a management command) must be known here even if nothing in this one imported its module yet.
+            autodiscover_modules("tasks")
             consumer = HUEY.create_consumer(**settings.HUEY.get("consumer", {}), periodic=True)
             consumer.start()
             self.stdout.write("Task worker running in this process.")
