@@ -8,4 +8,5 @@ urlpatterns = [
     path("setup/", views.setup, name="setup"),
     path("delete/", views.delete, name="delete"),
     path("export/", views.export, name="export"),
+    path("access-log/", views.access_log, name="access_log"),
 ]

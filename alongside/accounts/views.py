@@ -8,10 +8,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from alongside.accounts.forms import DeleteAccountForm, ProfileForm
 from alongside.accounts.models import Profile
+from alongside.accounts.selectors import access_lines
 from alongside.accounts.services import delete_account, export_data, save_profile
 from alongside.audit.access import AuthedRequest
 
@@ -82,3 +83,10 @@ def export(request: AuthedRequest) -> HttpResponse:
     response["Content-Disposition"] = 'attachment; filename="alongside-my-data.json"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+@login_required
+@require_GET
+def access_log(request: AuthedRequest) -> HttpResponse:
+    """My access log: every time a coordinator saw my identifying data, who, what and (break-glass) why."""
+    return render(request, "accounts/access_log.html", {"lines": access_lines(request.user.pk)})

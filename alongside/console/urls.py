@@ -1,6 +1,7 @@
 from django.urls import path
 
 from alongside.console.views import (
+    concerns,
     matching,
     overview,
     people,
@@ -53,4 +54,10 @@ urlpatterns = [
     path("roster/changes/", roster.changes, name="roster_changes"),
     path("phone-line/", phoneline.phone_line, name="phoneline"),
     path("talk-now/", talknow.talknow_waiting, name="talknow"),
+    path("concerns/", concerns.concern_list, name="concerns"),
+    path("concerns/<int:pk>/", concerns.concern_detail, name="concern"),
+    path("concerns/<int:pk>/acknowledge/", concerns.concern_acknowledge, name="concern_acknowledge"),
+    path("concerns/<int:pk>/add/", concerns.concern_add, name="concern_add"),
+    path("concerns/<int:pk>/close/", concerns.concern_close, name="concern_close"),
+    path("concerns/<int:pk>/reveal/", concerns.concern_reveal, name="concern_reveal"),
 ]

@@ -23,6 +23,7 @@ from alongside.lib.time import now
 from alongside.meetings import selectors as meetings
 from alongside.meetings.models import Session, SessionStatus
 from alongside.roster import selectors as roster
+from alongside.safety import selectors as safety
 from alongside.service.selectors import formats_offered
 from alongside.supporters.models import Format
 from alongside.talknow import selectors as talknow
@@ -201,11 +202,13 @@ class CoordinatorHome:
     roster_gaps: list[roster.Gap]
     roster_gap_hours: int
     talknow_waiting: int
+    concerns: safety.OpenSummary
 
     @property
     def all_clear(self) -> bool:
         return not (
-            self.waitlist.with_coordinators
+            self.concerns.count
+            or self.waitlist.with_coordinators
             or self.lapsing.count
             or self.nobody_can_take
             or self.roster_gaps
@@ -224,6 +227,7 @@ def coordinator_home(user: User, *, at: dt.datetime | None = None) -> Coordinato
         roster_gaps=roster.gaps(at=at),
         roster_gap_hours=roster.GAP_ALERT_HOURS,
         talknow_waiting=talknow.waiting_requests().count(),
+        concerns=safety.open_summary(),
     )
 
 
