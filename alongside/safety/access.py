@@ -23,7 +23,7 @@ def get_concern(request: HttpRequest, pk: int) -> Concern:
     return found
 
 
-def may_reveal(concern: Concern, user_id: int) -> bool:
+def may_reveal(concern: Concern, user_id: int | None) -> bool:
     return (
         concern.closed_at is None
         and concern.level == Level.IMMINENT
