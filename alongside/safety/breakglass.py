@@ -106,7 +106,7 @@ def reveal_identity(
         raise _refuse(concern, by, "credentials", request, "That password or code is not right. Nothing was shown.")
     cache.delete(_failures_key(by.pk))
     with transaction.atomic():
-        fresh = Concern.objects.select_for_update().select_related("member").get(pk=concern.pk)
+        fresh = Concern.objects.select_for_update().get(pk=concern.pk)
         member = fresh.member
         allowed = fresh.closed_at is None and fresh.level == Level.IMMINENT and fresh.handler_id == by.pk
         if allowed and member is not None:

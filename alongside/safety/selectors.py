@@ -19,9 +19,12 @@ def open_concerns() -> QuerySet[Concern]:
         .annotate(
             imminent_first=Case(
                 When(level=Level.IMMINENT, then=Value(0)), default=Value(1), output_field=IntegerField()
-            )
+            ),
+            unacknowledged_first=Case(
+                When(acknowledged_at__isnull=True, then=Value(0)), default=Value(1), output_field=IntegerField()
+            ),
         )
-        .order_by("imminent_first", "acknowledged_at", "raised_at", "pk")
+        .order_by("imminent_first", "unacknowledged_first", "raised_at", "pk")
     )
 
 
