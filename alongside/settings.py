@@ -141,6 +141,7 @@ TEMPLATES = [
                 "alongside.service.context_processors.service",
                 "alongside.notifications.context_processors.badge",
                 "alongside.talknow.context_processors.offers",
+                "alongside.safety.context_processors.alerts",
             ],
             # `{{ value|when }}`: every time in one format, in the viewer's zone (alongside/lib/time.py).
             "builtins": ["alongside.lib.time"],

@@ -17,7 +17,7 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
-from alongside.accounts.services import delete_account
+from alongside.safety.privacy import delete_account
 from alongside.asgi import application
 from alongside.connections.tests import factories as connection_factories
 from alongside.conversations.services import get_or_create_thread_for_connection

@@ -321,7 +321,7 @@ def canaries_reach_error_pages(j: Journey) -> None:
 def everyone_downloads_their_data(j: Journey) -> None:
     for who in ("member", "supporter", "coordinator", "outsider"):
         with j.client(who) as client:
-            export = client.get(reverse("accounts:export"))
+            export = client.get(reverse("privacy:export"))
             assert export.status_code == 200, f"{who}: {export.status_code}"
             j.exports[who] = export.text
 

@@ -47,8 +47,7 @@ from alongside.phoneline.models import PhoneCall
 from alongside.phoneline.services import request_callback
 from alongside.roster.models import ContactFormat, ContactRecord, ShiftPattern, ShiftPlace
 from alongside.routing import websocket_urlpatterns
-from alongside.safety.models import DebriefRequest, Level, Source
-from alongside.safety.services import raise_concern
+from alongside.safety.models import Concern, DebriefRequest, Level, Source
 from alongside.talknow import services as talknow_services
 from alongside.talknow.models import TalkNowOffer, TalkNowRequest
 from tests import factories
@@ -268,13 +267,22 @@ def _phone_call_screen(cast: Cast) -> dict[str, Any]:
     return {**_phone_call(cast), "supporter_id": cast["supporter"].pk}
 
 
-# --- safety (issue 11's raising a concern, help now and debriefs) ---
+# --- safety (issue 11: concerns, raising, help now, debriefs) ---------------------------------------------------------------------------------
 
 
 def _concern(cast: Cast) -> dict[str, Any]:
-    """A concern the cast's supporter raised about the cast's member."""
-    made = raise_concern(raised_by=cast["supporter"], level=Level.WORRIED, source=Source.THREAD, member=cast["member"])
+    """An open imminent-risk concern about the cast's member, raised by the cast's supporter, not yet acknowledged."""
+    made = Concern.objects.create(
+        level=Level.IMMINENT, source=Source.THREAD, raised_by=cast["supporter"], member=cast["member"]
+    )
     return {"pk": made.pk}
+
+
+def _handled_concern(cast: Cast) -> dict[str, Any]:
+    """The same, acknowledged by the cast's coordinator: theirs to break the glass on."""
+    pk = _concern(cast)["pk"]
+    Concern.objects.filter(pk=pk).update(handler=cast["coordinator"], acknowledged_at=now())
+    return {"pk": pk}
 
 
 def _debrief(cast: Cast) -> dict[str, Any]:
@@ -483,6 +491,16 @@ PAGES: list[tuple[str, str] | tuple[str, str, Builder]] = [
     ("log/log 403/403 403/403 200/405 403/403 403/403 403/403 mfa/mfa", "console:debriefs"),
     ("log/log 403/403 403/403 405/302 403/403 403/403 403/403 mfa/mfa", "console:debrief_take", _debrief),
     ("log/log 403/403 403/403 405/302 403/403 403/403 403/403 mfa/mfa", "console:debrief_done", _debrief),
+    # safety concerns: coordinators only; an empty POST to add or close redraws the form with its errors
+    ("log/log 403/403 403/403 200/405 403/403 403/403 403/403 mfa/mfa", "console:concerns"),
+    ("log/log 403/403 403/403 200/405 403/403 403/403 403/403 mfa/mfa", "console:concern", _concern),
+    ("log/log 403/403 403/403 405/302 403/403 403/403 403/403 mfa/mfa", "console:concern_acknowledge", _concern),
+    ("log/log 403/403 403/403 405/200 403/403 403/403 403/403 mfa/mfa", "console:concern_add", _concern),
+    ("log/log 403/403 403/403 200/200 403/403 403/403 403/403 mfa/mfa", "console:concern_close", _concern),
+    # break-glass: only the coordinator handling it (here the cast's coordinator); an empty POST shows the form again
+    ("log/log 403/403 403/403 200/200 403/403 403/403 403/403 mfa/mfa", "console:concern_reveal", _handled_concern),
+    # one's own access log, for everyone signed in
+    ("log/log 200/405 200/405 200/405 200/405 200/405 200/405 mfa/mfa", "accounts:access_log"),
 ]
 
 

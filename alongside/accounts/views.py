@@ -5,10 +5,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from alongside.accounts.forms import ProfileForm
 from alongside.accounts.models import Profile
+from alongside.accounts.selectors import access_lines
 from alongside.accounts.services import save_profile
 from alongside.audit.access import AuthedRequest
 
@@ -57,3 +58,10 @@ def profile(request: AuthedRequest) -> HttpResponse:
         messages.success(request, "Your profile is saved.")
         return redirect("accounts:profile")
     return render(request, "accounts/profile.html", {"form": form})
+
+
+@login_required
+@require_GET
+def access_log(request: AuthedRequest) -> HttpResponse:
+    """My access log: every time a coordinator saw my identifying data, who, what and (break-glass) why."""
+    return render(request, "accounts/access_log.html", {"lines": access_lines(request.user.pk)})

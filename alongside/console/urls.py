@@ -1,6 +1,7 @@
 from django.urls import path
 
 from alongside.console.views import (
+    concerns,
     debriefs,
     matching,
     overview,
@@ -57,4 +58,10 @@ urlpatterns = [
     path("debriefs/", debriefs.debrief_list, name="debriefs"),
     path("debriefs/<int:pk>/take/", debriefs.debrief_take, name="debrief_take"),
     path("debriefs/<int:pk>/done/", debriefs.debrief_done, name="debrief_done"),
+    path("concerns/", concerns.concern_list, name="concerns"),
+    path("concerns/<int:pk>/", concerns.concern_detail, name="concern"),
+    path("concerns/<int:pk>/acknowledge/", concerns.concern_acknowledge, name="concern_acknowledge"),
+    path("concerns/<int:pk>/add/", concerns.concern_add, name="concern_add"),
+    path("concerns/<int:pk>/close/", concerns.concern_close, name="concern_close"),
+    path("concerns/<int:pk>/reveal/", concerns.concern_reveal, name="concern_reveal"),
 ]

@@ -208,11 +208,13 @@ class CoordinatorHome:
     roster_gap_hours: int
     talknow_waiting: int
     my_on_call: list[ShiftPlace]
+    concerns: safety.OpenSummary
 
     @property
     def all_clear(self) -> bool:
         return not (
-            self.waitlist.with_coordinators
+            self.concerns.count
+            or self.waitlist.with_coordinators
             or self.lapsing.count
             or self.nobody_can_take
             or self.roster_gaps
@@ -234,6 +236,7 @@ def coordinator_home(user: User, *, at: dt.datetime | None = None) -> Coordinato
         roster_gap_hours=roster.GAP_ALERT_HOURS,
         talknow_waiting=talknow.waiting_requests().count(),
         my_on_call=roster.upcoming_on_call(user.pk, at=at),
+        concerns=safety.open_summary(),
     )
 
 

@@ -1,6 +1,7 @@
 """The live notifications socket, ``ws/notifications/``, held by every page of a signed-in person: the unread count
 for the badge, and for supporters the talk-now offers (``talknow.live``: a banner appears, and goes when the offer
-is taken or withdrawn). Admission, re-checks and clean-up are the guarded base's (``lib.consumers.GuardedConsumer``)."""
+is taken or withdrawn), and for coordinators the safety alerts (``safety.live``: a banner until someone acknowledges
+the concern). Admission, re-checks and clean-up are the guarded base's (``lib.consumers.GuardedConsumer``)."""
 
 from __future__ import annotations
 
@@ -44,3 +45,13 @@ class NotificationsConsumer(GuardedConsumer):
         """The offer was taken by someone else, cancelled or lapsed: the banner goes."""
         if not self.ended:
             await self.send_json({"type": "talknow_withdrawn", "request": event["request"]})
+
+    async def safety_alert(self, event: dict[str, Any]) -> None:
+        """A safety concern needs a coordinator: the page shows the banner, with only a link (no detail at all)."""
+        if not self.ended:
+            await self.send_json({"type": "safety_alert", "concern": event["concern"], "url": event["url"]})
+
+    async def safety_handled(self, event: dict[str, Any]) -> None:
+        """Someone acknowledged (or closed) the concern: the banner goes."""
+        if not self.ended:
+            await self.send_json({"type": "safety_handled", "concern": event["concern"]})

@@ -2,7 +2,8 @@
 
 The phone line's services decide *what* happens on a call as a short list of provider-neutral steps (say this, ask
 for one key, dial these numbers, hang up); a provider turns the steps into its own response language (TwiML for
-Twilio), checks that a webhook really came from it, and places outbound calls. ``line.current()`` is the configured
+Twilio), checks that a webhook really came from it, places outbound calls and sends text messages (the safety
+alerts' SMS). ``line.current()`` is the configured
 provider, or None when the phone line is off.
 """
 
@@ -74,3 +75,6 @@ class Provider(Protocol):
 
     def place_call(self, *, to: str, from_: str, steps: Sequence[Step], status_callback: str) -> str:
         """Ring ``to`` from ``from_``; when answered, run ``steps``. Returns the provider's id for the call."""
+
+    def send_sms(self, *, to: str, from_: str, body: str) -> str:
+        """Send ``body`` as a text message to ``to`` from ``from_``. Returns the provider's id for the message."""

@@ -1,4 +1,5 @@
-"""The Twilio adapter: TwiML for the steps, Twilio's request signatures, and outbound calls through its REST API.
+"""The Twilio adapter: TwiML for the steps, Twilio's request signatures, and outbound calls and text messages
+through its REST API.
 
 Nothing is ever recorded: ``<Dial record="do-not-record">`` and ``record=False`` on every outbound call say so
 explicitly rather than trusting the defaults.
@@ -89,8 +90,22 @@ class TwilioProvider:
                 timeout=30,
             )
         except (TwilioException, OSError) as exc:
-            # Twilio's error text can echo the numbers: keep only its status and code.
-            status = getattr(exc, "status", "")
-            code = getattr(exc, "code", "")
-            raise ProviderError(f"Twilio refused or could not be reached ({status} {code})".strip()) from None
+            raise _refused(exc) from None
         return str(call.sid)
+
+    # --- text messages ----------------------------------------------------------------------------------------
+
+    def send_sms(self, *, to: str, from_: str, body: str) -> str:
+        """One text message through the Messages API (POST .../Messages.json)."""
+        try:
+            sent = self.client().messages.create(to=to, from_=from_, body=body)
+        except (TwilioException, OSError) as exc:
+            raise _refused(exc) from None
+        return str(sent.sid)
+
+
+def _refused(exc: Exception) -> ProviderError:
+    # Twilio's error text can echo the numbers: keep only its status and code.
+    status = getattr(exc, "status", "")
+    code = getattr(exc, "code", "")
+    return ProviderError(f"Twilio refused or could not be reached ({status} {code})".strip())

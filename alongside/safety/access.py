@@ -1,25 +1,27 @@
-"""One access helper per place a concern is raised from, the first line of every raising view.
-
-Only the supporter of that place may raise from it: the supporter of the thread (a connection's or a talk-now
-conversation's), of the connection, of the call, of the contact record. Everyone else gets a 404 and an audited
-denial, and learns nothing of what exists. Members ask for help through the help-now page instead.
-"""
+"""One access helper per object type, the first line of every view. Raising: one helper per place a concern is
+raised from; only the supporter of that place may raise from it (the supporter of the thread, connection, call or
+contact record); everyone else gets a 404 and an audited denial, and learns nothing of what exists. Members ask for
+help through the help-now page instead. Concerns themselves are for coordinators only (the views check the role),
+and break-glass for the coordinator handling an open imminent-risk concern."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.urls import reverse
 
 from alongside.audit.access import AuthedRequest, deny_404
+from alongside.audit.services import denied
 from alongside.calls.access import get_call_party
 from alongside.connections.access import get_connection
 from alongside.conversations.access import get_thread_for_member
 from alongside.conversations.models import Thread, ThreadKind
 from alongside.roster.access import get_contact_record
-from alongside.safety.models import Concern, DebriefRequest, Source
+from alongside.safety.breakglass import REVEAL_ACTION
+from alongside.safety.models import Concern, DebriefRequest, Level, Source
 from alongside.talknow.models import TalkNowRequest
 
 RAISE_ACTION = "safety.concern.raise"
@@ -148,3 +150,29 @@ def get_debrief(request: HttpRequest, pk: int) -> DebriefRequest:
     if found is None or not getattr(request.user, "is_coordinator", False):
         raise deny_404(request, action=DEBRIEF_ACTION, target_type="safety.debriefrequest", target_id=pk)
     return found
+
+
+def get_concern(request: HttpRequest, pk: int) -> Concern:
+    """A concern, for a coordinator (checked by the view's role decorator first); 404 when there is none."""
+    found = Concern.objects.select_related("handler__profile", "raised_by__profile", "member").filter(pk=pk).first()
+    if found is None:
+        raise deny_404(request, action=VIEW_ACTION, target_type="safety.concern", target_id=pk)
+    return found
+
+
+def may_reveal(concern: Concern, user_id: int | None) -> bool:
+    return (
+        concern.closed_at is None
+        and concern.level == Level.IMMINENT
+        and concern.member_id is not None
+        and concern.handler_id == user_id
+    )
+
+
+def get_concern_to_reveal(request: HttpRequest, pk: int) -> Concern:
+    """The concern, for break-glass: only its handler, only while it is open, imminent and about a member (403)."""
+    concern = get_concern(request, pk)
+    if not may_reveal(concern, request.user.pk):
+        denied(REVEAL_ACTION, request=request, target_type="safety.concern", target_id=pk)
+        raise PermissionDenied("Only the coordinator handling an open imminent-risk concern can see who it is about.")
+    return concern

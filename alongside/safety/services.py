@@ -1,4 +1,5 @@
-"""Writes of the safety app: raising a concern (every way in calls ``raise_concern``) and debrief requests."""
+"""Writes of the safety app: raising a concern (every way in calls ``raise_concern``), acknowledging it, its
+timeline and closing it; debrief requests. Break-glass is in ``breakglass``."""
 
 from __future__ import annotations
 
@@ -18,7 +19,18 @@ from alongside.notifications.models import Kind
 from alongside.notifications.services import notify
 from alongside.roster.models import Role
 from alongside.roster.selectors import on_call_ids
-from alongside.safety.models import Action, Concern, ConcernEvent, DebriefRequest, EventKind, Level, Source
+from alongside.safety.alerts import withdraw_banners
+from alongside.safety.models import (
+    Action,
+    ClosingOutcome,
+    Concern,
+    ConcernEvent,
+    DebriefRequest,
+    EventKind,
+    Level,
+    Source,
+)
+from alongside.safety.tasks import alert_concern
 
 NOTE_MAX_LENGTH = 2000
 # A second "Raise" from the same person about the same place within this long is the same concern (a double tap,
@@ -78,15 +90,8 @@ def raise_concern(
         details={"level": level, "source": source},
     )
     concern_id = concern.pk
-    transaction.on_commit(lambda: _enqueue_alert(concern_id))
+    transaction.on_commit(lambda: alert_concern(concern_id))
     return concern
-
-
-def _enqueue_alert(concern_id: int) -> None:
-    # Imported here: the tasks module imports this one (alert steps are services too).
-    from alongside.safety.tasks import alert_concern
-
-    alert_concern(concern_id)
 
 
 @transaction.atomic
@@ -210,3 +215,100 @@ def finish_debrief(*, coordinator: Any, debrief_id: int, request: HttpRequest | 
     if finished:
         record("safety.debrief.done", actor=coordinator, target=found, request=request)
     return found
+
+
+# --- after the alert: acknowledging, the timeline, closing ---------------------------------------------------------
+
+
+def _open(concern: Concern) -> None:
+    if concern.closed_at is not None:
+        raise ValidationError("This concern is closed: its timeline can't change.")
+
+
+@transaction.atomic
+def acknowledge(*, concern: Concern, by: Any, request: HttpRequest | None = None) -> Concern:
+    """``by`` takes the concern: they handle it from now on, the escalation stops and the other coordinators'
+    live banners go."""
+    _open(concern)
+    at = now()
+    taken = Concern.objects.filter(pk=concern.pk, closed_at__isnull=True, acknowledged_at__isnull=True).update(
+        acknowledged_at=at, handler=by, next_step_at=None
+    )
+    if not taken:
+        concern.refresh_from_db()
+        handler = concern.handler.display_name if concern.handler else "another coordinator"
+        raise ValidationError(f"{handler} has already acknowledged this concern.")
+    ConcernEvent.objects.create(concern=concern, kind=EventKind.ACKNOWLEDGED, at=at, actor=by)
+    record("safety.concern.acknowledged", actor=by, target=concern, request=request)
+    withdraw_banners(concern.pk)
+    concern.refresh_from_db()
+    return concern
+
+
+@transaction.atomic
+def add_to_timeline(
+    *, concern: Concern, by: Any, action: str = "", note: str = "", request: HttpRequest | None = None
+) -> ConcernEvent:
+    """An action taken (from ``Action``, with an optional note) or a note alone, added to the timeline."""
+    _open(concern)
+    note = note.strip()
+    if action and action not in Action.values:
+        raise ValidationError("Choose the action from the list.")
+    if not action and not note:
+        raise ValidationError("Choose an action or write a note.")
+    if len(note) > NOTE_MAX_LENGTH:
+        raise ValidationError(f"Keep the note under {NOTE_MAX_LENGTH} characters.")
+    kind = EventKind.ACTION if action else EventKind.NOTE
+    event = ConcernEvent.objects.create(concern=concern, kind=kind, actor=by, action=action, note=note)
+    record(
+        "safety.concern.action_added" if action else "safety.concern.note_added",
+        actor=by,
+        target=concern,
+        request=request,
+        details={"action": action} if action else {},
+    )
+    return event
+
+
+IMMINENT_OUTCOMES = (ClosingOutcome.EMERGENCY_CONTACTED, ClosingOutcome.NOT_NEEDED)
+NEEDS_REASON = (ClosingOutcome.NOT_NEEDED, ClosingOutcome.NO_CONTACT)
+REASON_MIN_LENGTH = 10
+
+
+@transaction.atomic
+def close_concern(
+    *, concern: Concern, by: Any, outcome: str, reason: str = "", request: HttpRequest | None = None
+) -> Concern:
+    """Close with an outcome. An imminent-risk concern closes only with emergency services contacted, or with why
+    they were not needed; "not needed" and "could not make contact" need the reason written (a timeline note).
+    Closing an unacknowledged concern acknowledges it too: whoever closes it has handled it."""
+    _open(concern)
+    reason = reason.strip()
+    if outcome not in ClosingOutcome.values:
+        raise ValidationError("Choose the outcome.")
+    if concern.level == Level.IMMINENT and outcome not in IMMINENT_OUTCOMES:
+        raise ValidationError(
+            "An imminent-risk concern closes only with emergency services contacted, or with why they were not needed."
+        )
+    if outcome in NEEDS_REASON and len(reason) < REASON_MIN_LENGTH:
+        raise ValidationError("Write why (a sentence at least).")
+    if len(reason) > NOTE_MAX_LENGTH:
+        raise ValidationError(f"Keep the reason under {NOTE_MAX_LENGTH} characters.")
+    at = now()
+    handler_id = concern.handler_id or getattr(by, "pk", None)
+    closed = Concern.objects.filter(pk=concern.pk, closed_at__isnull=True).update(
+        closed_at=at,
+        outcome=outcome,
+        next_step_at=None,
+        handler_id=handler_id,
+        acknowledged_at=concern.acknowledged_at or at,
+    )
+    if not closed:
+        raise ValidationError("This concern is closed already.")
+    if reason:
+        ConcernEvent.objects.create(concern=concern, kind=EventKind.NOTE, at=at, actor=by, note=reason)
+    ConcernEvent.objects.create(concern=concern, kind=EventKind.CLOSED, at=at, actor=by)
+    record("safety.concern.closed", actor=by, target=concern, request=request, details={"outcome": outcome})
+    withdraw_banners(concern.pk)
+    concern.refresh_from_db()
+    return concern

@@ -54,7 +54,7 @@ def test_the_person_page_shows_the_email_and_records_the_visit_in_their_access_l
 ):
     body = coordinator_client.get(reverse("console:person", args=[member.pk])).content.decode()
     assert "Alice" in body and member.email in body
-    event = AuditEvent.objects.get(action="console.person.viewed")
+    event = AuditEvent.objects.get(action="identity.viewed")
     assert event.subject_id == member.pk and event.actor_id == coordinator.pk
 
 

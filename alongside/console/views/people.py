@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from alongside.accounts.models import User
 from alongside.accounts.services import set_role
 from alongside.audit.access import AuthedRequest, coordinator_required
-from alongside.audit.services import record
+from alongside.audit.services import record_identity_access
 from alongside.console import selectors
 from alongside.console.forms import ActiveForm, PeopleFilterForm, RoleChoiceForm, RoleForm
 from alongside.console.services import set_account_active
@@ -61,7 +61,7 @@ def person(request: AuthedRequest, pk: int) -> HttpResponse:
     if subject is None:
         raise Http404
     # The detail page shows the email address, so the visit goes into the person's own access log.
-    record("console.person.viewed", actor=request.user, subject=subject, target=subject, request=request)
+    record_identity_access("viewed", actor=request.user, subject=subject, target=subject, request=request)
     return page(
         request,
         "console/people/detail.html",

@@ -1,4 +1,5 @@
-"""The safety app's places a concern is raised from, made from the shared cast (member Alice, supporter Bob)."""
+"""The safety app's places a concern is raised from, made from the shared cast (member Alice, supporter Bob); and
+the phone line's fixtures (the line on, Twilio's REST API stood in for) for the SMS alerts' tests."""
 
 from __future__ import annotations
 
@@ -11,11 +12,14 @@ from alongside.connections.tests import factories as connection_factories
 from alongside.conversations.models import Thread
 from alongside.conversations.services import get_or_create_thread_for_connection
 from alongside.lib.time import now
+from alongside.phoneline.tests.conftest import line_on, standin
 from alongside.roster.models import ContactFormat, ContactRecord
 from alongside.service.selectors import ServiceSnapshot
 from alongside.talknow import services as talknow_services
 from alongside.talknow.models import TalkNowOffer, TalkNowRequest
 from tests import factories
+
+__all__ = ["line_on", "standin"]
 
 
 @pytest.fixture

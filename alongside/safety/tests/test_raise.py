@@ -15,7 +15,7 @@ def test_a_concern_alerts_the_coordinator_on_call_once_committed() -> None:
     alerts = Notification.objects.filter(kind=Kind.CONCERN_RAISED)
     assert [n.user_id for n in alerts] == [on_call.pk]
     assert "canary" not in alerts.get().link
-    kinds = list(ConcernEvent.objects.filter(concern=concern).values_list("kind", flat=True))
-    assert kinds == [EventKind.RAISED, EventKind.ALERTED]
+    lines = list(ConcernEvent.objects.filter(concern=concern).values_list("kind", "channel"))
+    assert lines == [(EventKind.RAISED, ""), (EventKind.ALERTED, "app"), (EventKind.ALERTED, "email")]
     assert Concern.objects.get(pk=concern.pk).alerted_at is not None
     assert not Notification.objects.filter(user=other).exists()
