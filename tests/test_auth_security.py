@@ -17,10 +17,10 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
-from alongside.safety.privacy import delete_account
 from alongside.asgi import application
 from alongside.connections.tests import factories as connection_factories
 from alongside.conversations.services import get_or_create_thread_for_connection
+from alongside.safety.privacy import delete_account
 from tests import factories
 
 PASSWORD = factories.PASSWORD
@@ -205,6 +205,7 @@ async def test_deleting_an_account_closes_every_socket_of_the_person_at_once() -
     ]
     await sync_to_async(delete_account)(user=member)
     for socket in sockets:
-        assert await _closed(socket) in (4401, 4403)  # at once, not at the next periodic re-check
+        # At once, not at the next periodic re-check; the chat socket may close first for its connection closing.
+        assert await _closed(socket) in (4401, 4403, 4410)
     for socket in sockets:
         await socket.disconnect()
