@@ -325,7 +325,5 @@ def overdue_reviews(*, at: dt.datetime | None = None) -> list[OverdueReview]:
         waiting = "member" if supporter_done else "supporter" if member_done else "both"
         since = row.review_overdue_from
         assert since is not None  # review_is_overdue held
-        result.append(
-            OverdueReview(row.pk, row.member.display_name, row.supporter.user.display_name, since, waiting)
-        )
+        result.append(OverdueReview(row.pk, row.member.display_name, row.supporter.user.display_name, since, waiting))
     return result

@@ -88,9 +88,7 @@ class Message(models.Model):
     client_key = models.CharField(max_length=CLIENT_KEY_MAX_LENGTH)
     body = EncryptedTextField(blank=True)
     kind = models.CharField(max_length=10, choices=MessageKind.choices, default=MessageKind.TEXT)
-    resource = models.ForeignKey(
-        "library.Resource", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    resource = models.ForeignKey("library.Resource", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=now)
     deleted_at = models.DateTimeField(null=True, blank=True)
 

@@ -26,9 +26,9 @@ from alongside.conversations.consumers import OFFLINE_NOTICE_GATE_SECONDS, prese
 from alongside.conversations.models import Thread, ThreadKind
 from alongside.conversations.services import Pending, Stored, store_messages
 from alongside.conversations.tasks import message_waiting
+from alongside.lib.sockets import send_chat_event
 from alongside.library.models import Resource
 from alongside.library.selectors import referral_resources
-from alongside.lib.sockets import send_chat_event
 
 SenderCheck = Callable[[Thread, Any], bool]
 SentHook = Callable[[Thread, Any], None]

@@ -130,9 +130,9 @@ def frame(
 def messages_after(thread_id: int, after: int, limit: int = REPLAY_LIMIT) -> list[Message]:
     """Up to ``limit + 1`` messages after seq ``after``, oldest first (one more than asked shows there are more)."""
     return list(
-        Message.objects.filter(thread_id=thread_id, seq__gt=after).select_related("resource").order_by("seq")[
-            : limit + 1
-        ]
+        Message.objects.filter(thread_id=thread_id, seq__gt=after)
+        .select_related("resource")
+        .order_by("seq")[: limit + 1]
     )
 
 

@@ -12,10 +12,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from alongside.audit.access import AuthedRequest
+from alongside.audit.services import denied
 from alongside.connections.access import get_connection
 from alongside.connections.models import Side
 from alongside.connections.selectors import review_state
-from alongside.audit.services import denied
 from alongside.conversations import referrals, selectors, services
 from alongside.conversations.access import get_thread_for_member, thread_accepts_messages
 from alongside.conversations.models import BODY_MAX_LENGTH, CLIENT_KEY_MAX_LENGTH
@@ -100,7 +100,9 @@ def send_referral(request: AuthedRequest, pk: int) -> HttpResponse:
     if request.headers.get("HX-Request"):
         context = {
             "thread": found,
-            "peers": ", ".join(sorted(n for uid, n in selectors.member_names(found.pk).items() if uid != request.user.pk))
+            "peers": ", ".join(
+                sorted(n for uid, n in selectors.member_names(found.pk).items() if uid != request.user.pk)
+            )
             or "your peer",
             "referral_open": True,
             "referral_status": status,

@@ -28,7 +28,18 @@ class ResourceForm(forms.ModelForm):  # type: ignore[type-arg]
 
     class Meta:
         model = Resource
-        fields = ["title", "description", "url", "phone", "category", "region", "is_crisis", "is_public", "is_referral", "position"]
+        fields = [
+            "title",
+            "description",
+            "url",
+            "phone",
+            "category",
+            "region",
+            "is_crisis",
+            "is_public",
+            "is_referral",
+            "position",
+        ]
         labels = {
             "is_crisis": "Crisis line",
             "is_public": "Public",
