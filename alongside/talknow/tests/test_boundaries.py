@@ -33,7 +33,7 @@ def _reminder(page: str) -> tuple[bool, bool]:
     found = REMINDER.search(page)
     if found is None:
         return False, False
-    body = page[found.end() :]
+    body = " ".join(page[found.end() :].split())
     assert "not</strong> supervision, mentoring, counselling or therapy" in body
     assert "except when someone is at risk of harm" in body and "access log" in body
     assert f'href="{reverse("library:index")}?referral=on"' in body
