@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,7 +20,7 @@ from alongside.conversations import referrals, selectors, services
 from alongside.conversations.access import get_thread_for_member, thread_accepts_messages
 from alongside.conversations.models import BODY_MAX_LENGTH, CLIENT_KEY_MAX_LENGTH
 from alongside.conversations.notices import mark_thread_notifications_read
-from alongside.lib.views import show_errors
+from alongside.lib.views import attempt
 
 
 @login_required
@@ -81,23 +81,21 @@ def send_referral(request: AuthedRequest, pk: int) -> HttpResponse:
     nxt = request.POST.get("next", "")
     if not (nxt.startswith("/") and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()})):
         nxt = reverse("conversations:thread", kwargs={"pk": found.pk})
-    status = "Card sent."
-    try:
-        referrals.send_referral(
+    sent = attempt(
+        request,
+        lambda: referrals.send_referral(
             thread=found,
             sender=request.user,
             resource_id=int(resource) if resource.isdigit() else 0,
             client_key=request.POST.get("key", "")[:CLIENT_KEY_MAX_LENGTH],
             request=request,
-        )
-    except ValidationError as exc:
-        status = " ".join(exc.messages)
-        if not request.headers.get("HX-Request"):
-            show_errors(request, exc)
-    else:
-        if not request.headers.get("HX-Request"):
-            messages.success(request, status)
+        ),
+        done="Card sent.",
+    )
     if request.headers.get("HX-Request"):
+        # The list is redrawn in place: its status line says what happened, and the message is used up here
+        # (iterating the storage marks it read) rather than shown again on the next page.
+        said = " ".join(str(message) for message in messages.get_messages(request))
         context = {
             "thread": found,
             "peers": ", ".join(
@@ -105,7 +103,7 @@ def send_referral(request: AuthedRequest, pk: int) -> HttpResponse:
             )
             or "your peer",
             "referral_open": True,
-            "referral_status": status,
+            "referral_status": said or ("Card sent." if sent is not None else ""),
             "referral_next": nxt,
             **referrals.compose_context(found, request.user),
         }

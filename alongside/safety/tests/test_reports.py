@@ -174,3 +174,14 @@ def test_the_text_and_the_note_are_encrypted_at_rest(connection, member, support
         cursor.execute("SELECT text, outcome_note FROM safety_report WHERE id = %s", [report.pk])
         text, note = cursor.fetchone()
     assert TEXT not in text and "private note" not in note
+
+
+def test_after_talk_now_ends_the_member_can_still_report_from_the_close(member, supporter, member_client):
+    req = TalkNowRequest.objects.create(member=member, medium="chat", next_step_at=now() + dt.timedelta(minutes=3))
+    talknow_services.accept(offer=TalkNowOffer.objects.create(request=req, supporter=supporter), supporter=supporter)
+    req.refresh_from_db()
+    talknow_services.end(req=req, user=supporter)
+    url = reverse("safety_reports:report_thread", kwargs={"pk": req.thread_id})
+    assert f'href="{url}"' in member_client.get(reverse("talknow:closed", kwargs={"pk": req.pk})).content.decode()
+    _report(member_client, url)
+    assert Report.objects.get().about == supporter
