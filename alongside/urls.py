@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("alongside.conversations.urls")),
     path("", include("alongside.talknow.urls")),
     path("", include("alongside.safety.urls")),
+    path("", include("alongside.safety.report_urls")),
 ]
 
 if settings.ALONGSIDE_ADMIN_ENABLED:

@@ -47,7 +47,7 @@ from alongside.phoneline.models import PhoneCall
 from alongside.phoneline.services import request_callback
 from alongside.roster.models import ContactFormat, ContactRecord, ShiftPattern, ShiftPlace
 from alongside.routing import websocket_urlpatterns
-from alongside.safety.models import Concern, DebriefRequest, Level, Source
+from alongside.safety.models import Concern, DebriefRequest, Level, Report, Source
 from alongside.talknow import services as talknow_services
 from alongside.talknow.models import TalkNowOffer, TalkNowRequest
 from tests import factories
@@ -267,7 +267,7 @@ def _phone_call_screen(cast: Cast) -> dict[str, Any]:
     return {**_phone_call(cast), "supporter_id": cast["supporter"].pk}
 
 
-# --- safety (issue 11: concerns, raising, help now, debriefs) ---------------------------------------------------------------------------------
+# --- safety (issue 11: concerns, raising, help now, debriefs, reports) ---
 
 
 def _concern(cast: Cast) -> dict[str, Any]:
@@ -288,6 +288,15 @@ def _handled_concern(cast: Cast) -> dict[str, Any]:
 def _debrief(cast: Cast) -> dict[str, Any]:
     """The cast's supporter's open debrief request."""
     return {"pk": DebriefRequest.objects.create(requested_by=cast["supporter"]).pk}
+
+
+def _report(cast: Cast) -> dict[str, Any]:
+    """The cast's member's report about the cast's supporter, in their connection."""
+    connection = connection_factories.connection(cast["member"], cast["supporter"])
+    made = Report.objects.create(
+        reporter=cast["member"], about=cast["supporter"], connection=connection, category="other", text="Matrix."
+    )
+    return {"pk": made.pk}
 
 
 # --- pages ---------------------------------------------------------------------------------------------------------
@@ -501,6 +510,26 @@ PAGES: list[tuple[str, str] | tuple[str, str, Builder]] = [
     ("log/log 403/403 403/403 200/200 403/403 403/403 403/403 mfa/mfa", "console:concern_reveal", _handled_concern),
     # one's own access log, for everyone signed in
     ("log/log 200/405 200/405 200/405 200/405 200/405 200/405 mfa/mfa", "accounts:access_log"),
+    # --- boundaries (issue 11): referral cards, overdue reviews, conduct reports ---
+    # A referral card is sent by the thread's supporter side only: the member is refused (403, audited); the
+    # supporter's empty POST names no resource and goes back with a message; outsiders get the thread's 404.
+    ("log/log 405/403 405/302 405/404 405/404 405/404 405/404 mfa/mfa", "conversations:send_referral", _thread),
+    ("log/log 403/403 403/403 200/200 403/403 403/403 403/403 mfa/mfa", "console:reviews_overdue"),
+    # Either side reports the other (an empty POST redraws the form); outsiders, coordinators included, get 404.
+    (
+        "log/log 200/200 200/200 404/404 404/404 404/404 404/404 mfa/mfa",
+        "safety_reports:report_connection",
+        _connection,
+    ),
+    ("log/log 200/200 200/200 404/404 404/404 404/404 404/404 mfa/mfa", "safety_reports:report_thread", _thread),
+    ("log/log 200/405 200/405 200/405 200/405 200/405 200/405 mfa/mfa", "safety_reports:reports"),
+    # A report is its reporter's alone to read (the member's here); coordinators read it in the console.
+    ("log/log 200/405 404/405 404/405 404/405 404/405 404/405 mfa/mfa", "safety_reports:report", _report),
+    ("log/log 403/403 403/403 200/405 403/403 403/403 403/403 mfa/mfa", "console:reports"),
+    ("log/log 403/403 403/403 200/405 403/403 403/403 403/403 mfa/mfa", "console:report", _report),
+    # Taking goes back to the report; an empty close redraws the form with its error.
+    ("log/log 403/403 403/403 405/302 403/403 403/403 403/403 mfa/mfa", "console:report_take", _report),
+    ("log/log 403/403 403/403 405/200 403/403 403/403 403/403 mfa/mfa", "console:report_close", _report),
 ]
 
 

@@ -219,6 +219,11 @@ class Offer(models.Model):
         super().save(*args, **kwargs)
 
 
+REVIEW_OVERDUE_DAYS = 14
+"""Days after a review point fell due (both sides were told) that it is overdue if not both have answered: shown to
+both sides and the coordinators, told once, and no new session can be proposed until it is answered."""
+
+
 class ConnectionStatus(models.TextChoices):
     ACTIVE = "active", "Active"
     CLOSED = "closed", "Closed"
@@ -260,6 +265,9 @@ class Connection(models.Model):
     reviews_held = models.PositiveSmallIntegerField(default=0)
     review_notified_at = models.DateTimeField(
         null=True, blank=True, help_text="When both sides were told the current review point is due."
+    )
+    review_overdue_notified_at = models.DateTimeField(
+        null=True, blank=True, help_text="When both sides were told the current review point is overdue."
     )
     ended_at = models.DateTimeField(null=True, blank=True)
     ended_by = models.CharField(max_length=12, choices=EndedBy.choices, blank=True)
@@ -340,6 +348,20 @@ class Connection(models.Model):
         return self.is_active and (
             (at or now()) >= self.review_due_at or self.sessions_held >= self.review_due_sessions
         )
+
+    @property
+    def review_overdue_from(self) -> dt.datetime | None:
+        """When the current review point becomes overdue: ``REVIEW_OVERDUE_DAYS`` after both sides were told it was
+        due (the moment it fell due, to the hour), unless both have answered by then. None: no review point due."""
+        if not self.is_active or self.review_notified_at is None:
+            return None
+        return self.review_notified_at + dt.timedelta(days=REVIEW_OVERDUE_DAYS)
+
+    def review_is_overdue(self, at: dt.datetime | None = None) -> bool:
+        """Due, told, and still not answered by both sides ``REVIEW_OVERDUE_DAYS`` later (both continuing moves the
+        review point on and clears ``review_notified_at``; either closing ends the connection)."""
+        since = self.review_overdue_from
+        return since is not None and (at or now()) >= since and self.review_is_due(at)
 
 
 class Side(models.TextChoices):

@@ -9,14 +9,17 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.db.models import Count, Min, Q, QuerySet
 
-from alongside.accounts.models import User, former_member
+from alongside.accounts.models import FORMER_MEMBER, User, former_member
 from alongside.connections import glue
 from alongside.connections.models import (
     LIVE_REQUEST_STATUSES,
+    REVIEW_OVERDUE_DAYS,
     Connection,
     ConnectionStatus,
     Offer,
     OfferStatus,
+    ReviewAnswer,
+    Side,
     Suggestion,
     SupportRequest,
 )
@@ -262,3 +265,66 @@ def supporters_with_load() -> QuerySet[SupporterProfile]:
         )
         .order_by("user__profile__display_name")
     )
+
+
+# --- review points ----------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReviewState:
+    """Where one side of a connection stands at its review point, for the banners."""
+
+    due: bool
+    overdue: bool
+    answered: bool
+    """This side has answered the current review point (the other side has not yet)."""
+
+
+def review_state(connection: Connection, side: str, *, at: dt.datetime | None = None) -> ReviewState:
+    due = connection.review_is_due(at)
+    answered = (
+        due
+        and ReviewAnswer.objects.filter(
+            connection=connection, review_number=connection.reviews_held + 1, role=side
+        ).exists()
+    )
+    return ReviewState(due=due, overdue=due and connection.review_is_overdue(at), answered=answered)
+
+
+@dataclass(frozen=True)
+class OverdueReview:
+    connection_id: int
+    member: str
+    supporter: str
+    since: dt.datetime
+    waiting_for: str
+    """Who has not answered: 'both', 'member' or 'supporter'."""
+
+
+def overdue_reviews(*, at: dt.datetime | None = None) -> list[OverdueReview]:
+    """Active connections whose review point is overdue, longest overdue first, with display names only."""
+    at = at or now()
+    rows = list(
+        Connection.objects.filter(
+            status=ConnectionStatus.ACTIVE, review_notified_at__lte=at - dt.timedelta(days=REVIEW_OVERDUE_DAYS)
+        )
+        .select_related("member__profile", "supporter__user__profile")
+        .order_by("review_notified_at", "pk")
+    )
+    rows = [row for row in rows if row.review_is_overdue(at)]
+    answered: dict[int, set[str]] = {}
+    for connection_id, number, role in ReviewAnswer.objects.filter(
+        connection_id__in=[row.pk for row in rows]
+    ).values_list("connection_id", "review_number", "role"):
+        answered.setdefault(connection_id, set()).add(f"{number}:{role}")
+    result = []
+    for row in rows:
+        done = answered.get(row.pk, set())
+        number = row.reviews_held + 1
+        member_done, supporter_done = f"{number}:{Side.MEMBER}" in done, f"{number}:{Side.SUPPORTER}" in done
+        waiting = "member" if supporter_done else "supporter" if member_done else "both"
+        since = row.review_overdue_from
+        assert since is not None  # review_is_overdue held
+        member_name = row.member.display_name if row.member is not None else FORMER_MEMBER
+        result.append(OverdueReview(row.pk, member_name, row.supporter.user.display_name, since, waiting))
+    return result

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import F, Max, Q
 from django.http import HttpRequest
 from django.template.loader import render_to_string
+from django.urls import reverse
 
 from alongside.accounts.models import User
 from alongside.audit.services import record
@@ -25,6 +26,7 @@ from alongside.connections.models import (
     NOTE_MAX_LENGTH,
     OFFER_HOURS,
     REASON_MAX_LENGTH,
+    REVIEW_OVERDUE_DAYS,
     Block,
     Connection,
     ConnectionStatus,
@@ -610,7 +612,16 @@ def answer_review(
         locked.review_due_at = at + dt.timedelta(days=settings.ALONGSIDE_REVIEW_AFTER_DAYS)
         locked.review_due_sessions = locked.sessions_held + settings.ALONGSIDE_REVIEW_AFTER_SESSIONS
         locked.review_notified_at = None
-        locked.save(update_fields=["reviews_held", "review_due_at", "review_due_sessions", "review_notified_at"])
+        locked.review_overdue_notified_at = None
+        locked.save(
+            update_fields=[
+                "reviews_held",
+                "review_due_at",
+                "review_due_sessions",
+                "review_notified_at",
+                "review_overdue_notified_at",
+            ]
+        )
         record("connections.review.continued", target=locked, details={"review": number})
     connection.refresh_from_db()
     return locked
@@ -631,6 +642,31 @@ def announce_due_reviews(*, at: dt.datetime | None = None) -> int:
             link = f"/connections/{pk}/review/"
             notify(user_id=connection.member_pk, kind=Kind.REVIEW_DUE, link=link)
             notify(user_id=connection.supporter.user_id, kind=Kind.REVIEW_DUE, link=link)
+            announced += 1
+    return announced
+
+
+def announce_overdue_reviews(*, at: dt.datetime | None = None) -> int:
+    """Tell both sides, once, of each review point still unanswered ``REVIEW_OVERDUE_DAYS`` after it fell due."""
+    at = at or now()
+    overdue = Connection.objects.filter(
+        status=ConnectionStatus.ACTIVE,
+        review_notified_at__lte=at - dt.timedelta(days=REVIEW_OVERDUE_DAYS),
+        review_overdue_notified_at__isnull=True,
+    )
+    announced = 0
+    for pk in list(overdue.values_list("pk", flat=True)):
+        with transaction.atomic():
+            claimed = Connection.objects.filter(
+                pk=pk, status=ConnectionStatus.ACTIVE, review_notified_at__isnull=False, review_overdue_notified_at=None
+            ).update(review_overdue_notified_at=at)
+            if not claimed:
+                continue
+            connection = Connection.objects.select_related("supporter").get(pk=pk)
+            link = reverse("connections:connection_review", kwargs={"pk": pk})
+            notify(user_id=connection.member_pk, kind=Kind.REVIEW_OVERDUE, link=link)
+            notify(user_id=connection.supporter.user_id, kind=Kind.REVIEW_OVERDUE, link=link)
+            record("connections.review.overdue", target=connection, details={"review": connection.reviews_held + 1})
             announced += 1
     return announced
 

@@ -20,13 +20,14 @@ from alongside.connections.access import (
     get_support_request,
 )
 from alongside.connections.forms import CloseForm, FeedbackForm, PickForm, ReviewForm, SupportRequestForm
-from alongside.connections.models import Connection, OfferStatus, RequestStatus, ReviewAnswer, Side, Suggestion
+from alongside.connections.models import Connection, OfferStatus, RequestStatus, Side, Suggestion
 from alongside.connections.selectors import (
     cached_expected_wait,
     live_request_for,
     offers_for_supporter,
     pending_offer_cards,
     pending_offer_of,
+    review_state,
     suggestions_for,
 )
 from alongside.lib.text import end_sentence
@@ -225,9 +226,7 @@ def connection_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     connection = get_connection(request, pk)
     side = services.side_of(connection, request.user)
     partner = connection.peer_of(request.user)
-    answered = ReviewAnswer.objects.filter(
-        connection=connection, review_number=connection.reviews_held + 1, role=side
-    ).exists()
+    thread = getattr(connection, "thread", None)  # made on first use: a connection without one has no messages
     return render(
         request,
         "connections/connection_detail.html",
@@ -236,8 +235,8 @@ def connection_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "side": side,
             "partner": partner,
             "is_member": side == Side.MEMBER,
-            "review_due": connection.review_is_due() and not answered,
-            "review_waiting": connection.review_is_due() and answered,
+            "review": review_state(connection, side),
+            "boundaries_open": thread is None or thread.last_seq == 0,
             "note": connection.request.note if side == Side.SUPPORTER else "",
             "topics": [t.name for t in connection.request.topics.all()],
         },

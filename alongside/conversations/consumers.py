@@ -235,6 +235,7 @@ class ThreadConsumer(GuardedConsumer):
                 key=event["key"],
                 viewer_id=self.user_id,
                 names=self.names,
+                card=event.get("card"),
             )
         )
 

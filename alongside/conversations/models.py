@@ -75,18 +75,29 @@ class ThreadMember(models.Model):
         return f"member {self.user_id} of thread {self.thread_id}"
 
 
+class MessageKind(models.TextChoices):
+    TEXT = "text", "Text"
+    REFERRAL = "referral", "Referral card"
+
+
 class Message(models.Model):
     """One message. A deleted message keeps its seq (so replay has no gaps) and loses its body.
 
     ``deleted_at`` also marks a message erased by the retention policy or by its sender deleting their account:
     each leaves the row and seq, empties the body, and the thread page says why (``Thread.erased_at``, or a
-    sender who is gone)."""
+    sender who is gone).
+
+    A referral card (``kind`` referral) carries a library resource and no body; it shows as a card. Its resource
+    may be deleted later: the card then says so ("a resource that is no longer listed").
+    """
 
     thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="messages")
     seq = models.PositiveBigIntegerField()
     sender = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     client_key = models.CharField(max_length=CLIENT_KEY_MAX_LENGTH)
     body = EncryptedTextField(blank=True)
+    kind = models.CharField(max_length=10, choices=MessageKind.choices, default=MessageKind.TEXT)
+    resource = models.ForeignKey("library.Resource", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=now)
     deleted_at = models.DateTimeField(null=True, blank=True)
 

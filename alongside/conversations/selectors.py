@@ -8,7 +8,8 @@ from typing import Any
 from django.db.models import Count, F, Q
 
 from alongside.accounts.models import FORMER_MEMBER
-from alongside.conversations.models import Message, Thread, ThreadMember
+from alongside.conversations.models import Message, MessageKind, Thread, ThreadMember
+from alongside.library.models import Resource
 
 FORMER_SENDER = FORMER_MEMBER[0].upper() + FORMER_MEMBER[1:]
 """The sender of a message whose author deleted their account (the message row stays, without its words)."""
@@ -45,10 +46,64 @@ def member_ids(thread_id: int) -> list[int]:
     )
 
 
+SUMMARY_LENGTH = 140
+"""Characters of a resource's description on its referral card: one line."""
+
+
+@dataclass(frozen=True)
+class Card:
+    """A referral card as both sides see it. ``gone``: its resource was deleted from the library since."""
+
+    resource_id: int | None
+    title: str = ""
+    summary: str = ""
+    url: str = ""
+    phone: str = ""
+    phone_href: str = ""
+
+    @property
+    def gone(self) -> bool:
+        return self.resource_id is None
+
+    def as_frame(self) -> dict[str, Any]:
+        """The card in a chat frame: small (id, title, one line, link, phone when it has one)."""
+        if self.gone:
+            return {"gone": True}
+        result: dict[str, Any] = {"id": self.resource_id, "title": self.title, "summary": self.summary, "url": self.url}
+        if self.phone:
+            result["phone"] = self.phone
+            result["tel"] = self.phone_href
+        return result
+
+
+def summary_of(description: str) -> str:
+    """The description's first line, shortened to ``SUMMARY_LENGTH`` characters."""
+    first = " ".join((description.strip().splitlines() or [""])[0].split())
+    return first if len(first) <= SUMMARY_LENGTH else first[: SUMMARY_LENGTH - 1].rstrip() + "…"
+
+
+def card_of(resource: Resource | None) -> Card:
+    if resource is None:
+        return Card(resource_id=None)
+    return Card(
+        resource_id=resource.pk,
+        title=resource.title,
+        summary=summary_of(resource.description),
+        url=resource.url,
+        phone=resource.phone,
+        phone_href=resource.phone_href if resource.phone else "",
+    )
+
+
+def _card(message: Message) -> Card | None:
+    return card_of(message.resource) if message.kind == MessageKind.REFERRAL else None
+
+
 def message_frame(message: Message, *, viewer_id: int, names: dict[int, str]) -> dict[str, Any]:
     """A stored message as the chat socket sends it (see docs/conversations.md)."""
     if message.deleted_at is not None:
         return {"type": "deleted", "seq": message.seq}
+    card = _card(message)
     return frame(
         seq=message.seq,
         sender_id=message.sender_id,
@@ -57,14 +112,24 @@ def message_frame(message: Message, *, viewer_id: int, names: dict[int, str]) ->
         key=message.client_key,
         viewer_id=viewer_id,
         names=names,
+        card=card.as_frame() if card is not None else None,
     )
 
 
 def frame(
-    *, seq: int, sender_id: int | None, body: str, at: str, key: str, viewer_id: int, names: dict[int, str]
+    *,
+    seq: int,
+    sender_id: int | None,
+    body: str,
+    at: str,
+    key: str,
+    viewer_id: int,
+    names: dict[int, str],
+    card: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The one place a message frame is built, replayed or live: the sender's display name, never more, and
-    the idempotency key only on the viewer's own messages (it lets their other tabs and outbox match it up)."""
+    the idempotency key only on the viewer's own messages (it lets their other tabs and outbox match it up).
+    A referral card comes as ``card`` (``Card.as_frame``) with an empty body."""
     result: dict[str, Any] = {
         "type": "message",
         "seq": seq,
@@ -73,6 +138,8 @@ def frame(
         "at": at,
         "mine": sender_id == viewer_id,
     }
+    if card is not None:
+        result["card"] = card
     if result["mine"]:
         result["key"] = key
     return result
@@ -80,7 +147,11 @@ def frame(
 
 def messages_after(thread_id: int, after: int, limit: int = REPLAY_LIMIT) -> list[Message]:
     """Up to ``limit + 1`` messages after seq ``after``, oldest first (one more than asked shows there are more)."""
-    return list(Message.objects.filter(thread_id=thread_id, seq__gt=after).order_by("seq")[: limit + 1])
+    return list(
+        Message.objects.filter(thread_id=thread_id, seq__gt=after)
+        .select_related("resource")
+        .order_by("seq")[: limit + 1]
+    )
 
 
 @dataclass(frozen=True)
@@ -91,12 +162,13 @@ class HistoryLine:
     at: Any
     mine: bool
     deleted: bool
+    card: Card | None = None
 
 
 def history(thread: Thread, *, viewer_id: int, limit: int = HISTORY_LIMIT) -> tuple[list[HistoryLine], bool]:
     """The newest ``limit`` messages, oldest first, and whether older ones exist."""
     names = member_names(thread.pk)
-    newest = list(Message.objects.filter(thread=thread).order_by("-seq")[: limit + 1])
+    newest = list(Message.objects.filter(thread=thread).select_related("resource").order_by("-seq")[: limit + 1])
     more = len(newest) > limit
     lines = [
         HistoryLine(
@@ -106,6 +178,7 @@ def history(thread: Thread, *, viewer_id: int, limit: int = HISTORY_LIMIT) -> tu
             at=m.created_at,
             mine=m.sender_id == viewer_id,
             deleted=m.deleted_at is not None,
+            card=_card(m),
         )
         for m in reversed(newest[:limit])
     ]

@@ -24,6 +24,7 @@ from alongside.conversations.models import (
     BODY_MAX_LENGTH,
     CLIENT_KEY_MAX_LENGTH,
     Message,
+    MessageKind,
     Thread,
     ThreadKind,
     ThreadMember,
@@ -61,6 +62,8 @@ class Pending:
     sender_id: int
     client_key: str
     body: str
+    resource_id: int | None = None
+    """A referral card: the library resource it carries (and no body)."""
 
 
 @dataclass(frozen=True)
@@ -80,7 +83,10 @@ class Stored:
 
 def check_pending(item: Pending) -> str:
     """Why a message can't be stored as sent ('' when it can). Checked before queueing and again when stored."""
-    if not isinstance(item.body, str) or not item.body.strip():
+    if item.resource_id is not None:
+        if item.body != "":
+            return "card_with_body"
+    elif not isinstance(item.body, str) or not item.body.strip():
         return "empty"
     if len(item.body) > BODY_MAX_LENGTH:
         return "too_long"
@@ -153,8 +159,15 @@ def _store_locked(items: Sequence[Pending], results: list[Stored | None], thread
             continue
         thread = threads[key[0]]
         thread.last_seq += 1
+        item = items[index]
         message = Message(
-            thread_id=key[0], seq=thread.last_seq, sender_id=key[1], client_key=key[2], body=items[index].body
+            thread_id=key[0],
+            seq=thread.last_seq,
+            sender_id=key[1],
+            client_key=key[2],
+            body=item.body,
+            kind=MessageKind.TEXT if item.resource_id is None else MessageKind.REFERRAL,
+            resource_id=item.resource_id,
         )
         message.created_at = at
         to_create.append((index, message))

@@ -6,5 +6,6 @@ app_name = "conversations"
 
 urlpatterns = [
     path("threads/<int:pk>/", views.thread, name="thread"),
+    path("threads/<int:pk>/referral/", views.send_referral, name="send_referral"),
     path("connections/<int:pk>/chat/", views.connection_thread, name="connection_thread"),
 ]

@@ -505,6 +505,7 @@ def _load_resources(report: LoadReport) -> None:
             category=s.category,
             region=s.region,
             is_crisis=s.is_crisis,
+            is_referral=s.is_referral,
             is_public=True,  # real public services, with their public numbers and addresses
             position=s.position,
         )

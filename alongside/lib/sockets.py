@@ -107,6 +107,11 @@ def close_user_sockets(user: Any, reason: Reason, *, session_key: str = "") -> N
     _send(user_group(user_id), {**event, "user_id": user_id})
 
 
+def send_chat_event(thread_id: int, event: dict[str, Any]) -> None:
+    """Send one event to a thread's chat sockets from outside them (a message stored by a page, not a socket)."""
+    _send(chat_group(thread_id), event)
+
+
 def tell_thread_closed(thread_id: int) -> None:
     """The thread's connection closed: its chat sockets close with 4410, its call sockets hang up and close."""
     for group in (chat_group(thread_id), call_group(thread_id)):

@@ -28,12 +28,30 @@ class ResourceForm(forms.ModelForm):  # type: ignore[type-arg]
 
     class Meta:
         model = Resource
-        fields = ["title", "description", "url", "phone", "category", "region", "is_crisis", "is_public", "position"]
-        labels = {"is_crisis": "Crisis line", "is_public": "Public", "position": "Position"}
+        fields = [
+            "title",
+            "description",
+            "url",
+            "phone",
+            "category",
+            "region",
+            "is_crisis",
+            "is_public",
+            "is_referral",
+            "position",
+        ]
+        labels = {
+            "is_crisis": "Crisis line",
+            "is_public": "Public",
+            "is_referral": "Referral service",
+            "position": "Position",
+        }
         help_texts = {
             "phone": "As people should dial it, for example 13 11 14 or 1300 374 377.",
             "is_crisis": "Crisis lines appear in the urgent help strip at the top of every page, for their region.",
             "is_public": "Visitors without an account can read it in the library. Crisis lines are always public.",
+            "is_referral": "Supporters can send it as a card in a conversation, in one click (doctors' health "
+            "services, finding a GP or a psychologist, employee assistance).",
         }
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 

@@ -35,6 +35,12 @@ class Resource(models.Model):
         help_text="Visitors without an account can read it. Crisis lines are always public; anything else stays "
         "behind sign-in unless ticked.",
     )
+    is_referral = models.BooleanField(
+        "referral service",
+        default=False,
+        help_text="A professional service supporters can send as a card in a conversation, in one click: doctors' "
+        "health services, finding a GP or a psychologist, employee assistance.",
+    )
     position = models.PositiveSmallIntegerField(default=100, help_text="Lower numbers come first.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

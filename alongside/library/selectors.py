@@ -104,6 +104,7 @@ def search_resources(
     region: str = "",
     exact_region: bool = False,
     crisis_only: bool = False,
+    referral_only: bool = False,
     signed_in: bool = True,
 ) -> QuerySet[Resource]:
     """Resources matching any word of the query in their title, description or category, best first.
@@ -121,6 +122,8 @@ def search_resources(
         qs = qs.filter(region=region) if exact_region else qs.filter(region__in={region, Region.NATIONAL})
     if crisis_only:
         qs = qs.filter(is_crisis=True)
+    if referral_only:
+        qs = qs.filter(is_referral=True)
     words = search_words(query)
     if not words:
         return qs.order_by("category", "position", "title")
@@ -142,3 +145,8 @@ def _total(parts: list[Case]) -> Any:
     for part in parts:
         total = total + part
     return total
+
+
+def referral_resources() -> QuerySet[Resource]:
+    """The referral services a supporter can send as a card, in the library's own order."""
+    return Resource.objects.filter(is_referral=True).order_by("position", "title")

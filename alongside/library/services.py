@@ -14,7 +14,18 @@ from alongside.library.models import Resource
 if TYPE_CHECKING:
     from alongside.accounts.models import User
 
-FIELDS = ("title", "description", "url", "phone", "category", "region", "is_crisis", "is_public", "position")
+FIELDS = (
+    "title",
+    "description",
+    "url",
+    "phone",
+    "category",
+    "region",
+    "is_crisis",
+    "is_public",
+    "is_referral",
+    "position",
+)
 
 
 @transaction.atomic
@@ -29,6 +40,7 @@ def create_resource(
     phone: str = "",
     is_crisis: bool = False,
     is_public: bool = False,
+    is_referral: bool = False,
     position: int = 100,
     request: HttpRequest | None = None,
 ) -> Resource:
@@ -41,6 +53,7 @@ def create_resource(
         region=region,
         is_crisis=is_crisis,
         is_public=is_public,
+        is_referral=is_referral,
         position=position,
     )
     resource.full_clean()
@@ -68,6 +81,7 @@ def update_resource(
     phone: str = "",
     is_crisis: bool = False,
     is_public: bool = False,
+    is_referral: bool = False,
     position: int = 100,
     request: HttpRequest | None = None,
 ) -> Resource:
@@ -82,6 +96,7 @@ def update_resource(
         "region": region,
         "is_crisis": is_crisis,
         "is_public": is_public,
+        "is_referral": is_referral,
         "position": position,
     }
     changed = sorted(name for name, value in values.items() if getattr(locked, name) != value)

@@ -15,18 +15,23 @@ class SearchForm(forms.Form):
     q = forms.CharField(label="Search", max_length=100, required=False)
     category = forms.ChoiceField(choices=[("", "All categories"), *Category.choices], required=False)
     region = forms.ChoiceField(choices=[("", "All regions"), *Region.choices], required=False)
+    referral = forms.BooleanField(label="Referral services only", required=False)
 
 
 def index(request: HttpRequest) -> HttpResponse:
     """The library: open to everyone for crisis lines and public resources; the rest after signing in."""
     form = SearchForm(request.GET or None)
     query = category = region = ""
+    referral = False
     if form.is_valid():
         query = form.cleaned_data["q"]
         category = form.cleaned_data["category"]
         region = form.cleaned_data["region"]
+        referral = form.cleaned_data["referral"]
     signed_in = request.user.is_authenticated
-    results = search_resources(query=query, category=category, region=region, signed_in=signed_in)
+    results = search_resources(
+        query=query, category=category, region=region, referral_only=referral, signed_in=signed_in
+    )
     page = Paginator(results, 25).get_page(request.GET.get("page"))
     template = "library/_results.html" if request.headers.get("HX-Request") else "library/index.html"
     context = {
@@ -36,6 +41,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "words": search_words(query),
         "category_label": Category(category).label if category else "",
         "region_label": Region(region).label if region else "",
+        "referral": referral,
         "searched": bool(request.GET),
         "signed_in": signed_in,
     }

@@ -128,6 +128,18 @@ def _lock_connection(connection: Connection, actor: User) -> Connection:
     return locked
 
 
+REVIEW_OVERDUE_MESSAGE = (
+    "Your review point is overdue, so no new session can be proposed until you have both answered it. "
+    "It takes two minutes, from your connection's page."
+)
+
+
+def _check_review(connection: Connection) -> None:
+    """An overdue review point is enforced here: no new proposal (nor counter-proposal) until both have answered."""
+    if connection.review_is_overdue():
+        raise ValidationError(REVIEW_OVERDUE_MESSAGE)
+
+
 def _lock_session(session: Session, actor: User) -> tuple[Session, Connection]:
     # The connection first, always, so proposals and answers on one connection queue in the same order.
     connection = _lock_connection(session.connection, actor)
@@ -147,6 +159,7 @@ def propose(
 ) -> Session:
     """Either side proposes a time; the other is told and can agree or propose another."""
     locked = _lock_connection(connection, actor)
+    _check_review(locked)
     _check_terms(locked, starts_at=starts_at, minutes=minutes, medium=medium)
     # A proposal whose time passed unanswered is stale: it lapses rather than blocking a new one.
     Session.objects.filter(connection=locked, status=SessionStatus.PROPOSED, starts_at__lte=now()).update(
@@ -191,6 +204,7 @@ def counter(
         raise ValidationError("This proposed time has already been answered or cancelled.")
     if locked.proposed_by_id == actor.pk:
         raise ValidationError("You proposed this time. To change it, cancel it and propose a new one.")
+    _check_review(connection)
     _check_terms(connection, starts_at=starts_at, minutes=minutes, medium=medium)
     locked.status = SessionStatus.SUPERSEDED
     locked.save(update_fields=["status"])

@@ -87,7 +87,12 @@ def session_propose(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "meetings/propose.html",
-        {"connection": connection, "form": form, "partner": connection.peer_of(request.user)},
+        {
+            "connection": connection,
+            "form": form,
+            "partner": connection.peer_of(request.user),
+            "review_overdue": connection.review_is_overdue(),
+        },
     )
 
 

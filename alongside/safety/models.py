@@ -216,3 +216,74 @@ class DebriefRequest(models.Model):
     @property
     def is_open(self) -> bool:
         return self.done_at is None
+
+
+# --- conduct reports ---------------------------------------------------------------------------------------------
+
+
+class ReportCategory(models.TextChoices):
+    BOUNDARY = "boundary", "Crossed a boundary"
+    DISRESPECTFUL = "disrespectful", "Disrespectful"
+    HARASSMENT = "harassment", "Harassment or discrimination"
+    CONFIDENTIAL = "confidential", "Shared something confidential"
+    OTHER = "other", "Something else"
+
+
+class ReportStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    IN_REVIEW = "in_review", "In review"
+    CLOSED = "closed", "Closed"
+
+
+class Report(models.Model):
+    """One side of a connection or talk-now conversation reports the other's conduct to the coordinators.
+
+    The reporter sees only its state; the person reported is not told by the system. The text and the coordinators'
+    outcome note are encrypted, and neither ever goes into a notification, a log or the audit trail."""
+
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="reports_made"
+    )
+    about = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="reports_about"
+    )
+    connection = models.ForeignKey(
+        "connections.Connection", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    thread = models.ForeignKey(
+        "conversations.Thread", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    category = models.CharField(max_length=14, choices=ReportCategory.choices)
+    text = EncryptedTextField(blank=True, help_text="What happened, in the reporter's words.")
+    status = models.CharField(max_length=10, choices=ReportStatus.choices, default=ReportStatus.OPEN)
+    outcome_note = EncryptedTextField(blank=True, help_text="The coordinators' own note; never shown to the reporter.")
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="reports_handled"
+    )
+    created_at = models.DateTimeField(default=now, db_index=True)
+    taken_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="closed") | Q(closed_at__isnull=False), name="report_closed_has_time"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="open") | Q(taken_at__isnull=False), name="report_taken_has_time"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"report {self.pk}"
+
+    @property
+    def reporter_state(self) -> str:
+        """The state as the reporter reads it: no notes, no names."""
+        return {
+            ReportStatus.OPEN: "We have it: a coordinator will look at it soon.",
+            ReportStatus.IN_REVIEW: "A coordinator is looking at it.",
+            ReportStatus.CLOSED: "Closed: a coordinator has looked at it and dealt with it.",
+        }[ReportStatus(self.status)]

@@ -1,5 +1,6 @@
 """Reads of the safety app: where a concern stands for the person who raised it, debrief requests; the console's
-lists, a concern's timeline, the coordinator home's summary and the live banners a coordinator's pages show on load."""
+lists, a concern's timeline, the coordinator home's summary and the live banners a coordinator's pages show on load;
+the coordinators' report queue."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from dataclasses import dataclass
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 
 from alongside.lib.time import now
-from alongside.safety.models import Concern, ConcernEvent, DebriefRequest, EventKind, Level
+from alongside.safety.models import Concern, ConcernEvent, DebriefRequest, EventKind, Level, Report, ReportStatus
 
 RECENT_DEBRIEFS = dt.timedelta(days=7)
 
@@ -120,3 +121,22 @@ def alerts_for(user_id: int) -> list[int]:
             ).values_list("concern_id", flat=True)
         )
     )
+
+
+def report_queue(*, status: str = "") -> QuerySet[Report]:
+    """Reports for the coordinators: open first (oldest first: the longest waiting), then in review, then closed
+    (newest first)."""
+    qs = Report.objects.select_related("reporter__profile", "about__profile", "handled_by__profile")
+    if status:
+        qs = qs.filter(status=status)
+    rank = Case(
+        When(status=ReportStatus.OPEN, then=Value(0)),
+        When(status=ReportStatus.IN_REVIEW, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    return qs.annotate(rank=rank).order_by("rank", "created_at", "pk")
+
+
+def open_report_count() -> int:
+    return Report.objects.filter(status=ReportStatus.OPEN).count()

@@ -79,3 +79,8 @@ def thread_open_to(thread: Thread, user: Any) -> bool:
         return False
     member_id, supporter_id = found
     return bool(user.pk == member_id or (user.pk == supporter_id and getattr(user, "is_supporter", False)))
+
+
+def thread_supporter(thread: Thread, user: Any) -> bool:
+    """The supporter who accepted the talk-now request of this thread: the side that may send referral cards."""
+    return TalkNowRequest.objects.filter(thread_id=thread.pk, supporter_id=user.pk).exists()

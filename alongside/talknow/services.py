@@ -22,7 +22,7 @@ from huey.contrib.djhuey import db_task
 
 from alongside.accounts.models import User
 from alongside.audit.services import record
-from alongside.conversations.models import ThreadKind
+from alongside.conversations.models import Thread, ThreadKind
 from alongside.conversations.services import close_thread, create_thread
 from alongside.directory.models import Topic
 from alongside.lib.sockets import tell_thread_closed
@@ -30,7 +30,7 @@ from alongside.lib.time import now
 from alongside.notifications.models import Kind
 from alongside.notifications.push import push_to_users
 from alongside.notifications.services import notify, queue_email
-from alongside.roster.models import ContactFormat, Role
+from alongside.roster.models import ContactFormat, ContactRecord, Role
 from alongside.roster.selectors import available_ids
 from alongside.roster.services import end_contact, open_contact
 from alongside.service.selectors import current_settings, snapshot
@@ -246,6 +246,14 @@ def end(*, req: TalkNowRequest, user: User, at: dt.datetime | None = None) -> bo
     )
     _tell(req.pk)
     return True
+
+
+def referral_sent(thread: Thread, sender: User) -> None:
+    """A referral card was sent in a talk-now conversation: its contact record says a referral was given (the
+    supporter can still correct it when they file the record). Called inside the sending transaction."""
+    ContactRecord.objects.filter(talknow_request__thread_id=thread.pk, supporter_id=sender.pk).update(
+        referral_given=True
+    )
 
 
 # --- the timers --------------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from alongside.accounts.models import FORMER_MEMBER
 from alongside.audit.access import AuthedRequest, supporter_required
+from alongside.conversations import referrals
 from alongside.conversations import selectors as thread_selectors
 from alongside.conversations import services as thread_services
 from alongside.conversations.access import thread_accepts_messages
@@ -101,6 +102,7 @@ def conversation(request: AuthedRequest, pk: int) -> HttpResponse:
     assert thread is not None  # a connected request has its thread (models: the accept makes both together)
     viewer_id = request.user.pk
     lines, more = thread_selectors.history(thread, viewer_id=viewer_id)
+    first_visit = thread_selectors.read_state(thread.pk, viewer_id=viewer_id)[0] == 0
     mark = thread_services.mark_read(thread_id=thread.pk, user_id=viewer_id, seq=thread.last_seq)
     names = thread_selectors.member_names(thread.pk)
     names.pop(viewer_id, None)
@@ -120,6 +122,8 @@ def conversation(request: AuthedRequest, pk: int) -> HttpResponse:
         "is_member": is_member,
         "voice": req.medium == Medium.VOICE,
         "topics": list(req.topics.all()) if not is_member else [],
+        "boundaries_open": first_visit,
+        **referrals.compose_context(thread, request.user),
     }
     return render(request, "talknow/conversation.html", context)
 

@@ -247,7 +247,56 @@
     return null;
   };
 
-  Chat.prototype.buildItem = function (sender, body, at, mine) {
+  function para(className, text) {
+    var p = document.createElement("p");
+    p.className = className;
+    if (text) { p.textContent = text; }
+    return p;
+  }
+
+  // A referral card, as conversations/_card.html draws it: a resource's title (its link), one line, its phone.
+  function buildCard(card) {
+    var box = document.createElement("div");
+    box.className = "chat-card" + (card.gone ? " gone" : "");
+    box.setAttribute("data-card", card.gone ? "" : String(card.id));
+    box.appendChild(para("chat-card-kind", "Referral"));
+    if (card.gone) {
+      var gone = para("chat-card-summary");
+      var em = document.createElement("em");
+      em.textContent = "A resource that is no longer listed.";
+      gone.appendChild(em);
+      box.appendChild(gone);
+      return box;
+    }
+    var title = para("chat-card-title");
+    if (card.url && /^https?:\/\//i.test(card.url)) {
+      var a = document.createElement("a");
+      a.href = card.url;
+      a.rel = "noopener noreferrer";
+      a.target = "_blank";
+      a.textContent = card.title;
+      var hint = document.createElement("span");
+      hint.className = "visually-hidden";
+      hint.textContent = " (opens in a new tab)";
+      a.appendChild(hint);
+      title.appendChild(a);
+    } else {
+      title.textContent = card.title;
+    }
+    box.appendChild(title);
+    if (card.summary) { box.appendChild(para("chat-card-summary", card.summary)); }
+    if (card.phone) {
+      var phone = para("chat-card-phone", "Phone ");
+      var tel = document.createElement("a");
+      tel.href = card.tel;
+      tel.textContent = card.phone;
+      phone.appendChild(tel);
+      box.appendChild(phone);
+    }
+    return box;
+  }
+
+  Chat.prototype.buildItem = function (sender, body, at, mine, card) {
     var li = document.createElement("li");
     li.className = "chat-message" + (mine ? " mine" : "");
     var who = document.createElement("span");
@@ -257,6 +306,10 @@
     var time = document.createElement("time");
     setTime(time, at);
     li.appendChild(time);
+    if (card) {
+      li.appendChild(buildCard(card));
+      return li;
+    }
     var p = document.createElement("p");
     p.className = "chat-body";
     renderText(p, body);
@@ -321,9 +374,9 @@
       this.dropFromOutbox(frame.key);
       this.settle(pending, frame.seq, frame.at);
     } else {
-      var li = this.buildItem(frame.sender, frame.body, frame.at, frame.mine);
+      var li = this.buildItem(frame.sender, frame.body, frame.at, frame.mine, frame.card);
       li.setAttribute("data-seq", String(frame.seq));
-      if (frame.mine) { this.addDelete(li, frame.seq); }
+      if (frame.mine && !frame.card) { this.addDelete(li, frame.seq); }
       this.place(li, frame.seq);
       if (frame.mine && frame.key) { this.dropFromOutbox(frame.key); }
     }

@@ -77,7 +77,7 @@ def test_a_member_talks_now_with_the_supporter_on_shift(
     # Alice's waiting page moves into the conversation by itself.
     expect(member).to_have_url(re.compile(rf"/talk-now/{req.pk}/conversation/$"))
     expect(member.locator("#chat-status")).to_have_text("Connected")
-    expect(member.locator(".talknow-reminder")).to_contain_text("not counselling, therapy or medical advice")
+    expect(member.locator("[data-boundaries]")).to_contain_text("supervision, mentoring, counselling or therapy")
     member.get_by_label("Your message").fill("Thanks for picking up. Rough night on call.")
     member.get_by_role("button", name="Send").click()
     expect(supporter.locator("#chat-messages")).to_contain_text("Rough night on call.")

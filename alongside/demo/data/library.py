@@ -21,6 +21,8 @@ class ResourceSeed:
     phone: str = ""
     region: str = Region.NATIONAL
     is_crisis: bool = False
+    is_referral: bool = False
+    """Supporters can send it as a referral card in a conversation (docs/safety.md)."""
     position: int = 100
 
 
@@ -53,6 +55,7 @@ CRISIS_LINES: tuple[ResourceSeed, ...] = (
         ),
         category=Category.DOCTORS_HEALTH,
         is_crisis=True,
+        is_referral=True,
         position=2,
     ),
     ResourceSeed(
@@ -96,6 +99,7 @@ LIBRARY: tuple[ResourceSeed, ...] = (
         ),
         category=Category.DOCTORS_HEALTH,
         region=Region.VIC,
+        is_referral=True,
         position=10,
     ),
     ResourceSeed(
@@ -106,7 +110,53 @@ LIBRARY: tuple[ResourceSeed, ...] = (
             "DRS4DRS lists them all and can help you find a GP who treats doctors."
         ),
         category=Category.DOCTORS_HEALTH,
+        is_referral=True,
         position=20,
+    ),
+    ResourceSeed(
+        title="Doctors' Health Advisory Service (NSW and ACT)",
+        url="https://www.dhas.org.au",
+        description=(
+            "Confidential doctor-to-doctor advice for doctors and medical students in New South Wales and the ACT, "
+            "including help to find a GP of your own."
+        ),
+        category=Category.DOCTORS_HEALTH,
+        region=Region.NSW,
+        is_referral=True,
+        position=21,
+    ),
+    ResourceSeed(
+        title="Find a GP: healthdirect's service finder",
+        url="https://www.healthdirect.gov.au",
+        description=(
+            "The Australian Government's free health information service: its service finder lists GPs near you, "
+            "with opening hours and bulk billing."
+        ),
+        category=Category.DOCTORS_HEALTH,
+        is_referral=True,
+        position=22,
+    ),
+    ResourceSeed(
+        title="Find a Psychologist (Australian Psychological Society)",
+        url="https://psychology.org.au",
+        description=(
+            "The Australian Psychological Society's Find a Psychologist service: search for a psychologist by "
+            "location, the issues they work with, and telehealth."
+        ),
+        category=Category.COUNSELLING,
+        is_referral=True,
+        position=5,
+    ),
+    ResourceSeed(
+        title="Employee Assistance Program",
+        url="https://example.org/",
+        description=(
+            "Placeholder for your coordinators to fill in: your organisation's employee assistance provider, with "
+            "its phone number and link. Free, confidential short-term counselling through your employer."
+        ),
+        category=Category.WORKPLACE,
+        is_referral=True,
+        position=5,
     ),
     ResourceSeed(
         title="AMA Victoria: doctors' health and wellbeing",

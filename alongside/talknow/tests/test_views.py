@@ -111,7 +111,7 @@ def test_accept_then_a_late_accepter_sees_someone_else_has_it(member, member_cli
     # The member's waiting page moves into the conversation, which starts with the reminder.
     assert member_client.get(f"/talk-now/{req.pk}/")["Location"] == f"/talk-now/{req.pk}/conversation/"
     page = member_client.get(f"/talk-now/{req.pk}/conversation/").content.decode()
-    assert "not counselling, therapy or medical advice" in page
+    assert "data-boundaries" in page and "supervision, mentoring," in page
     req.refresh_from_db()
     assert call_party(req.thread, member.pk) == first.pk and call_party(req.thread, first.pk) == member.pk
     assert call_party(req.thread, second.pk) is None
