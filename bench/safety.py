@@ -14,9 +14,8 @@ signed-in person holds) of the coordinator on call, the 3 other coordinators and
 first raise. A raise is an HTTP POST of the "Raise a concern" form (`/concerns/raise/contact/<pk>/`, level imminent,
 one action, a short note, with the CSRF cookie and token): the real form, its view, `raise_concern` and the task
 queue. A sample is the time from just before the POST is written to the moment the on-call coordinator's socket
-reads the first frame that says they were alerted. On this branch that is the foundation's `count` frame (the live
-unread badge that ``notify()`` pushes) carrying an unread count above the previous one; once the escalation part's
-`safety.alert` frame exists, point ``ALERT_FRAME``/``_is_alert`` at it.
+reads the frame that says they were alerted: the `safety_alert` frame (the live banner every page of a coordinator
+shows, sent over the notifications socket by the first alert step) for a concern it has not seen before.
 
 `safety.alert_p99`: `alongside serve` with the task worker in the same process (as `make run`), SQLite, the
 in-process channel layer; 30 raises (`SAFETY_BENCH_RAISES`) 1 s apart. `cpu_ms_per_raise`: the server process's
@@ -68,7 +67,7 @@ REDIS_URL = os.environ.get("SAFETY_BENCH_REDIS_URL", "redis://127.0.0.1:6379/4")
 OTHER_COORDINATORS = 3
 SUPPORTERS = 10
 WAIT_FOR_ALERT_S = 10.0
-ALERT_FRAME = "count"  # the foundation's live unread badge; the escalation part's frame is "safety.alert"
+ALERT_FRAME = "safety_alert"  # the live banner (safety.live), one per concern and coordinator alerted
 
 
 # Set-up, run inside a Django process ------------------------------------------------------------
@@ -173,16 +172,16 @@ def prepare(raises: int) -> dict[str, Any]:
 # The clients -------------------------------------------------------------------------------------
 
 
-def _is_alert(frame: Any, seen: int) -> bool:
-    """The frame that says the coordinator was alerted: a higher unread count (see ALERT_FRAME)."""
-    return isinstance(frame, dict) and frame.get("type") == ALERT_FRAME and int(frame.get("unread", 0)) > seen
+def _is_alert(frame: Any, seen: set[int]) -> bool:
+    """The frame that says the coordinator was alerted about a concern not seen before (see ALERT_FRAME)."""
+    return isinstance(frame, dict) and frame.get("type") == ALERT_FRAME and int(frame.get("concern", 0)) not in seen
 
 
 class _Watch:
     """The on-call coordinator's socket: when each alert frame arrived."""
 
     def __init__(self) -> None:
-        self.seen = 0
+        self.seen: set[int] = set()
         self.alerts: list[int] = []  # perf_counter_ns of each alert frame, in order
 
     async def read(self, socket: ClientConnection) -> None:
@@ -192,7 +191,7 @@ class _Watch:
                 with contextlib.suppress(ValueError, TypeError):
                     frame = json.loads(raw)
                     if _is_alert(frame, self.seen):
-                        self.seen = int(frame["unread"])
+                        self.seen.add(int(frame["concern"]))
                         self.alerts.append(at)
 
     async def wait_for(self, count: int, seconds: float) -> int | None:

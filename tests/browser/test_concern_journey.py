@@ -1,23 +1,21 @@
-"""A concern from alert to close, in two Chromium contexts: the on-call coordinator has a page open when a concern is
-raised; the banner appears live; they open it, acknowledge, break the glass (reason, password, authenticator code),
+"""A concern from alert to close, in three Chromium contexts: the on-call coordinator has a page open when the
+supporter raises an imminent-risk concern from the chat with the member; the banner appears live; they open it, acknowledge, break the glass (reason, password, authenticator code),
 see the member's details once, close it with an outcome; the member's access log shows the access with the reason.
 axe finds nothing serious at phone and desktop sizes."""
 
 from __future__ import annotations
 
 import re
-import threading
-import time
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import OperationalError, connections
 from playwright.sync_api import BrowserContext, Page, expect
 
+from alongside.connections.tests import factories as connection_factories
+from alongside.conversations.services import get_or_create_thread_for_connection
 from alongside.phoneline.models import OwnNumber
-from alongside.safety.models import Concern, Level, Source
-from alongside.safety.services import raise_concern
+from alongside.safety.models import Concern
 from tests import factories
 from tests.browser.conftest import BOTH_SIZES, LiveServer, screenshot, serious_violations, totp_code, wait_for_db
 
@@ -35,36 +33,29 @@ def test_the_on_call_coordinator_is_alerted_live_and_handles_the_concern_to_its_
     OwnNumber.objects.create(user=alice, number="+61412345678")
     bob, carol = factories.supporter(display_name="Bob"), factories.coordinator(display_name="Carol")
     factories.on_call(primary=[carol])
+    thread = get_or_create_thread_for_connection(connection=connection_factories.connection(alice, bob))
     pages: dict[str, Page] = {}
-    for name, user in (("alice", alice), ("carol", carol)):
+    for name, user in (("alice", alice), ("bob", bob), ("carol", carol)):
         context = new_context()
         sign_in_as(context, user)
         pages[name] = context.new_page()
-    member, coordinator = pages["alice"], pages["carol"]
+    member, supporter, coordinator = pages["alice"], pages["bob"], pages["carol"]
     problems: list[str] = []
 
     # Carol is on call, reading the resources: her page holds the notifications socket.
     coordinator.goto("/library/")
     expect(coordinator.locator("[data-live-badge]")).to_have_attribute("data-connected", "true")
 
-    raised: list[int] = []
-
-    def raise_it() -> None:  # as Bob's "Raise a concern" would, in a thread of its own (this one runs Playwright's)
-        for _ in range(50):
-            try:
-                made = raise_concern(
-                    raised_by=bob, level=Level.IMMINENT, source=Source.THREAD, note="Said goodbye", member=alice
-                )
-                raised.append(made.pk)
-                break
-            except OperationalError:  # the in-memory SQLite database locks whole tables while the server reads
-                time.sleep(0.1)
-        connections.close_all()
-
-    worker = threading.Thread(target=raise_it)
-    worker.start()
-    worker.join(timeout=30)
-    [concern_id] = raised
+    # Bob, in the chat with Alice, raises an imminent-risk concern from the thread.
+    supporter.goto(f"/threads/{thread.pk}/")
+    expect(supporter.locator("#chat-status")).to_have_text("Connected")
+    supporter.get_by_role("link", name="Raise a concern").click()
+    supporter.get_by_label("Imminent risk").check()
+    supporter.get_by_label("Crisis line details given").check()
+    supporter.get_by_label("What did you see or hear? (optional)").fill("Said goodbye")
+    supporter.get_by_role("button", name="Raise the concern").click()
+    expect(supporter.get_by_role("heading", name="The coordinator on call has been alerted")).to_be_visible()
+    concern_id = int(re.search(r"/concerns/(\d+)/raised/", supporter.url).group(1))  # type: ignore[union-attr]
 
     # The banner appears live, with nothing but a link.
     banner = coordinator.locator(".safety-alert")
