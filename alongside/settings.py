@@ -233,7 +233,16 @@ else:
         "name": "alongside",
         "filename": str(DATA_DIR / "tasks.sqlite3"),
         "immediate": TESTING,
-        "consumer": {"workers": envint("ALONGSIDE_WORKERS", 2, minimum=1), "worker_type": "thread"},
+        # The SQLite queue is polled (Redis blocks until a task comes). Huey's idle back-off would stretch to 10 s
+        # between polls, so a concern raised after a quiet hour could wait that long for its alert; half a second at
+        # most costs two small SQLite reads a second per worker.
+        "consumer": {
+            "workers": envint("ALONGSIDE_WORKERS", 2, minimum=1),
+            "worker_type": "thread",
+            "initial_delay": 0.05,
+            "backoff": 1.15,
+            "max_delay": 0.5,
+        },
     }
 
 # The data directory and the SQLite files in it are private to the service's user (0700, 0600), made so

@@ -18,7 +18,8 @@ reads the frame that says they were alerted: the `safety_alert` frame (the live 
 shows, sent over the notifications socket by the first alert step) for a concern it has not seen before.
 
 `safety.alert_p99`: `alongside serve` with the task worker in the same process (as `make run`), SQLite, the
-in-process channel layer; 30 raises (`SAFETY_BENCH_RAISES`) 1 s apart. `cpu_ms_per_raise`: the server process's
+in-process channel layer; 30 raises (`SAFETY_BENCH_RAISES`) 3 s apart (`SAFETY_BENCH_GAP_S`): a concern comes
+after a quiet spell, so each raise finds the worker polling the SQLite queue at its slowest (every 0.5 s). `cpu_ms_per_raise`: the server process's
 user + system CPU over the raises (from /proc; it includes the worker's alert task), divided by the raises.
 `echo_p99`/`echo_p50`: the bare `websockets` echo server of bench/_ws.py, one sender and one listener, as many
 rounds, in the same run: the ceiling for one frame to one socket on this machine now. Budget 1,000 ms.
@@ -59,7 +60,7 @@ from bench.chat import ALONGSIDE, ROOT, _context, _env, _free_port, _wait_for_po
 from bench.talknow import CSRF_SECRET, _echo_samples, _prepare, _quantiles, _run_with_uvloop
 
 RAISES = int(os.environ.get("SAFETY_BENCH_RAISES", "30"))
-GAP_S = 1.0
+GAP_S = float(os.environ.get("SAFETY_BENCH_GAP_S", "3"))  # long enough for an idle worker's polling to slow fully
 BUDGET_MS = 1000.0
 RESTART_BUDGET_S = 60.0
 DOWN_S = float(os.environ.get("SAFETY_BENCH_DOWN_S", "20"))
