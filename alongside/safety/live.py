@@ -7,35 +7,20 @@ also reads the open, unacknowledged concerns it was alerted to when it loads (``
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from collections.abc import Sequence
 from typing import Any
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.urls import reverse
-from redis.exceptions import RedisError
 
+from alongside.lib.sockets import send_events
 from alongside.notifications.services import user_group
-
-log = logging.getLogger("alongside.safety")
 
 Event = tuple[str, dict[str, Any]]
 
 
-async def _send_all(layer: Any, events: Sequence[Event]) -> None:
-    await asyncio.gather(*[layer.group_send(group, event) for group, event in events])
-
-
-def send(events: Sequence[Event]) -> None:
-    layer = get_channel_layer()
-    if layer is None or not events:
-        return
-    try:
-        async_to_sync(_send_all)(layer, events)
-    except (RedisError, OSError) as exc:  # best effort: pages read the open alerts on load
-        log.warning("safety: live events could not be sent (%s)", type(exc).__name__)
+def send(events: Sequence[tuple[str, dict[str, Any]]]) -> None:
+    """Send every (group, event) at once (``lib.sockets.send_events``: one hop, best effort)."""
+    send_events(events)
 
 
 def alert_events(user_ids: Sequence[int], concern_id: int) -> list[Event]:

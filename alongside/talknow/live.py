@@ -9,38 +9,22 @@ when it loads, and the waiting page re-reads it at every heartbeat.
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from collections.abc import Sequence
 from typing import Any
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.urls import reverse
-from redis.exceptions import RedisError
 
+from alongside.lib.sockets import send_events
 from alongside.notifications.services import user_group
-
-log = logging.getLogger("alongside.talknow")
 
 
 def request_group(request_id: int) -> str:
     return f"talknow.request.{request_id}"
 
 
-async def _send_all(layer: Any, events: Sequence[tuple[str, dict[str, Any]]]) -> None:
-    await asyncio.gather(*[layer.group_send(group, event) for group, event in events])
-
-
 def send(events: Sequence[tuple[str, dict[str, Any]]]) -> None:
-    """Send every (group, event) at once, in one hop to the event loop (fifty supporters: one hop, not fifty)."""
-    layer = get_channel_layer()
-    if layer is None or not events:
-        return
-    try:
-        async_to_sync(_send_all)(layer, events)
-    except (RedisError, OSError) as exc:  # best effort: pages read the state on load and at every heartbeat
-        log.warning("talknow: live events could not be sent (%s)", type(exc).__name__)
+    """Send every (group, event) at once (``lib.sockets.send_events``: one hop, best effort)."""
+    send_events(events)
 
 
 def offer_events(offers: Sequence[tuple[int, int, int]]) -> list[tuple[str, dict[str, Any]]]:
