@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "alongside.calls",
     "alongside.phoneline",
     "alongside.talknow",
+    "alongside.groups",
     "alongside.safety",
     "alongside.directory",
     "alongside.service",
@@ -331,7 +332,17 @@ if ALONGSIDE_TURN_URLS and not ALONGSIDE_TURN_SECRET:
 if ALONGSIDE_RELAY_ONLY and not ALONGSIDE_TURN_URLS:
     raise EnvError("ALONGSIDE_RELAY_ONLY needs ALONGSIDE_TURN_URLS: without a TURN server no call could connect")
 
-# Roles with access to other people's words end idle sessions after 30 minutes.
+# Group video (docs/groups.md): every group's room is on a Jitsi Meet server. With an app id and secret (the
+# server's JWT authentication, "token" auth in Prosody), each member gets a short-lived signed token naming the room
+# and whether they moderate it; without them the room's unguessable name is the only key.
+ALONGSIDE_JITSI_URL = envstr("ALONGSIDE_JITSI_URL", "https://meet.jit.si").rstrip("/")
+ALONGSIDE_JITSI_APP_ID = envstr("ALONGSIDE_JITSI_APP_ID")
+ALONGSIDE_JITSI_SECRET = envsecret("ALONGSIDE_JITSI_SECRET")
+if not ALONGSIDE_JITSI_URL.startswith(("https://", "http://")):
+    raise EnvError("ALONGSIDE_JITSI_URL must be the Jitsi Meet server's address, such as https://meet.example.org")
+if bool(ALONGSIDE_JITSI_APP_ID) != bool(ALONGSIDE_JITSI_SECRET):
+    raise EnvError("ALONGSIDE_JITSI_APP_ID and ALONGSIDE_JITSI_SECRET (or _FILE) go together: set both or neither")
+
 # The phone line (alongside/phoneline, docs/phoneline.md): Twilio's account, the service's own number (E.164) and the
 # public https address Twilio reaches the webhooks at. Without all four the phone line and call-backs are off and
 # the console says what to set; everything else works. TWILIO_API_URL is for a stand-in of Twilio's REST API.

@@ -28,6 +28,8 @@ urlpatterns = [
     path("", include("alongside.phoneline.urls")),
     path("", include("alongside.conversations.urls")),
     path("", include("alongside.talknow.urls")),
+    path("groups/", include("alongside.groups.urls")),
+    path("debriefs/", include("alongside.groups.debrief_urls")),
     path("", include("alongside.safety.urls")),
     path("", include("alongside.safety.report_urls")),
 ]

@@ -28,7 +28,7 @@ LAYERS = (
     ("supporters",),
     ("connections", "roster"),
     ("meetings", "conversations", "calls"),
-    ("talknow", "phoneline"),
+    ("talknow", "phoneline", "groups"),
     ("safety",),
     ("homes", "console", "demo"),
 )

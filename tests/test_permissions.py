@@ -38,6 +38,8 @@ from alongside.connections import batch as matching_batch
 from alongside.connections.services import close_connection
 from alongside.connections.tests import factories as connection_factories
 from alongside.conversations.services import get_or_create_thread_for_connection
+from alongside.groups import services as group_services
+from alongside.groups.models import Group, GroupKind, JoinPolicy
 from alongside.lib.time import now
 from alongside.meetings.calendar import reset_feed
 from alongside.meetings.models import Session
@@ -146,6 +148,19 @@ def _device(cast: Cast) -> dict[str, Any]:
 
 
 # --- talk now (issue 10's "Talk now in the app") ---
+
+
+def _group(cast: Cast) -> dict[str, Any]:
+    """A peer circle the cast's supporter facilitates and the cast's member belongs to."""
+    made = group_services.create_group(
+        kind=GroupKind.CIRCLE,
+        name="Interns' circle",
+        created_by=cast["coordinator"],
+        facilitators=[cast["supporter"]],
+        join_policy=JoinPolicy.OPEN,
+    )
+    group_services.join(group=made, user=cast["member"], accepted_agreement=True)
+    return {"pk": made.pk, "thread": made.thread_id}
 
 
 def _talknow_request(cast: Cast) -> TalkNowRequest:
@@ -813,6 +828,17 @@ def _closed_call(cast: Cast) -> str:
     return _closed_thread(cast).replace("/ws/threads/", "/ws/calls/")
 
 
+def _group_thread_socket(cast: Cast) -> str:
+    return f"/ws/threads/{_group(cast)['thread']}/"
+
+
+def _removed_from_group_socket(cast: Cast) -> str:
+    """The cast's member was removed from the group by its facilitator."""
+    made = Group.objects.get(pk=_group(cast)["pk"])
+    group_services.remove(membership=made.memberships.get(user=cast["member"]), by=cast["supporter"])
+    return f"/ws/threads/{made.thread_id}/"
+
+
 def _talknow_waiting_socket(cast: Cast) -> str:
     return f"/ws/talk-now/{_talknow_waiting(cast)['pk']}/"
 
@@ -835,6 +861,10 @@ SOCKETS: list[tuple[str, str, Path]] = [
     ("4401 open open 4404 4404 4404 4404 4403 4403 4403 4403 4403", "ws/calls/<int:thread_id>/", _active_call),
     # The two people of a closed connection are refused a call; everyone else still learns nothing.
     ("4401 4403 4403 4404 4404 4404 4404 4403 4403 4403 4403 4403", "ws/calls/<int:thread_id>/", _closed_call),
+    # groups (issue 12): a group's thread is for its active members, facilitators included; a facilitator whose
+    # supporter role was removed, and a member a facilitator removed, are refused like outsiders.
+    ("4401 open open 4404 4404 4404 4404 4403 4403 4403 4403 4403", "ws/threads/<int:pk>/", _group_thread_socket),
+    ("4401 4404 open 4404 4404 4404 4404 4403 4403 4403 4403 4403", "ws/threads/<int:pk>/", _removed_from_group_socket),
     # talk now (issue 10's "Talk now in the app"): a waiting request's socket is its member's alone (a supporter
     # offered it learns nothing more); once accepted, the supporter who took it follows it too, and the two may call.
     ("4401 open 4404 4404 4404 4404 4404 4403 4403 4403 4403 4403", "ws/talk-now/<int:pk>/", _talknow_waiting_socket),

@@ -40,6 +40,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(default=False, help_text="May open the Django admin (superusers only in practice).")
     is_supporter = models.BooleanField(default=False)
     is_coordinator = models.BooleanField(default=False)
+    is_debrief_lead = models.BooleanField(
+        default=False, help_text="A clinician lead: may start incident debriefs for their team (groups.debriefs)."
+    )
+    is_guest = models.BooleanField(
+        default=False,
+        help_text="A debrief guest: joined through an invitation link under a first name, with no email of their own, "
+        "and may open only that debrief; the account goes when the link expires.",
+    )
     date_joined = models.DateTimeField(default=timezone.now)
 
     objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]

@@ -28,6 +28,27 @@ def register_kind_check(kind: str, check: KindCheck) -> None:
     _kind_checks[kind] = check
 
 
+SendCheck = Callable[[set[tuple[int, int]]], dict[tuple[int, int], str]]
+_send_checks: dict[str, SendCheck] = {}
+
+
+def register_send_check(kind: str, check: SendCheck) -> None:
+    """An app above that owns a kind of thread may refuse some members' messages for a while (groups: a muted member,
+    a paused thread). ``check`` gets the batch's (thread id, sender id) pairs of that kind and returns the refused
+    ones with the error code the sender is told (``muted``, ``paused``); it runs inside the writer's transaction."""
+    _send_checks[kind] = check
+
+
+def send_refusals(pairs_by_kind: dict[str, set[tuple[int, int]]]) -> dict[tuple[int, int], str]:
+    """The refused (thread id, sender id) pairs of a batch, by the registered checks of their threads' kinds."""
+    refused: dict[tuple[int, int], str] = {}
+    for kind, pairs in pairs_by_kind.items():
+        check = _send_checks.get(kind)
+        if check is not None and pairs:
+            refused.update(check(pairs))
+    return refused
+
+
 def get_thread_for_member(user: Any, thread_id: int, *, request: HttpRequest | None = None, via: str = "") -> Thread:
     """The thread, for its members only; raises ``Http404`` (audited) for anyone else.
 

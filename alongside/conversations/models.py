@@ -66,6 +66,11 @@ class ThreadMember(models.Model):
     emailed_at = models.DateTimeField(
         null=True, blank=True, help_text="The last 'you have a new message' email; claimed by the task."
     )
+    shown_name = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text="The name shown in this thread instead of the profile's display name: a debrief guest's first name.",
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["thread", "user"], name="thread_member_once")]

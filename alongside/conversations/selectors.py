@@ -35,9 +35,10 @@ def peer_names(thread_id: int, *, viewer_id: int) -> str:
 
 
 def member_names(thread_id: int) -> dict[int, str]:
-    """Display names of the thread's members, by user id (peers never see anything else)."""
+    """Display names of the thread's members, by user id (peers never see anything else). A member with a name of
+    their own in this thread (a debrief guest, who has no profile) is shown by it."""
     rows = ThreadMember.objects.filter(thread_id=thread_id).select_related("user__profile")
-    return {row.user_id: row.user.display_name for row in rows}
+    return {row.user_id: row.shown_name or row.user.display_name for row in rows}
 
 
 def member_ids(thread_id: int) -> list[int]:

@@ -20,6 +20,7 @@ from django.db import transaction
 
 from alongside.audit.services import record
 from alongside.connections.models import Connection
+from alongside.conversations.access import send_refusals
 from alongside.conversations.models import (
     BODY_MAX_LENGTH,
     CLIENT_KEY_MAX_LENGTH,
@@ -113,6 +114,18 @@ def store_messages(items: Sequence[Pending]) -> list[Stored]:
     return [result if result is not None else Stored(error="failed") for result in results]
 
 
+def _pairs_by_kind(
+    items: Sequence[Pending], results: list[Stored | None], threads: dict[int, Thread]
+) -> dict[str, set[tuple[int, int]]]:
+    """The batch's (thread, sender) pairs by their thread's kind, for the kinds' own send checks."""
+    pairs: dict[str, set[tuple[int, int]]] = {}
+    for index, item in enumerate(items):
+        thread = threads.get(item.thread_id)
+        if results[index] is None and thread is not None:
+            pairs.setdefault(thread.kind, set()).add((item.thread_id, item.sender_id))
+    return pairs
+
+
 def _store_locked(items: Sequence[Pending], results: list[Stored | None], thread_ids: list[int]) -> None:
     # Lock the threads in id order, so that two writers never wait on each other in a cycle.
     threads = {
@@ -125,6 +138,7 @@ def _store_locked(items: Sequence[Pending], results: list[Stored | None], thread
     members = set(
         ThreadMember.objects.filter(thread_id__in=thread_ids, left_at__isnull=True).values_list("thread_id", "user_id")
     )
+    refusals = send_refusals(_pairs_by_kind(items, results, threads))
     at = now()
     to_create: list[tuple[int, Message]] = []
     seen: dict[tuple[int, int, str], int] = {}  # the same key twice in one batch: the second is a repeat
@@ -138,6 +152,10 @@ def _store_locked(items: Sequence[Pending], results: list[Stored | None], thread
             continue
         if thread.closed_at is not None or (thread.connection is not None and not thread.connection.is_active):
             results[index] = Stored(error="closed")
+            continue
+        refused = refusals.get((item.thread_id, item.sender_id))
+        if refused:
+            results[index] = Stored(error=refused)
             continue
         key = (item.thread_id, item.sender_id, item.client_key)
         if key in seen:

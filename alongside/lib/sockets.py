@@ -60,6 +60,8 @@ class Reason(enum.StrEnum):
     """Every socket re-checks its session now: other sessions' auth hash no longer matches (4401)."""
     MFA_REMOVED = "mfa_removed"
     """Every socket re-checks now: a role that needs MFA without it closes (4403)."""
+    ACCESS_CHANGED = "access_changed"
+    """Every socket re-checks its object now: one the person may no longer open (removed from a group) closes (4403)."""
 
 
 def session_tag(session_key: str) -> str:

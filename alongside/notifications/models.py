@@ -39,6 +39,14 @@ class Kind(models.TextChoices):
     DEBRIEF_REQUESTED = "debrief_requested", "A supporter has asked for a debrief."
     REPORT_NEW = "report_new", "A report about someone's conduct is waiting for the coordinators."
     REVIEW_OVERDUE = "review_overdue", "A review of your peer connection is overdue."
+    GROUP_REQUEST_NEW = "group_request_new", "Someone has asked to join a group you facilitate."
+    GROUP_JOINED = "group_joined", "You have joined a group."
+    GROUP_DECLINED = "group_declined", "A group you asked to join could not take you this time."
+    GROUP_REMOVED = "group_removed", "A facilitator has removed you from a group."
+    GROUP_MEETING_24H = "group_meeting_24h", "One of your groups meets in 24 hours."
+    GROUP_MEETING_1H = "group_meeting_1h", "One of your groups meets in 1 hour."
+    GROUP_MEETING_NEW = "group_meeting_new", "One of your groups has a new meeting time."
+    DEBRIEF_OUTREACH = "debrief_outreach", "After the debrief: a colleague is here if you would like to talk."
 
 
 class Notification(models.Model):

@@ -434,6 +434,8 @@
       empty: "Write something first.",
       rate_limited: "You are sending messages very quickly, so we will send the rest in a few seconds.",
       closed: "This conversation has closed; the message was not sent.",
+      muted: "A facilitator has muted you in this group for now; the message was not sent.",
+      paused: "A facilitator has paused this group's conversation; the message was not sent.",
       not_stored: "The message could not be saved yet; we will try again.",
       not_yours: "You can only delete your own messages."
     };

@@ -1,0 +1,105 @@
+"""One access helper per object type, the first line of every view, and the group thread's rules for the chat.
+
+Who may see a group: any signed-in person (not a guest) sees circles and drop-ins in the directory; supervision
+groups are for supporters and coordinators; a debrief is seen only by the people in it, its starter and the
+coordinators. Everyone else gets a 404 and an audited denial, and learns nothing of what exists. The thread and the
+video room are for the group's active members only (facilitators included).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+
+from alongside.audit.access import AuthedRequest, deny_404
+from alongside.conversations.models import Thread
+from alongside.groups.models import Group, GroupKind, Membership, MembershipState, Role
+
+VIEW_ACTION = "groups.group.view"
+MEMBER_ACTION = "groups.group.member"
+FACILITATE_ACTION = "groups.group.facilitate"
+TARGET = "groups.group"
+
+
+def may_see(group: Group, user: Any, *, membership: Membership | None = None) -> bool:
+    """Whether the person may see that the group exists (its directory entry and page)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if membership is not None and membership.state in (MembershipState.ACTIVE, MembershipState.REQUESTED):
+        return True
+    if user.is_guest:
+        return False
+    if group.kind == GroupKind.DEBRIEF:
+        return bool(user.is_coordinator or group.debrief.started_by_id == user.pk)
+    if group.kind == GroupKind.SUPERVISION:
+        return bool(user.is_supporter or user.is_coordinator)
+    return True
+
+
+def membership_of(group: Group, user: Any) -> Membership | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Membership.objects.filter(group=group, user_id=user.pk).first()
+
+
+def get_group(request: AuthedRequest, pk: int) -> tuple[Group, Membership | None]:
+    """The group and the viewer's membership (any state), for someone who may see it; else an audited 404."""
+    group = Group.objects.select_related("thread").filter(pk=pk).first()
+    membership = membership_of(group, request.user) if group is not None else None
+    if group is None or not may_see(group, request.user, membership=membership):
+        raise deny_404(request, action=VIEW_ACTION, target_type=TARGET, target_id=pk)
+    return group, membership
+
+
+def get_member_group(request: AuthedRequest, pk: int) -> tuple[Group, Membership]:
+    """The group, for its active members only (the thread, the room, the meetings); else an audited 404."""
+    group = Group.objects.select_related("thread").filter(pk=pk).first()
+    membership = membership_of(group, request.user) if group is not None else None
+    if group is None or membership is None or not membership.is_active or not request.user.is_active:
+        raise deny_404(request, action=MEMBER_ACTION, target_type=TARGET, target_id=pk)
+    return group, membership
+
+
+def get_facilitated_group(request: AuthedRequest, pk: int) -> tuple[Group, Membership]:
+    """The group, for its active facilitators only (approve, mute, remove, pause, schedule); else an audited 404."""
+    group = Group.objects.select_related("thread").filter(pk=pk).first()
+    membership = membership_of(group, request.user) if group is not None else None
+    if group is None or membership is None or not membership.is_active or not membership.is_facilitator:
+        raise deny_404(request, action=FACILITATE_ACTION, target_type=TARGET, target_id=pk)
+    return group, membership
+
+
+def is_active_member(group_id: int, user_id: int) -> bool:
+    return Membership.objects.filter(group_id=group_id, user_id=user_id, state=MembershipState.ACTIVE).exists()
+
+
+# --- the group thread's rules (registered with conversations in apps.py) -----------------------------------------
+
+
+def thread_open_to(thread: Thread, user: Any) -> bool:
+    """A group's thread opens to its active members only: a removed or departed member's sockets close. A facilitator
+    holds their place only while they are a supporter or coordinator (a removed role closes it like an outsider's)."""
+    role = (
+        Membership.objects.filter(group__thread_id=thread.pk, user_id=user.pk, state=MembershipState.ACTIVE)
+        .values_list("role", flat=True)
+        .first()
+    )
+    if role == Role.FACILITATOR:
+        return bool(user.is_supporter or user.is_coordinator)
+    return role is not None
+
+
+def thread_refusals(pairs: set[tuple[int, int]]) -> dict[tuple[int, int], str]:
+    """Messages the group refuses for now: from a muted member ("muted"), or from a member (not a facilitator)
+    while a facilitator has paused the thread ("paused")."""
+    thread_ids = {thread_id for thread_id, _user in pairs}
+    user_ids = {user_id for _thread, user_id in pairs}
+    rows = Membership.objects.filter(
+        group__thread_id__in=thread_ids, user_id__in=user_ids, state=MembershipState.ACTIVE
+    ).filter(Q(muted_at__isnull=False) | Q(group__paused_at__isnull=False, role=Role.MEMBER))
+    refused: dict[tuple[int, int], str] = {}
+    for thread_id, user_id, muted_at in rows.values_list("group__thread_id", "user_id", "muted_at"):
+        if (thread_id, user_id) in pairs:
+            refused[(thread_id, user_id)] = "muted" if muted_at is not None else "paused"
+    return refused
