@@ -50,6 +50,7 @@ from alongside.phoneline.services import request_callback
 from alongside.roster.models import ContactFormat, ContactRecord, ShiftPattern, ShiftPlace
 from alongside.routing import websocket_urlpatterns
 from alongside.safety.models import Concern, DebriefRequest, Level, Report, Source
+from alongside.supporters import applications as supporter_applications
 from alongside.talknow import services as talknow_services
 from alongside.talknow.models import TalkNowOffer, TalkNowRequest
 from tests import factories
@@ -230,6 +231,23 @@ def _contact_record(cast: Cast) -> dict[str, Any]:
 # --- the phone line (issue 10's call-backs and phone line) ---------------------------------------------------------
 
 
+def _referee_token(cast: Cast) -> dict[str, Any]:
+    """A referee's private link for the cast's member's application."""
+    made = supporter_applications.submit_application(
+        user=cast["member"],
+        full_name="Dr Casey Rowe",
+        registration_number="MED0001234567",
+        career_stage="registrar",
+        motivation="To give back.",
+        referees=[
+            supporter_applications.RefereeIn("Dr Ada Lane", "ada@example.org", "consultant"),
+            supporter_applications.RefereeIn("Dr Ben Ito", "ben@example.org", "director of training"),
+        ],
+    )
+    link = supporter_applications.send_referee_forms(application=made)[0]
+    return {"token": link.rstrip("/").rsplit("/", 1)[1]}
+
+
 def _callback_token(cast: Cast) -> dict[str, Any]:
     """A call-back someone asked for; its private link's token is the credential."""
     _made, token = request_callback(
@@ -383,6 +401,12 @@ PAGES: list[tuple[str, str] | tuple[str, str, Builder]] = [
     ("log/log 403/403 403/403 200/200 403/403 403/403 403/403 mfa/mfa", "console:request_match", _waitlisted),
     # supporters: one's own supporter profile; the coordinators' list, detail and pause
     ("log/log 403/403 200/200 403/403 403/403 200/200 403/403 mfa/mfa", "supporters:profile"),
+    # becoming a supporter (issue 13): anyone signed in may apply (a supporter sees where theirs stands); training is
+    # a supporter's own; a referee's private form opens to whoever holds its link.
+    ("log/log 200/200 200/200 200/200 200/200 200/200 200/200 mfa/mfa", "supporters:apply"),
+    ("log/log 405/302 405/302 405/302 405/302 405/302 405/302 mfa/mfa", "supporters:withdraw"),
+    ("log/log 403/403 200/200 403/403 403/403 200/200 403/403 mfa/mfa", "supporters:training"),
+    ("200/200 200/200 200/200 200/200 200/200 200/200 200/200 mfa/mfa", "supporters:reference", _referee_token),
     ("log/log 403/403 403/403 200/200 403/403 403/403 403/403 mfa/mfa", "console:supporters"),
     ("log/log 403/403 403/403 200/200 403/403 403/403 403/403 mfa/mfa", "console:supporter", _profile),
     ("log/log 403/403 403/403 405/302 403/403 403/403 403/403 mfa/mfa", "console:supporter_pause", _profile),

@@ -31,6 +31,7 @@ from alongside.accounts.models import User
 from alongside.accounts.services import set_role
 from alongside.audit.services import record
 from alongside.lib.time import now
+from alongside.matching.weekly import Window
 from alongside.notifications.models import Kind
 from alongside.notifications.services import notify, queue_email
 from alongside.service.selectors import current_settings
@@ -44,6 +45,7 @@ from alongside.supporters.models import (
     SupporterProfile,
     SupporterStatus,
 )
+from alongside.supporters.services import check_windows
 
 REFEREE_DAYS = 21
 MOTIVATION_MAX = 2000
@@ -122,18 +124,22 @@ def _check_referees(applicant: User, referees: Sequence[RefereeIn]) -> None:
 def submit_application(
     *,
     user: User,
+    full_name: str,
     registration_number: str,
     career_stage: str,
     motivation: str,
     referees: Sequence[RefereeIn],
     specialty_id: int | None = None,
-    availability: list[dict[str, int]] | None = None,
+    availability: Sequence[Window] = (),
     hours_per_month: int = 4,
     request: HttpRequest | None = None,
 ) -> Application:
     """Apply. Everything is checked before anything is written; one open application per person."""
     if user.is_supporter:
         raise ValidationError("You are already a peer supporter.")
+    full_name = " ".join(full_name.split())
+    if not full_name:
+        raise ValidationError({"full_name": "Give your full name as it appears on the register."})
     number = check_registration(registration_number)
     motivation = motivation.strip()
     if not motivation:
@@ -148,11 +154,12 @@ def submit_application(
         raise ValidationError("You already have an application in progress.")
     application = Application.objects.create(
         user=user,
+        full_name=full_name[:200],
         registration_number=number,
         career_stage=career_stage,
         motivation=motivation,
         specialty_id=specialty_id,
-        availability=availability or [],
+        availability=[w.to_json() for w in check_windows(list(availability))],
         hours_per_month=hours_per_month,
     )
     for ref in referees:

@@ -9,7 +9,7 @@ from django import forms
 from django.forms import BaseFormSet, formset_factory
 from django.utils import timezone
 
-from alongside.directory.models import Specialty, Topic
+from alongside.directory.models import CareerStage, Specialty, Topic
 from alongside.matching.weekly import Window, hhmm_to_minutes, minutes_to_hhmm
 from alongside.service.models import Weekday
 from alongside.supporters.models import Format, SupporterProfile, SupporterStatus
@@ -180,3 +180,65 @@ class PauseForm(forms.Form):
         if until is not None and until < timezone.localdate():
             raise forms.ValidationError("Choose a date from today on.")
         return until
+
+
+# --- becoming a supporter ----------------------------------------------------------------------------------------
+
+
+class ApplicationForm(forms.Form):
+    """The application: registration, what they bring, why, two referees, and how much time they have."""
+
+    full_name = forms.CharField(
+        max_length=200,
+        label="Your full name",
+        help_text="As it appears on the register. Only the coordinators and your referees see it; peers never do.",
+    )
+    registration_number = forms.CharField(
+        max_length=20,
+        label="Medical registration number",
+        help_text="As it appears on the public register: three letters and ten digits, such as MED0001234567. "
+        "A coordinator checks it on the register.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+    career_stage = forms.ChoiceField(choices=[("", "Choose one"), *CareerStage.choices], label="Career stage")
+    specialty = forms.ModelChoiceField(
+        queryset=Specialty.objects.none(), required=False, label="Specialty (optional)", empty_label="None yet"
+    )
+    motivation = forms.CharField(
+        label="Why would you like to support colleagues?",
+        help_text="A few sentences in your own words. Only the coordinators read this.",
+        widget=forms.Textarea(attrs={"rows": 5, "maxlength": 2000}),
+    )
+    hours_per_month = forms.IntegerField(
+        min_value=1, max_value=80, initial=4, label="Hours a month you could give", help_text="Between 1 and 80."
+    )
+    referee1_name = forms.CharField(max_length=120, label="First referee's name")
+    referee1_email = forms.EmailField(label="First referee's email")
+    referee1_relationship = forms.CharField(
+        max_length=80, label="How they know you", help_text='For example "supervising consultant".'
+    )
+    referee2_name = forms.CharField(max_length=120, label="Second referee's name")
+    referee2_email = forms.EmailField(label="Second referee's email")
+    referee2_relationship = forms.CharField(max_length=80, label="How they know you")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["specialty"].queryset = Specialty.objects.all()  # type: ignore[attr-defined]
+
+
+class ReferenceForm(forms.Form):
+    recommends = forms.TypedChoiceField(
+        choices=[("yes", "Yes"), ("no", "No")],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        label="Would you recommend them to support colleagues in distress?",
+    )
+    answer = forms.CharField(
+        label="What makes them suited (or not) to this?",
+        help_text="A few sentences. Only the service's coordinators read your answer.",
+        widget=forms.Textarea(attrs={"rows": 6, "maxlength": 4000}),
+    )
+
+
+class CompletionForm(forms.Form):
+    completed_on = forms.DateField(label="The day you completed it", widget=forms.DateInput(attrs={"type": "date"}))

@@ -100,6 +100,7 @@ class Application(models.Model):
     """A doctor's application to become a peer supporter. One open application per person."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="supporter_applications")
+    full_name = EncryptedTextField(help_text="The name referees and the register know the applicant by.")
     registration_number = models.CharField(max_length=13)
     registration_checked_at = models.DateTimeField(
         null=True, blank=True, help_text="When a coordinator confirmed the number on the public register."

@@ -29,7 +29,7 @@ def profile_for(user: User) -> SupporterProfile:
     return profile
 
 
-def _check_windows(windows: list[Window]) -> list[Window]:
+def check_windows(windows: list[Window]) -> list[Window]:
     for w in windows:
         if not (0 <= w.day <= 6 and 0 <= w.start < w.end <= 24 * 60):
             raise ValidationError({"availability": "Each window needs a day and a start earlier than its end."})
@@ -67,7 +67,7 @@ def save_supporter_profile(
         raise ValidationError({"status": "Choose a status from the list."})
     if status == SupporterStatus.PAUSED and paused_until is None:
         raise ValidationError({"paused_until": "Give the date your pause ends."})
-    windows = _check_windows(availability)
+    windows = check_windows(availability)
     profile = SupporterProfile.objects.select_for_update().get(pk=profile_for(user).pk)
     profile.bio = bio.strip()
     profile.gender = " ".join(gender.split())

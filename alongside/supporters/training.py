@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from calendar import monthrange
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -156,3 +157,35 @@ def remind_expiring(*, today: dt.date) -> int:
                 notify(user_id=user_id, kind=Kind.TRAINING_EXPIRING, link=TRAINING_LINK)
                 sent += 1
     return sent
+
+
+@dataclass(frozen=True)
+class ModuleRow:
+    """One module as its supporter sees it."""
+
+    module: TrainingModule
+    record: TrainingRecord | None
+    state: str
+    """"current", "expiring" (within 30 days), "expired", "waiting" (recorded, not confirmed) or "to do"."""
+
+    @property
+    def label(self) -> str:
+        return {
+            "current": "Current",
+            "expiring": "Renew soon",
+            "expired": "Expired",
+            "waiting": "Waiting for a coordinator to confirm",
+            "to do": "Not done yet",
+        }[self.state]
+
+
+def row_for(module: TrainingModule, row: TrainingRecord | None, *, today: dt.date) -> ModuleRow:
+    if row is None:
+        return ModuleRow(module, None, "to do")
+    if row.confirmed_at is None:
+        return ModuleRow(module, row, "waiting")
+    if row.expires_on is not None and row.expires_on < today:
+        return ModuleRow(module, row, "expired")
+    if row.expires_on is not None and row.expires_on <= today + dt.timedelta(days=REMIND_DAYS):
+        return ModuleRow(module, row, "expiring")
+    return ModuleRow(module, row, "current")

@@ -25,6 +25,7 @@ REFEREES = [
 def _apply(person, **kwargs):
     values = {
         "user": person,
+        "full_name": "Dr Casey Rowe",
         "registration_number": "med 000 1234567",
         "career_stage": "registrar",
         "motivation": "I was helped once.",
