@@ -51,6 +51,7 @@ from alongside.roster.models import ContactFormat, ContactRecord, ShiftPattern, 
 from alongside.routing import websocket_urlpatterns
 from alongside.safety.models import Concern, DebriefRequest, Level, Report, Source
 from alongside.supporters import applications as supporter_applications
+from alongside.supporters.models import Application, TrainingModule, TrainingRecord
 from alongside.talknow import services as talknow_services
 from alongside.talknow.models import TalkNowOffer, TalkNowRequest
 from tests import factories
@@ -231,9 +232,23 @@ def _contact_record(cast: Cast) -> dict[str, Any]:
 # --- the phone line (issue 10's call-backs and phone line) ---------------------------------------------------------
 
 
-def _referee_token(cast: Cast) -> dict[str, Any]:
-    """A referee's private link for the cast's member's application."""
-    made = supporter_applications.submit_application(
+def _application(cast: Cast) -> dict[str, Any]:
+    """The cast's member's application to become a supporter."""
+    return {"pk": _member_application(cast).pk}
+
+
+def _module(cast: Cast) -> dict[str, Any]:
+    return {"pk": TrainingModule.objects.create(title="Crisis support", required=True).pk}
+
+
+def _training_record(cast: Cast) -> dict[str, Any]:
+    """A completion the cast's supporter recorded, waiting to be confirmed."""
+    module = TrainingModule.objects.create(title="Crisis support", required=True)
+    return {"pk": TrainingRecord.objects.create(user=cast["supporter"], module=module, completed_on=now().date()).pk}
+
+
+def _member_application(cast: Cast) -> Application:
+    return supporter_applications.submit_application(
         user=cast["member"],
         full_name="Dr Casey Rowe",
         registration_number="MED0001234567",
@@ -244,7 +259,11 @@ def _referee_token(cast: Cast) -> dict[str, Any]:
             supporter_applications.RefereeIn("Dr Ben Ito", "ben@example.org", "director of training"),
         ],
     )
-    link = supporter_applications.send_referee_forms(application=made)[0]
+
+
+def _referee_token(cast: Cast) -> dict[str, Any]:
+    """A referee's private link for the cast's member's application."""
+    link = supporter_applications.send_referee_forms(application=_member_application(cast))[0]
     return {"token": link.rstrip("/").rsplit("/", 1)[1]}
 
 
@@ -410,6 +429,14 @@ PAGES: list[tuple[str, str] | tuple[str, str, Builder]] = [
     ("log/log 403/403 403/403 200/200 403/403 403/403 403/403 mfa/mfa", "console:supporters"),
     ("log/log 403/403 403/403 200/200 403/403 403/403 403/403 mfa/mfa", "console:supporter", _profile),
     ("log/log 403/403 403/403 405/302 403/403 403/403 403/403 mfa/mfa", "console:supporter_pause", _profile),
+    ("log/log 403/403 403/403 200/200 403/403 403/403 403/403 mfa/mfa", "console:applications"),
+    ("log/log 403/403 403/403 200/200 403/403 403/403 403/403 mfa/mfa", "console:application", _application),
+    ("log/log 403/403 403/403 405/302 403/403 403/403 403/403 mfa/mfa", "console:application_checked", _application),
+    ("log/log 403/403 403/403 405/302 403/403 403/403 403/403 mfa/mfa", "console:application_referees", _application),
+    ("log/log 403/403 403/403 405/302 403/403 403/403 403/403 mfa/mfa", "console:application_move", _application),
+    ("log/log 403/403 403/403 200/200 403/403 403/403 403/403 mfa/mfa", "console:training"),
+    ("log/log 403/403 403/403 200/200 403/403 403/403 403/403 mfa/mfa", "console:training_module", _module),
+    ("log/log 403/403 403/403 405/302 403/403 403/403 403/403 mfa/mfa", "console:training_confirm", _training_record),
     # connections: the member's request (theirs alone: coordinators match it from the console, not here)
     ("log/log 200/200 200/200 200/200 200/200 200/200 200/200 mfa/mfa", "connections:request_new"),
     ("log/log 200/200 404/404 404/404 404/404 404/404 404/404 mfa/mfa", "connections:request_detail", _request),

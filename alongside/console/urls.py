@@ -1,6 +1,7 @@
 from django.urls import path
 
 from alongside.console.views import (
+    applications,
     concerns,
     debriefs,
     matching,
@@ -27,6 +28,14 @@ urlpatterns = [
     path("supporters/", supporters.supporter_list, name="supporters"),
     path("supporters/<int:pk>/", supporters.supporter_detail, name="supporter"),
     path("supporters/<int:pk>/pause/", supporters.supporter_pause, name="supporter_pause"),
+    path("applications/", applications.application_list, name="applications"),
+    path("applications/<int:pk>/", applications.application_detail, name="application"),
+    path("applications/<int:pk>/checked/", applications.application_checked, name="application_checked"),
+    path("applications/<int:pk>/referees/", applications.application_referees, name="application_referees"),
+    path("applications/<int:pk>/move/", applications.application_move, name="application_move"),
+    path("training/", applications.training_page, name="training"),
+    path("training/modules/<int:pk>/", applications.training_module, name="training_module"),
+    path("training/records/<int:pk>/confirm/", applications.training_confirm, name="training_confirm"),
     path("matching/", matching.waitlist_page, name="waitlist"),
     path("matching/batch/", matching.batch_preview, name="batch_preview"),
     path("matching/batch/<slug:key>/", matching.batch_detail, name="batch_detail"),

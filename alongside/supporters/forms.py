@@ -12,7 +12,7 @@ from django.utils import timezone
 from alongside.directory.models import CareerStage, Specialty, Topic
 from alongside.matching.weekly import Window, hhmm_to_minutes, minutes_to_hhmm
 from alongside.service.models import Weekday
-from alongside.supporters.models import Format, SupporterProfile, SupporterStatus
+from alongside.supporters.models import Format, SupporterProfile, SupporterStatus, TrainingModule
 
 START_CHOICES = [(minutes_to_hhmm(m), minutes_to_hhmm(m)) for m in range(0, 24 * 60, 30)]
 END_CHOICES = [(minutes_to_hhmm(m), minutes_to_hhmm(m)) for m in range(30, 24 * 60 + 1, 30)]
@@ -242,3 +242,24 @@ class ReferenceForm(forms.Form):
 
 class CompletionForm(forms.Form):
     completed_on = forms.DateField(label="The day you completed it", widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class TrainingModuleForm(forms.ModelForm):  # type: ignore[type-arg]
+    materials_url = forms.URLField(required=False, assume_scheme="https", label="Link to the materials (optional)")
+
+    class Meta:
+        model = TrainingModule
+        fields = ["title", "materials_url", "required", "renewal_months"]
+        labels = {
+            "title": "Title",
+            "materials_url": "Link to the materials (optional)",
+            "required": "Required before a supporter is offered work",
+            "renewal_months": "Renew every … months (optional)",
+        }
+        help_texts = {"renewal_months": "Leave empty if it never needs renewing. Reminders go 30 days before."}
+
+    def clean_renewal_months(self) -> int | None:
+        months: int | None = self.cleaned_data.get("renewal_months")
+        if months is not None and not 1 <= months <= 120:
+            raise forms.ValidationError("Choose between 1 and 120 months, or leave it empty.")
+        return months

@@ -26,6 +26,8 @@ from alongside.notifications.services import notify
 from alongside.supporters.models import SupporterProfile, SupporterStatus, TrainingModule, TrainingRecord
 
 REMIND_DAYS = 30
+EARLIEST_ZONE_AHEAD = dt.timedelta(hours=14)
+"""The furthest any time zone runs ahead of UTC: a completion dated today in the supporter's zone is never future."""
 PAUSED_FOR_TRAINING = "training"
 TRAINING_LINK = "/supporter/training/"
 
@@ -60,7 +62,7 @@ def record_completion(
     *, user: User, module: TrainingModule, completed_on: dt.date, request: HttpRequest | None = None
 ) -> TrainingRecord:
     """The supporter says they completed a module (on a day not in the future); a coordinator confirms it next."""
-    if completed_on > now().date():
+    if completed_on > (now() + EARLIEST_ZONE_AHEAD).date():  # "today" somewhere on Earth
         raise ValidationError({"completed_on": "Choose the day you completed it: today or earlier."})
     if module.retired_at is not None:
         raise ValidationError("This module is no longer offered.")
@@ -189,3 +191,36 @@ def row_for(module: TrainingModule, row: TrainingRecord | None, *, today: dt.dat
     if row.expires_on is not None and row.expires_on <= today + dt.timedelta(days=REMIND_DAYS):
         return ModuleRow(module, row, "expiring")
     return ModuleRow(module, row, "current")
+
+
+@transaction.atomic
+def save_module(*, module: TrainingModule, by: User, request: HttpRequest | None = None) -> TrainingModule:
+    """A coordinator adds or edits a module. Existing confirmed completions keep the expiry they were given."""
+    created = module.pk is None
+    module.title = " ".join(module.title.split())
+    if not module.title:
+        raise ValidationError({"title": "Give the module a title."})
+    module.save()
+    record(
+        "supporters.module.created" if created else "supporters.module.updated",
+        actor=by,
+        target=module,
+        request=request,
+    )
+    return module
+
+
+@transaction.atomic
+def retire_module(*, module: TrainingModule, by: User, request: HttpRequest | None = None) -> None:
+    """No longer asked of anyone: supporters paused only for it resume at the next daily check or confirmation."""
+    TrainingModule.objects.filter(pk=module.pk, retired_at__isnull=True).update(retired_at=now())
+    record("supporters.module.retired", actor=by, target=module, request=request)
+
+
+def waiting_records() -> list[TrainingRecord]:
+    """Completions supporters recorded that no coordinator has confirmed yet, oldest first."""
+    return list(
+        TrainingRecord.objects.filter(confirmed_at__isnull=True)
+        .select_related("user__profile", "module")
+        .order_by("completed_on", "id")
+    )
