@@ -196,3 +196,8 @@ class ContactRecordForm(forms.Form):
     minutes = forms.IntegerField(label="How long, in minutes", min_value=1, max_value=MAX_MINUTES)
     referral_given = forms.BooleanField(label="I suggested another service (a referral)", required=False)
     risk_raised = forms.BooleanField(label="A risk of harm was raised", required=False)
+    hard_for_me = forms.BooleanField(
+        label="This one was hard for me",
+        required=False,
+        help_text="Only you and the figures see this. After a few hard ones in a week we check in with you.",
+    )

@@ -174,6 +174,7 @@ class ContactRecord(models.Model):
     minutes = models.PositiveSmallIntegerField(null=True, blank=True, help_text="How long the contact lasted.")
     referral_given = models.BooleanField(default=False)
     risk_raised = models.BooleanField(default=False)
+    hard_for_me = models.BooleanField(default=False, help_text="The supporter found this contact hard (wellbeing).")
 
     class Meta:
         ordering = ["-started_at", "-id"]
@@ -193,6 +194,21 @@ class ContactRecord(models.Model):
     @property
     def is_open(self) -> bool:
         return self.ended_at is None
+
+
+class WellbeingNudge(models.Model):
+    """A gentle nudge sent to a supporter (and the coordinator on call) after several hard contacts in a week; one
+    row per nudge, so a supporter is nudged at most once a week."""
+
+    supporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    sent_at = models.DateTimeField(default=now)
+    hard_contacts = models.PositiveSmallIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["supporter", "sent_at"])]
+
+    def __str__(self) -> str:
+        return f"wellbeing nudge {self.pk}"
 
 
 class GapAlert(models.Model):

@@ -39,6 +39,7 @@ from alongside.roster.models import (
     ShiftPlace,
 )
 from alongside.roster.selectors import GAP_ALERT_HOURS, Gap, gaps
+from alongside.roster.wellbeing import nudge_after_hard_week
 from alongside.service.selectors import current_settings, snapshot
 
 STALE_CONTACT_HOURS = 4
@@ -513,6 +514,7 @@ def file_contact(
     minutes: int,
     referral_given: bool,
     risk_raised: bool,
+    hard_for_me: bool = False,
     request: HttpRequest | None = None,
 ) -> ContactRecord:
     """Fill in the record of an ended contact (again, to correct it). Categories and numbers only: no free text."""
@@ -530,8 +532,9 @@ def file_contact(
     contact.minutes = minutes
     contact.referral_given = referral_given
     contact.risk_raised = risk_raised
+    contact.hard_for_me = hard_for_me
     contact.filed_at = contact.filed_at or now()
-    contact.save(update_fields=["career_stage", "minutes", "referral_given", "risk_raised", "filed_at"])
+    contact.save(update_fields=["career_stage", "minutes", "referral_given", "risk_raised", "hard_for_me", "filed_at"])
     contact.topics.set(topics)
     record(
         "roster.contact.filed" if first else "roster.contact.corrected",
@@ -540,6 +543,7 @@ def file_contact(
         request=request,
         details={"format": contact.format},
     )
+    nudge_after_hard_week(supporter=supporter)
     return contact
 
 

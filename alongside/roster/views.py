@@ -124,6 +124,7 @@ def contact_record(request: AuthedRequest, pk: int) -> HttpResponse:
         "minutes": contact.minutes,
         "referral_given": contact.referral_given,
         "risk_raised": contact.risk_raised,
+        "hard_for_me": contact.hard_for_me,
     }
     form = ContactRecordForm(posted(request), initial=initial)
     if form.is_bound and form.is_valid():
@@ -138,6 +139,7 @@ def contact_record(request: AuthedRequest, pk: int) -> HttpResponse:
                 minutes=data["minutes"],
                 referral_given=data["referral_given"],
                 risk_raised=data["risk_raised"],
+                hard_for_me=data["hard_for_me"],
                 request=request,
             ),
             form=form,
