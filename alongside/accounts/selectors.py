@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from alongside.accounts.models import User
+from alongside.accounts.models import Profile, User
 from alongside.audit.selectors import access_log
 from alongside.audit.services import IDENTITY_ACCESS
 
@@ -13,6 +13,7 @@ from alongside.audit.services import IDENTITY_ACCESS
 ACCESS_WORDS = {
     "revealed": "revealed your contact details and real name during a safety concern",
     "viewed": "opened your account page in the console (it shows your email address)",
+    "application": "opened your application to be a supporter (it shows your name and registration number)",
 }
 FORMER = "a former coordinator"
 
@@ -43,3 +44,12 @@ def access_lines(user_id: int) -> list[AccessLine]:
             )
         )
     return lines
+
+
+def region_of(user_id: int | None) -> str:
+    """The region of the person's workplace (the first, by name), or "" when they gave none: for figures only."""
+    if user_id is None:
+        return ""
+    links = Profile.workplaces.through.objects.filter(profile__user_id=user_id)
+    region = links.order_by("workplace__name").values_list("workplace__region", flat=True).first()
+    return str(region or "")

@@ -12,6 +12,7 @@ from alongside.console.views import (
     resources,
     reviews,
     roster,
+    service_reports,
     service_settings,
     supporters,
     talknow,
@@ -80,4 +81,6 @@ urlpatterns = [
     path("reports/<int:pk>/take/", reports.report_take, name="report_take"),
     path("reports/<int:pk>/close/", reports.report_close, name="report_close"),
     path("reviews/", reviews.reviews_overdue, name="reviews_overdue"),
+    path("service-reports/", service_reports.service_report, name="service_report"),
+    path("service-reports/csv/", service_reports.service_report_csv, name="service_report_csv"),
 ]

@@ -8,7 +8,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from alongside.accounts.models import User
-from alongside.directory.models import CareerStage, Topic
+from alongside.directory.models import CareerStage, Region, Topic
 from alongside.roster.models import Role, Rota
 from alongside.roster.selectors import service_zone
 from alongside.roster.services import MAX_MINUTES, closed_between, closed_moments, local_span
@@ -192,6 +192,12 @@ class ContactRecordForm(forms.Form):
         choices=[("", "Not said"), *CareerStage.choices],
         required=False,
         help_text="Only if they offered it.",
+    )
+    region = forms.ChoiceField(
+        label="Their region",
+        choices=[("", "Not known"), *Region.choices],
+        required=False,
+        help_text="Filled in when the service knows their workplace; otherwise only if they said.",
     )
     minutes = forms.IntegerField(label="How long, in minutes", min_value=1, max_value=MAX_MINUTES)
     referral_given = forms.BooleanField(label="I suggested another service (a referral)", required=False)

@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from alongside.directory.models import CareerStage
+from alongside.directory.models import CareerStage, Region
 from alongside.lib.time import now
 
 
@@ -171,6 +171,12 @@ class ContactRecord(models.Model):
     filed_at = models.DateTimeField(null=True, blank=True)
     topics = models.ManyToManyField("directory.Topic", blank=True, related_name="+")
     career_stage = models.CharField(max_length=20, choices=CareerStage.choices, blank=True)
+    region = models.CharField(
+        max_length=3,
+        choices=Region.choices,
+        blank=True,
+        help_text="Where the colleague works, when known: from their workplace, or as they said. For figures only.",
+    )
     minutes = models.PositiveSmallIntegerField(null=True, blank=True, help_text="How long the contact lasted.")
     referral_given = models.BooleanField(default=False)
     risk_raised = models.BooleanField(default=False)

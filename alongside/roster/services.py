@@ -23,7 +23,7 @@ from django.urls import reverse
 
 from alongside.accounts.models import User
 from alongside.audit.services import record
-from alongside.directory.models import CareerStage, Topic
+from alongside.directory.models import CareerStage, Region, Topic
 from alongside.lib.time import clock, now, place, when_text
 from alongside.notifications.models import Kind
 from alongside.notifications.services import notify, queue_email
@@ -56,8 +56,10 @@ def set_busy_by_choice(*, supporter: User, busy: bool) -> Presence:
 
 
 @transaction.atomic
-def open_contact(*, supporter_id: int, format: str) -> ContactRecord:
-    return ContactRecord.objects.create(supporter_id=supporter_id, format=format, started_at=now())
+def open_contact(*, supporter_id: int, format: str, region: str = "") -> ContactRecord:
+    """A contact starts (the supporter is busy until it ends). ``region``: the colleague's, when the service knows it
+    (their workplace); the supporter may add it when filing."""
+    return ContactRecord.objects.create(supporter_id=supporter_id, format=format, started_at=now(), region=region)
 
 
 def end_contact(*, record_id: int) -> bool:
@@ -515,6 +517,7 @@ def file_contact(
     referral_given: bool,
     risk_raised: bool,
     hard_for_me: bool = False,
+    region: str | None = None,
     request: HttpRequest | None = None,
 ) -> ContactRecord:
     """Fill in the record of an ended contact (again, to correct it). Categories and numbers only: no free text."""
@@ -533,6 +536,10 @@ def file_contact(
     contact.referral_given = referral_given
     contact.risk_raised = risk_raised
     contact.hard_for_me = hard_for_me
+    if region is not None:
+        if region and region not in Region.values:
+            raise ValidationError("Choose a region from the list.")
+        contact.region = region
     contact.filed_at = contact.filed_at or now()
     contact.save(update_fields=["career_stage", "minutes", "referral_given", "risk_raised", "hard_for_me", "filed_at"])
     contact.topics.set(topics)

@@ -121,6 +121,7 @@ def contact_record(request: AuthedRequest, pk: int) -> HttpResponse:
     initial = {
         "topics": list(contact.topics.all()),
         "career_stage": contact.career_stage,
+        "region": contact.region,
         "minutes": contact.minutes,
         "referral_given": contact.referral_given,
         "risk_raised": contact.risk_raised,
@@ -140,6 +141,7 @@ def contact_record(request: AuthedRequest, pk: int) -> HttpResponse:
                 referral_given=data["referral_given"],
                 risk_raised=data["risk_raised"],
                 hard_for_me=data["hard_for_me"],
+                region=data["region"],
                 request=request,
             ),
             form=form,

@@ -21,6 +21,7 @@ from django.urls import reverse
 from huey.contrib.djhuey import db_task
 
 from alongside.accounts.models import User
+from alongside.accounts.selectors import region_of
 from alongside.audit.services import record
 from alongside.conversations.models import Thread, ThreadKind
 from alongside.conversations.services import close_thread, create_thread
@@ -174,7 +175,7 @@ def _accept(*, offer: TalkNowOffer, supporter: User, at: dt.datetime) -> Accepte
     if TalkNowRequest.objects.filter(supporter=supporter, state=State.CONNECTED).exists():
         return Accepted.BUSY
     contact_format = ContactFormat.TALKNOW_VOICE if req.medium == Medium.VOICE else ContactFormat.TALKNOW_CHAT
-    contact = open_contact(supporter_id=supporter.pk, format=contact_format)
+    contact = open_contact(supporter_id=supporter.pk, format=contact_format, region=region_of(req.member_id))
     assert req.member_id is not None  # a waiting request has its member (a database rule)
     thread = create_thread(kind=ThreadKind.TALKNOW, user_ids=[req.member_id, supporter.pk])
     # The state check again, as a conditional update: the guard that holds even where the lock is not taken.

@@ -44,7 +44,7 @@ def test_a_coordinator_takes_an_application_to_active(
     assert person.display_name in listing and "Not checked yet" in listing
     detail = coordinator_client.get(f"/console/applications/{application.pk}/").content.decode()
     assert "MED0001234567" in detail and "Dr Ada Lane" in detail
-    assert AuditEvent.objects.filter(action="identity.viewed", subject_id=person.pk).exists()
+    assert AuditEvent.objects.filter(action="identity.application", subject_id=person.pk).exists()
     refused = coordinator_client.post(
         f"/console/applications/{application.pk}/move/", {"to": "references"}, follow=True
     ).content.decode()

@@ -53,7 +53,9 @@ def application_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     answers, and the steps that may come next. Opening it is a look at identifying data: it is in the person's
     access log."""
     application = get_application(request, pk)
-    record_identity_access("viewed", actor=request.user, subject=application.user, request=request, target=application)
+    record_identity_access(
+        "application", actor=request.user, subject=application.user, request=request, target=application
+    )
     zone = getattr(getattr(application.user, "profile", None), "time_zone", "UTC")
     times = describe_slots(weekly_slots(parse_windows(application.availability), zone), zone)
     return page(
