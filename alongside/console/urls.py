@@ -2,6 +2,7 @@ from django.urls import path
 
 from alongside.console.views import (
     applications,
+    audit,
     concerns,
     debriefs,
     matching,
@@ -81,6 +82,8 @@ urlpatterns = [
     path("reports/<int:pk>/take/", reports.report_take, name="report_take"),
     path("reports/<int:pk>/close/", reports.report_close, name="report_close"),
     path("reviews/", reviews.reviews_overdue, name="reviews_overdue"),
+    path("audit/", audit.audit_log, name="audit"),
+    path("audit/verify/", audit.audit_verify, name="audit_verify"),
     path("service-reports/", service_reports.service_report, name="service_report"),
     path("service-reports/csv/", service_reports.service_report_csv, name="service_report_csv"),
 ]
