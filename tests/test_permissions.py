@@ -440,6 +440,7 @@ PAGES: list[tuple[str, str] | tuple[str, str, Builder]] = [
     ("log/log 403/403 403/403 200/200 403/403 403/403 403/403 mfa/mfa", "console:service_report"),
     ("log/log 403/403 403/403 200/200 403/403 403/403 403/403 mfa/mfa", "console:service_report_csv"),
     ("log/log 403/403 403/403 200/200 403/403 403/403 403/403 mfa/mfa", "console:audit"),
+    ("log/log 403/403 403/403 200/200 403/403 403/403 403/403 mfa/mfa", "console:dashboard"),
     ("log/log 403/403 403/403 405/200 403/403 403/403 403/403 mfa/mfa", "console:audit_verify"),
     # connections: the member's request (theirs alone: coordinators match it from the console, not here)
     ("log/log 200/200 200/200 200/200 200/200 200/200 200/200 mfa/mfa", "connections:request_new"),

@@ -23,6 +23,7 @@ from alongside.console.views import (
 app_name = "console"
 urlpatterns = [
     path("", overview.index, name="index"),
+    path("dashboard/", overview.dashboard_fragment, name="dashboard"),
     path("people/", people.people, name="people"),
     path("people/<int:pk>/", people.person, name="person"),
     path("people/<int:pk>/role/", people.person_role, name="person_role"),

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
+from django.db import transaction
 from django.http.request import split_domain_port, validate_host
 from redis.exceptions import RedisError
 from uvicorn.protocols.utils import ClientDisconnected
@@ -72,6 +73,16 @@ def session_tag(session_key: str) -> str:
 def user_group(user_id: int) -> str:
     """Every guarded socket of a person is in this group: close and re-check events reach them all at once."""
     return f"sockets.user.{user_id}"
+
+
+COORDINATORS_GROUP = "console.coordinators"
+"""Every coordinator's notifications socket: the console's dashboard hears here that something changed."""
+
+
+def tell_console(what: str) -> None:
+    """Tell the coordinators' open dashboards that ``what`` changed (``talknow``, ``concerns``…), once the current
+    transaction commits: they fetch the figures again. Carries no data; best effort (pages also refresh each minute)."""
+    transaction.on_commit(lambda: _send(COORDINATORS_GROUP, {"type": "console.changed", "what": what}))
 
 
 def chat_group(thread_id: int) -> str:

@@ -10,6 +10,7 @@ from typing import Any
 from channels.db import database_sync_to_async
 
 from alongside.lib.consumers import GuardedConsumer
+from alongside.lib.sockets import COORDINATORS_GROUP
 from alongside.notifications.selectors import unread_count
 from alongside.notifications.services import user_group
 
@@ -17,6 +18,8 @@ from alongside.notifications.services import user_group
 class NotificationsConsumer(GuardedConsumer):
     async def opening(self, access: Any) -> None:
         await self.join(user_group(self.user_id))
+        if self.user.is_coordinator:
+            await self.join(COORDINATORS_GROUP)
 
     async def opened(self) -> None:
         await self.send_json({"type": "count", "unread": await database_sync_to_async(unread_count)(self.user_id)})
@@ -50,6 +53,11 @@ class NotificationsConsumer(GuardedConsumer):
         """A safety concern needs a coordinator: the page shows the banner, with only a link (no detail at all)."""
         if not self.ended:
             await self.send_json({"type": "safety_alert", "concern": event["concern"], "url": event["url"]})
+
+    async def console_changed(self, event: dict[str, Any]) -> None:
+        """Something the console's dashboard shows changed: an open dashboard fetches its figures again."""
+        if not self.ended and self.user.is_coordinator:
+            await self.send_json({"type": "console_changed", "what": event["what"]})
 
     async def safety_handled(self, event: dict[str, Any]) -> None:
         """Someone acknowledged (or closed) the concern: the banner goes."""

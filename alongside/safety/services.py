@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from alongside.audit.services import record
+from alongside.lib.sockets import tell_console
 from alongside.lib.time import now
 from alongside.notifications.models import Kind
 from alongside.notifications.services import notify
@@ -94,6 +95,7 @@ def raise_concern(
     )
     concern_id = concern.pk
     transaction.on_commit(lambda: alert_concern(concern_id))
+    tell_console("concerns")
     return concern
 
 
@@ -245,6 +247,7 @@ def acknowledge(*, concern: Concern, by: Any, request: HttpRequest | None = None
     record("safety.concern.acknowledged", actor=by, target=concern, request=request)
     withdraw_banners(concern.pk)
     concern.refresh_from_db()
+    tell_console("concerns")
     return concern
 
 
@@ -314,6 +317,7 @@ def close_concern(
     record("safety.concern.closed", actor=by, target=concern, request=request, details={"outcome": outcome})
     withdraw_banners(concern.pk)
     concern.refresh_from_db()
+    tell_console("concerns")
     return concern
 
 

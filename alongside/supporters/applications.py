@@ -30,6 +30,7 @@ from django.template.loader import render_to_string
 from alongside.accounts.models import User
 from alongside.accounts.services import set_role
 from alongside.audit.services import record
+from alongside.lib.sockets import tell_console
 from alongside.lib.time import now
 from alongside.matching.weekly import Window
 from alongside.notifications.models import Kind
@@ -173,6 +174,7 @@ def submit_application(
             expires_at=now(),
         )
     record("supporters.application.submitted", actor=user, subject=user, target=application, request=request)
+    tell_console("applications")
     for coordinator_id in User.objects.filter(is_coordinator=True, is_active=True).values_list("pk", flat=True):
         notify(user_id=coordinator_id, kind=Kind.APPLICATION_NEW, link=f"/console/applications/{application.pk}/")
     return application
@@ -282,6 +284,7 @@ def move_application(*, application: Application, to: str, by: User, request: Ht
         details={"to": to},
     )
     notify(user_id=person.pk, kind=Kind.APPLICATION_STEP, link=APPLICATION_LINK)
+    tell_console("applications")
     return row
 
 

@@ -26,7 +26,7 @@ from alongside.audit.services import record
 from alongside.conversations.models import Thread, ThreadKind
 from alongside.conversations.services import close_thread, create_thread
 from alongside.directory.models import Topic
-from alongside.lib.sockets import tell_thread_closed
+from alongside.lib.sockets import COORDINATORS_GROUP, tell_console, tell_thread_closed
 from alongside.lib.time import now
 from alongside.notifications.models import Kind
 from alongside.notifications.push import push_to_users
@@ -93,6 +93,7 @@ def ask(*, member: User, medium: str, topics: Iterable[Topic] = (), at: dt.datet
         made.backups_offered_at = at
         _offer(made, roles=(Role.BACKUP,), at=at)
     _schedule_step(made.pk, at + wait)
+    tell_console("talknow")
     return made
 
 
@@ -140,9 +141,13 @@ def _withdraw_open_offers(req: TalkNowRequest, *, outcome: str, at: dt.datetime)
     return ids
 
 
+CONSOLE_EVENT = (COORDINATORS_GROUP, {"type": "console.changed", "what": "talknow"})
+"""The coordinators' dashboards re-read the talk-now figures, in the same hop as the request's own events."""
+
+
 def _tell(req_id: int, withdrawn_from: Sequence[int] = ()) -> None:
     """After the commit: the request's pages re-read it; supporters whose offer went lose the banner."""
-    events = [live.status_event(req_id), *live.withdrawn_events(list(withdrawn_from), req_id)]
+    events = [live.status_event(req_id), *live.withdrawn_events(list(withdrawn_from), req_id), CONSOLE_EVENT]
     transaction.on_commit(lambda: live.send(events))
 
 
