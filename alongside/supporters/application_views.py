@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from alongside.accounts.models import User
-from alongside.audit.access import AuthedRequest, supporter_required
+from alongside.audit.access import AuthedRequest, require_role
 from alongside.audit.services import denied
 from alongside.lib.time import now
 from alongside.lib.views import attempt, posted
@@ -20,6 +20,11 @@ from alongside.supporters.forms import ApplicationForm, CompletionForm, Referenc
 from alongside.supporters.models import CLOSED_STATUSES, Application, ApplicationStatus, TrainingModule, TrainingRecord
 
 REFEREE_ACTION = "supporters.referee.open"
+
+
+def in_training(user: User) -> bool:
+    """An applicant at the training step records their modules before they are a supporter."""
+    return Application.objects.filter(user=user, status=ApplicationStatus.TRAINING).exists()
 
 
 def _current_application(user: User) -> Application | None:
@@ -120,10 +125,13 @@ def reference(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
-@supporter_required
+@login_required
 @require_http_methods(["GET", "POST"])
 def my_training(request: AuthedRequest) -> HttpResponse:
-    """The supporter's modules: what is required, what is current, what expires soon, and recording a completion."""
+    """The supporter's modules (or an applicant's, at the training step): what is required, what is current, what
+    expires soon, and recording a completion."""
+    if not (request.user.is_supporter or in_training(request.user)):
+        require_role(request, "supporter")
     today = now().date()
     if request.method == "POST":
         module = TrainingModule.objects.filter(pk=request.POST.get("module", "0") or 0, retired_at__isnull=True).first()

@@ -47,6 +47,7 @@ from alongside.supporters.models import (
     SupporterStatus,
 )
 from alongside.supporters.services import check_windows
+from alongside.supporters.training import missing_modules
 
 REFEREE_DAYS = 21
 MOTIVATION_MAX = 2000
@@ -260,6 +261,11 @@ def move_application(*, application: Application, to: str, by: User, request: Ht
         raise ValidationError("Check the registration number on the public register first, and record that you did.")
     if to == ApplicationStatus.INTERVIEW and row.referees.filter(submitted_at__isnull=True).exists():
         raise ValidationError("Both referees need to answer first.")
+    if to == ApplicationStatus.ACTIVE:
+        missing = missing_modules(row.user, today=now().date())
+        if missing:
+            titles = ", ".join(module.title for module in missing)
+            raise ValidationError(f"Confirm their required training first: {titles}.")
     row.status, row.status_changed_at = to, now()
     row.save(update_fields=["status", "status_changed_at"])
     person = row.user

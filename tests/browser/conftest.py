@@ -25,6 +25,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -32,6 +33,7 @@ from typing import Any, TypeVar
 import pytest
 import uvicorn
 from axe_playwright_python.sync_playwright import Axe
+from django import db
 from django.conf import settings as django_settings
 from django.db import OperationalError
 from django.test import Client
@@ -335,3 +337,17 @@ def serious_violations(page: Page, *, sizes: Sequence[dict[str, int]] = ()) -> l
         ]
     page.set_viewport_size(original)
     return found
+
+
+def off_the_browser_thread(work: Callable[[], T]) -> T:
+    """Run service calls in a thread of their own: they notify through ``async_to_sync``, which refuses to run in the
+    thread where Playwright's event loop lives."""
+
+    def run() -> T:
+        try:
+            return work()
+        finally:
+            db.connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(run).result()

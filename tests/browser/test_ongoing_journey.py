@@ -12,12 +12,10 @@ import datetime as dt
 import re
 import zoneinfo
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import pytest
-from django import db
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
 from alongside.accounts.models import User
@@ -29,7 +27,14 @@ from alongside.meetings import services as sessions
 from alongside.meetings.models import Session, SessionStatus
 from alongside.supporters.models import SupporterProfile
 from tests import factories
-from tests.browser.conftest import BOTH_SIZES, BrowserProblems, screenshot, serious_violations, totp_code
+from tests.browser.conftest import (
+    BOTH_SIZES,
+    BrowserProblems,
+    off_the_browser_thread,
+    screenshot,
+    serious_violations,
+    totp_code,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -315,20 +320,6 @@ def test_a_member_finds_a_peer_who_accepts_and_they_agree_a_first_session_each_i
 # --- accessibility of the same pages (the checks of test_accessibility.py) ------------------------------------
 
 
-def _off_the_browser_thread(work: Callable[[], T]) -> T:
-    """Run service calls in a thread of their own: they notify through ``async_to_sync``, which refuses to run
-    in the thread where Playwright's event loop lives."""
-
-    def run() -> T:
-        try:
-            return work()
-        finally:
-            db.connections.close_all()
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(run).result()
-
-
 def _journey_so_far(cast: Cast) -> tuple[SupportRequest, Connection, Session]:
     """The same journey made through the services: a request, its suggestions, an accepted offer, a session."""
     member = cast.member
@@ -363,8 +354,8 @@ def test_the_ongoing_support_pages_have_no_serious_accessibility_violations(
 ) -> None:
     cast = _cast()
     other = factories.member(display_name="Olive")  # asks too, so the offers page has a pending offer
-    support_request, connection, session = _off_the_browser_thread(lambda: _journey_so_far(cast))
-    others_request = _off_the_browser_thread(
+    support_request, connection, session = off_the_browser_thread(lambda: _journey_so_far(cast))
+    others_request = off_the_browser_thread(
         lambda: services.create_request(
             member=other,
             topics=Topic.objects.filter(slug="exams"),
@@ -374,7 +365,7 @@ def test_the_ongoing_support_pages_have_no_serious_accessibility_violations(
             note="Short note.",
         )
     )
-    _off_the_browser_thread(
+    off_the_browser_thread(
         lambda: services.pick(
             support_request=others_request,
             suggestion=Suggestion.objects.get(request=others_request, supporter__user=cast.chosen),

@@ -132,3 +132,21 @@ def test_reminders_go_once_thirty_days_before_expiry():
     assert training.remind_expiring(today=dt.date(2026, 11, 25)) == 1
     assert training.remind_expiring(today=dt.date(2026, 11, 26)) == 0
     assert training.add_months(dt.date(2026, 1, 31), 1) == dt.date(2026, 2, 28)
+
+
+def test_an_applicant_records_training_at_the_training_step_and_is_made_active_only_once_it_is_confirmed(client):
+    coordinator, person = factories.coordinator(), factories.member()
+    module = TrainingModule.objects.create(title="Telephone peer support", required=True)
+    application = _apply(person)
+    Application = type(application)
+    Application.objects.filter(pk=application.pk).update(status=ApplicationStatus.TRAINING)
+    application.refresh_from_db()
+    client.force_login(person)
+    assert client.get("/supporter/training/").status_code == 200
+    client.post("/supporter/training/", {"module": module.pk, "completed_on": "2026-11-30"})
+    with pytest.raises(ValidationError, match="Telephone peer support"):
+        applications.move_application(application=application, to=ApplicationStatus.ACTIVE, by=coordinator)
+    training.confirm_completion(record_row=module.records.get(user=person), by=coordinator)
+    applications.move_application(application=application, to=ApplicationStatus.ACTIVE, by=coordinator)
+    person.refresh_from_db()
+    assert person.is_supporter
