@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import secrets
 import zoneinfo
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -51,7 +52,17 @@ from alongside.roster.models import (
 from alongside.roster.services import materialise
 from alongside.service.models import OpeningHours, ServiceSettings
 from alongside.service.selectors import forget_snapshot
-from alongside.supporters.models import Format, SupporterProfile, SupporterStatus
+from alongside.supporters import training
+from alongside.supporters.models import (
+    Application,
+    ApplicationStatus,
+    Format,
+    Referee,
+    SupporterProfile,
+    SupporterStatus,
+    TrainingModule,
+    TrainingRecord,
+)
 
 SEED = 20240601
 DEMO_DOMAIN = "demo.alongside.test"
@@ -412,6 +423,7 @@ def load(*, people: bool = True, allow_production: bool = False) -> LoadReport:
             _load_people(report)
             forget_snapshot()  # the roster reads the service's zone and hours, just loaded
             _load_roster(report)
+            _load_training(report)
         if report.total:
             record("service.demo.loaded", details={"created": dict(report.created)})
     forget_snapshot()
@@ -689,6 +701,79 @@ def _load_roster(report: LoadReport) -> None:
             minutes=20,
         )
         report.add("contact records", 1)
+
+
+TRAINING = (
+    ("Peer support foundations", True, 24),
+    ("Crisis support and risk of harm", True, 12),
+    ("Supporting a colleague through a complaint", False, None),
+)
+
+
+def _load_training(report: LoadReport) -> None:
+    """Three modules (two required), every demo supporter current in the required ones (so none is paused), and one
+    application waiting for its references, so the console's Applications and Training pages have something in them."""
+    made = 0
+    modules = []
+    for title, required, months in TRAINING:
+        module, created = TrainingModule.objects.get_or_create(
+            title=title, defaults={"required": required, "renewal_months": months}
+        )
+        made += created
+        modules.append(module)
+    if made:
+        report.add("training modules", made)
+    coordinator = User.objects.filter(is_coordinator=True).order_by("pk").first()
+    done_on = now().date() - dt.timedelta(days=90)
+    rows = []
+    for supporter in User.objects.filter(is_supporter=True).order_by("pk"):
+        for module in modules:
+            if module.required and not TrainingRecord.objects.filter(user=supporter, module=module).exists():
+                rows.append(
+                    TrainingRecord(
+                        user=supporter,
+                        module=module,
+                        completed_on=done_on,
+                        confirmed_at=now(),
+                        confirmed_by=coordinator,
+                        expires_on=training.expiry_of(module, done_on),
+                    )
+                )
+    TrainingRecord.objects.bulk_create(rows)
+    if rows:
+        report.add("training records", len(rows))
+    applicant = (
+        User.objects.filter(is_supporter=False, is_coordinator=False, email__endswith=DEMO_DOMAIN)
+        .exclude(email=DEMO_MEMBER)
+        .order_by("pk")
+        .first()
+    )
+    if applicant is not None and not Application.objects.filter(user=applicant).exists():
+        application = Application.objects.create(
+            user=applicant,
+            full_name="Dr Sam Okafor",
+            registration_number="MED0009876543",
+            career_stage="registrar",
+            motivation="A peer listened to me in my intern year. I would like to do the same for someone else.",
+            hours_per_month=6,
+            status=ApplicationStatus.REFERENCES,
+            registration_checked_at=now(),
+            registration_checked_by=coordinator,
+        )
+        for name, email, relationship in (
+            ("Dr Priya Raman", "priya.raman@demo.alongside.test", "supervising consultant"),
+            ("Dr Tom Walsh", "tom.walsh@demo.alongside.test", "director of training"),
+        ):
+            Referee.objects.create(
+                application=application,
+                name=name,
+                email=email,
+                relationship=relationship,
+                selector=secrets.token_hex(8),
+                verifier_hash="",
+                expires_at=now(),
+            )
+        report.add("applications", 1)
 
 
 def _load_on_call(report: LoadReport, at: dt.datetime) -> None:
