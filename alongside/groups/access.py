@@ -103,3 +103,52 @@ def thread_refusals(pairs: set[tuple[int, int]]) -> dict[tuple[int, int], str]:
         if (thread_id, user_id) in pairs:
             refused[(thread_id, user_id)] = "muted" if muted_at is not None else "paused"
     return refused
+
+
+def thread_header(thread: Thread, user: Any) -> dict[str, Any] | None:
+    """The group thread page's header: the group's name, links back to its page and agreement, a banner while a
+    facilitator has paused it (or the viewer is muted), and the words shown if the viewer is removed while reading."""
+    group = Group.objects.filter(thread_id=thread.pk).first()
+    if group is None:
+        return None
+    membership = membership_of(group, user)
+    page = group.get_absolute_url()
+    banner = ""
+    if group.is_ended:
+        banner = "This group has ended. You can still read its conversation for now."
+    elif membership is not None and membership.muted_at is not None:
+        banner = "A facilitator has muted you in this group for now: you can read, but not send."
+    elif group.is_paused:
+        banner = "A facilitator has paused this conversation for now. You can read it; only facilitators can send."
+    return {
+        "title": group.name,
+        "links": [(page, "About this group"), (page + "#agreement", "Group agreement")],
+        "note": "Shared with the group's members, by display name. What is shared here stays here.",
+        "banner": banner,
+        "gone_text": "You are no longer in this group, so its conversation is closed to you.",
+        "no_call": True,
+    }
+
+
+MANAGE_ACTION = "groups.group.manage"
+
+
+def get_managed_group(request: AuthedRequest, pk: int) -> Group:
+    """A circle, drop-in or supervision group, for the coordinators' pages (the role is checked first, by
+    ``coordinator_required``); a debrief or no such group is an audited 404."""
+    group = (
+        Group.objects.select_related("thread")
+        .filter(pk=pk, kind__in=(GroupKind.CIRCLE, GroupKind.DROP_IN, GroupKind.SUPERVISION))
+        .first()
+    )
+    if group is None:
+        raise deny_404(request, action=MANAGE_ACTION, target_type=TARGET, target_id=pk)
+    return group
+
+
+def get_membership_in(request: AuthedRequest, group: Group, pk: int, *, action: str) -> Membership:
+    """A membership of this group (the facilitator's and coordinator's pages act on one); another's is a 404."""
+    membership = Membership.objects.select_related("user__profile", "group").filter(pk=pk, group=group).first()
+    if membership is None:
+        raise deny_404(request, action=action, target_type="groups.membership", target_id=pk)
+    return membership
