@@ -163,6 +163,45 @@ def _group(cast: Cast) -> dict[str, Any]:
     return {"pk": made.pk, "thread": made.thread_id}
 
 
+def _group_page(cast: Cast) -> dict[str, Any]:
+    return {"pk": _group(cast)["pk"]}
+
+
+def _group_member(cast: Cast) -> dict[str, Any]:
+    """The cast's member's membership of the circle the cast's supporter facilitates."""
+    made = Group.objects.get(pk=_group(cast)["pk"])
+    return {"pk": made.pk, "member": made.memberships.get(user=cast["member"]).pk}
+
+
+def _group_request(cast: Cast) -> dict[str, Any]:
+    """The cast's member asking to join a circle by request that the cast's supporter facilitates."""
+    made = group_services.create_group(
+        kind=GroupKind.CIRCLE, name="Exams circle", created_by=cast["coordinator"], facilitators=[cast["supporter"]]
+    )
+    asked = group_services.join(group=made, user=cast["member"], accepted_agreement=True)
+    return {"pk": made.pk, "member": asked.pk}
+
+
+def _group_facilitator(cast: Cast) -> dict[str, Any]:
+    """The cast's supporter's place as the circle's facilitator."""
+    made = Group.objects.get(pk=_group(cast)["pk"])
+    return {"pk": made.pk, "member": made.memberships.get(user=cast["supporter"]).pk}
+
+
+def _drop_in(cast: Cast) -> dict[str, Any]:
+    """A drop-in on now that the cast's supporter facilitates and the cast's member joined."""
+    made = group_services.create_group(
+        kind=GroupKind.DROP_IN,
+        name="Night drop-in",
+        created_by=cast["coordinator"],
+        facilitators=[cast["supporter"]],
+        starts_at=now() - dt.timedelta(minutes=5),
+        ends_at=now() + dt.timedelta(hours=1),
+    )
+    group_services.join(group=made, user=cast["member"], accepted_agreement=True)
+    return {"pk": made.pk}
+
+
 def _talknow_request(cast: Cast) -> TalkNowRequest:
     """The cast's member's waiting talk-now request, offered to the cast's supporter."""
     made = TalkNowRequest.objects.create(
@@ -545,6 +584,35 @@ PAGES: list[tuple[str, str] | tuple[str, str, Builder]] = [
     # Taking goes back to the report; an empty close redraws the form with its error.
     ("log/log 403/403 403/403 405/302 403/403 403/403 403/403 mfa/mfa", "console:report_take", _report),
     ("log/log 403/403 403/403 405/200 403/403 403/403 403/403 mfa/mfa", "console:report_close", _report),
+    # --- groups (issue 12: circles, drop-ins, supervision) ---
+    # The directory and a circle's page are for everyone signed in (the cast's member is in the circle, the supporter
+    # facilitates it; everyone else may see it exists and join). An empty join POST has no agreement: back to the page.
+    ("log/log 200/405 200/405 200/405 200/405 200/405 200/405 mfa/mfa", "groups:directory"),
+    ("log/log 200/405 200/405 200/405 200/405 200/405 200/405 mfa/mfa", "groups:detail", _group_page),
+    ("log/log 405/302 405/302 405/302 405/302 405/302 405/302 mfa/mfa", "groups:join", _group_page),
+    # Leaving asks first (members); the only facilitator is told to hand over (a message, back); others are sent back.
+    ("log/log 200/302 200/302 302/302 302/302 302/302 200/302 mfa/mfa", "groups:leave", _group_page),
+    # Facilitating: the group's facilitators alone, while they are supporters; everyone else gets the 404.
+    ("log/log 404/405 200/405 404/405 404/405 404/405 404/405 mfa/mfa", "groups:facilitate", _group_page),
+    ("log/log 405/404 405/302 405/404 405/404 405/404 405/404 mfa/mfa", "groups:approve", _group_request),
+    ("log/log 405/404 405/302 405/404 405/404 405/404 405/404 mfa/mfa", "groups:decline", _group_request),
+    ("log/log 405/404 405/302 405/404 405/404 405/404 405/404 mfa/mfa", "groups:mute", _group_member),
+    ("log/log 405/404 405/302 405/404 405/404 405/404 405/404 mfa/mfa", "groups:unmute", _group_member),
+    ("log/log 404/404 200/302 404/404 404/404 404/404 404/404 mfa/mfa", "groups:remove", _group_member),
+    ("log/log 405/404 405/302 405/404 405/404 405/404 405/404 mfa/mfa", "groups:pause", _group_page),
+    ("log/log 405/404 405/302 405/404 405/404 405/404 405/404 mfa/mfa", "groups:resume", _group_page),
+    ("log/log 404/404 200/302 404/404 404/404 404/404 404/404 mfa/mfa", "groups:end", _drop_in),
+    # The coordinators' pages; an empty form is redrawn with its errors; the only facilitator cannot be removed.
+    ("log/log 403/403 403/403 200/405 403/403 403/403 403/403 mfa/mfa", "groups:manage"),
+    ("log/log 403/403 403/403 200/200 403/403 403/403 403/403 mfa/mfa", "groups:manage_new", lambda cast: {"kind": "circle"}),
+    ("log/log 403/403 403/403 200/200 403/403 403/403 403/403 mfa/mfa", "groups:manage_edit", _group_page),
+    ("log/log 403/403 403/403 405/302 403/403 403/403 403/403 mfa/mfa", "groups:facilitator_add", _group_page),
+    (
+        "log/log 403/403 403/403 405/302 403/403 403/403 403/403 mfa/mfa",
+        "groups:facilitator_remove",
+        _group_facilitator,
+    ),
+    ("log/log 403/403 403/403 200/302 403/403 403/403 403/403 mfa/mfa", "groups:manage_close", _group_page),
 ]
 
 

@@ -62,10 +62,17 @@ def get_member_group(request: AuthedRequest, pk: int) -> tuple[Group, Membership
 
 
 def get_facilitated_group(request: AuthedRequest, pk: int) -> tuple[Group, Membership]:
-    """The group, for its active facilitators only (approve, mute, remove, pause, schedule); else an audited 404."""
+    """The group, for its active facilitators only, while they are supporters or coordinators (approve, mute, remove,
+    pause, schedule); else an audited 404."""
     group = Group.objects.select_related("thread").filter(pk=pk).first()
     membership = membership_of(group, request.user) if group is not None else None
-    if group is None or membership is None or not membership.is_active or not membership.is_facilitator:
+    if (
+        group is None
+        or membership is None
+        or not membership.is_active
+        or not membership.is_facilitator
+        or not (request.user.is_supporter or request.user.is_coordinator)
+    ):
         raise deny_404(request, action=FACILITATE_ACTION, target_type=TARGET, target_id=pk)
     return group, membership
 
