@@ -604,7 +604,11 @@ PAGES: list[tuple[str, str] | tuple[str, str, Builder]] = [
     ("log/log 404/404 200/302 404/404 404/404 404/404 404/404 mfa/mfa", "groups:end", _drop_in),
     # The coordinators' pages; an empty form is redrawn with its errors; the only facilitator cannot be removed.
     ("log/log 403/403 403/403 200/405 403/403 403/403 403/403 mfa/mfa", "groups:manage"),
-    ("log/log 403/403 403/403 200/200 403/403 403/403 403/403 mfa/mfa", "groups:manage_new", lambda cast: {"kind": "circle"}),
+    (
+        "log/log 403/403 403/403 200/200 403/403 403/403 403/403 mfa/mfa",
+        "groups:manage_new",
+        lambda cast: {"kind": "circle"},
+    ),
     ("log/log 403/403 403/403 200/200 403/403 403/403 403/403 mfa/mfa", "groups:manage_edit", _group_page),
     ("log/log 403/403 403/403 405/302 403/403 403/403 403/403 mfa/mfa", "groups:facilitator_add", _group_page),
     (

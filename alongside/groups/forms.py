@@ -26,9 +26,7 @@ KIND_FILTERS = [("", "All kinds"), *[(k.value, k.label) for k in (GroupKind.CIRC
 
 class DirectoryFilterForm(forms.Form):
     kind = forms.ChoiceField(required=False, label="Kind")
-    purpose = forms.ChoiceField(
-        required=False, label="What it is for", choices=[("", "Anything"), *Purpose.choices]
-    )
+    purpose = forms.ChoiceField(required=False, label="What it is for", choices=[("", "Anything"), *Purpose.choices])
 
     def __init__(self, *args: Any, supervision: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -46,9 +44,9 @@ class JoinForm(forms.Form):
 
 
 def facilitator_choices() -> Any:
-    return User.objects.filter(Q(is_supporter=True) | Q(is_coordinator=True), is_active=True, is_guest=False).select_related(
-        "profile"
-    )
+    return User.objects.filter(
+        Q(is_supporter=True) | Q(is_coordinator=True), is_active=True, is_guest=False
+    ).select_related("profile")
 
 
 class FacilitatorChoice(forms.ModelChoiceField):
@@ -84,7 +82,9 @@ class GroupForm(forms.Form):
     start = forms.TimeField(
         required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"), label="Starts at"
     )
-    end = forms.TimeField(required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"), label="Ends at")
+    end = forms.TimeField(
+        required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"), label="Ends at"
+    )
     facilitators = FacilitatorsChoice(
         queryset=User.objects.none(),
         widget=forms.CheckboxSelectMultiple,

@@ -61,9 +61,7 @@ class Entry:
 
 def _entries(user: Any, groups: QuerySet[Group]) -> list[Entry]:
     rows = list(with_counts(groups))
-    mine = {
-        m.group_id: m for m in Membership.objects.filter(user_id=user.pk, group_id__in=[g.pk for g in rows])
-    }
+    mine = {m.group_id: m for m in Membership.objects.filter(user_id=user.pk, group_id__in=[g.pk for g in rows])}
     entries = []
     for group in rows:
         membership = mine.get(group.pk)
@@ -102,9 +100,9 @@ def entry(user: Any, group: Group) -> Entry:
 
 
 def facilitator_names(group: Group) -> list[str]:
-    rows = Membership.objects.filter(
-        group=group, role=Role.FACILITATOR, state=MembershipState.ACTIVE
-    ).select_related("user__profile")
+    rows = Membership.objects.filter(group=group, role=Role.FACILITATOR, state=MembershipState.ACTIVE).select_related(
+        "user__profile"
+    )
     return sorted(m.user.display_name for m in rows)
 
 
@@ -126,9 +124,9 @@ def requests(group: Group) -> list[Membership]:
 
 
 def facilitators(group: Group) -> list[Membership]:
-    rows = Membership.objects.filter(
-        group=group, role=Role.FACILITATOR, state=MembershipState.ACTIVE
-    ).select_related("user__profile")
+    rows = Membership.objects.filter(group=group, role=Role.FACILITATOR, state=MembershipState.ACTIVE).select_related(
+        "user__profile"
+    )
     return sorted(rows, key=lambda m: m.user.display_name.lower())
 
 

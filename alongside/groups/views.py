@@ -22,8 +22,8 @@ from alongside.groups.access import (
 from alongside.groups.agreement import AGREEMENT
 from alongside.groups.forms import AddFacilitatorForm, DirectoryFilterForm, GroupForm, JoinForm
 from alongside.groups.models import GroupKind, MembershipState, Role
-from alongside.lib.views import attempt, posted
 from alongside.lib.time import in_zone, time_zone_of
+from alongside.lib.views import attempt, posted
 
 MANAGE_ACTION = "groups.group.manage"
 
@@ -73,9 +73,11 @@ def join(request: AuthedRequest, pk: int) -> HttpResponse:
     form = JoinForm(request.POST)
     if not form.is_valid():
         for error in form.errors.get("accept", []):
-            messages.error(request, error)
+            messages.error(request, str(error))
         return redirect("groups:detail", pk=group.pk)
-    made = attempt(request, lambda: services.join(group=group, user=request.user, accepted_agreement=True, request=request))
+    made = attempt(
+        request, lambda: services.join(group=group, user=request.user, accepted_agreement=True, request=request)
+    )
     if made is None:
         return redirect("groups:detail", pk=group.pk)
     if made.state == MembershipState.ACTIVE:
@@ -335,7 +337,7 @@ def facilitator_add(request: AuthedRequest, pk: int) -> HttpResponse:
         )
     else:
         for error in form.errors.get("person", []):
-            messages.error(request, error)
+            messages.error(request, str(error))
     return redirect("groups:manage_edit", pk=group.pk)
 
 

@@ -81,7 +81,7 @@ def test_supervision_is_for_supporters_and_a_debrief_is_not_joined_from_the_dire
 
 @pytest.mark.django_db
 def test_coordinators_change_a_group_but_never_below_its_members():
-    group, facilitator = _circle(capacity=3, join_policy=JoinPolicy.OPEN)
+    group, _facilitator = _circle(capacity=3, join_policy=JoinPolicy.OPEN)
     coordinator = factories.coordinator()
     for _ in range(3):
         services.join(group=group, user=factories.member(), accepted_agreement=True)

@@ -12,7 +12,15 @@ from django.test import Client
 from alongside.audit.models import AuditEvent, Outcome
 from alongside.groups import services
 from alongside.groups.agreement import AGREEMENT
-from alongside.groups.models import AGREEMENT_VERSION, Group, GroupKind, JoinPolicy, Membership, MembershipState, Purpose
+from alongside.groups.models import (
+    AGREEMENT_VERSION,
+    Group,
+    GroupKind,
+    JoinPolicy,
+    Membership,
+    MembershipState,
+    Purpose,
+)
 from alongside.lib.time import now
 from tests import factories
 
@@ -226,7 +234,7 @@ def test_a_coordinator_makes_a_drop_in_in_their_own_time_zone(coordinator, coord
     perth = zoneinfo.ZoneInfo("Australia/Perth")
     assert made.kind == GroupKind.DROP_IN and made.join_policy == JoinPolicy.OPEN
     assert made.starts_at == dt.datetime.combine(tomorrow, dt.time(21), tzinfo=perth).astimezone(dt.UTC)
-    assert made.ends_at - made.starts_at == dt.timedelta(hours=1)
+    assert made.ends_at is not None and made.ends_at - made.starts_at == dt.timedelta(hours=1)
     assert made.memberships.get().user == helper
 
 
