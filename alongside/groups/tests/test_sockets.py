@@ -9,10 +9,12 @@ import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
+from django.db import OperationalError
 from django.test import Client
 
 from alongside.asgi import application
 from alongside.audit.models import AuditEvent, Outcome
+from alongside.conversations.consumers import ThreadConsumer
 from alongside.groups import services
 from alongside.groups.models import GroupKind, JoinPolicy
 from tests import factories
@@ -137,3 +139,30 @@ async def test_muted_and_paused_members_are_refused_over_the_socket_and_facilita
     # The muted member's refused message and the paused one were never stored: the others never saw them.
     seen = await _until(ana, lambda f: f["type"] == "message" and f["body"] == "Let's take a breath.")
     assert [f["body"] for f in seen if f["type"] == "message"] == ["hi all", "Let's take a breath."]
+
+
+async def test_a_removal_still_closes_the_socket_when_the_first_re_check_meets_a_database_error(monkeypatch):
+    """A passing database error (a lock, a failover) during the prompted re-check must not kill the socket with an
+    error code, which would leave the removed member's page reconnecting: it is tried again and closes 4403."""
+    cast = await _circle()
+    group = cast["group"]
+    ana = await _socket(group.thread_id, cast["first"])
+    real = ThreadConsumer.check_access
+    failures = []
+
+    def flaky(consumer: Any, user: Any) -> Any:
+        if not failures:
+            failures.append(user.pk)
+            raise OperationalError("database table is locked")
+        return real(consumer, user)
+
+    monkeypatch.setattr(ThreadConsumer, "check_access", flaky)
+
+    @sync_to_async
+    def remove() -> None:
+        services.remove(membership=group.memberships.get(user=cast["first"]), by=cast["facilitator"])
+
+    await remove()
+    assert await ana.receive_json_from(timeout=3) == {"type": "forbidden"}
+    assert (await ana.receive_output(timeout=3))["code"] == 4403
+    assert failures == [cast["first"].pk]
