@@ -18,7 +18,7 @@ from alongside.groups.models import (
     JoinPolicy,
     Purpose,
 )
-from alongside.lib.time import place
+from alongside.lib.time import now, place
 from alongside.meetings.services import starts_at_from_local
 
 KIND_FILTERS = [("", "All kinds"), *[(k.value, k.label) for k in (GroupKind.CIRCLE, GroupKind.DROP_IN)]]
@@ -124,6 +124,8 @@ class GroupForm(forms.Form):
                 return data
             if data["ends_at"] <= data["starts_at"]:
                 self.add_error("end", "The end must be after the start (a drop-in ends on the day it starts).")
+            elif data["ends_at"] <= now():
+                self.add_error("end", "That time has already passed. Choose a time still to come.")
         return data
 
 

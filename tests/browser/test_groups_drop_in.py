@@ -16,7 +16,7 @@ from alongside.conversations.models import Message
 from alongside.groups.models import Group, MembershipState
 from alongside.lib.time import now
 from tests import factories
-from tests.browser.conftest import LiveServer, wait_for_db
+from tests.browser.conftest import BOTH_SIZES, LiveServer, serious_violations, wait_for_db
 
 pytestmark = pytest.mark.browser
 
@@ -38,6 +38,7 @@ def _join_from_the_directory(page: Page, name: str) -> None:
     page.goto("/groups/")
     page.locator("#group-directory").get_by_role("link", name=name).click()
     expect(page.get_by_role("heading", name="The group agreement")).to_be_visible()
+    assert serious_violations(page, sizes=BOTH_SIZES) == []
     page.get_by_role("button", name="Join the group").click()  # without the agreement first: refused
     expect(page.locator(".messages")).to_contain_text("Please read and accept the group agreement to join.")
     page.get_by_label("I accept the group agreement").check()

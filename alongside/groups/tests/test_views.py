@@ -244,6 +244,9 @@ def test_the_coordinators_form_refuses_bad_input_and_saves_nothing(coordinator_c
     base = {"name": "Drop-in", "capacity": "10", "date": "2031-05-01", "start": "21:00", "end": "20:00"}
     response = coordinator_client.post("/groups/manage/new/dropin/", {**base, "facilitators": [str(helper.pk)]})
     assert "The end must be after the start" in response.content.decode()
+    past = {**base, "date": "2020-05-01", "end": "22:00", "facilitators": [str(helper.pk)]}
+    response = coordinator_client.post("/groups/manage/new/dropin/", past)
+    assert "That time has already passed" in response.content.decode()
     response = coordinator_client.post(
         "/groups/manage/new/circle/", {"name": "A", "capacity": "500", "facilitators": [str(member.pk)]}
     )
