@@ -148,7 +148,7 @@ async def test_a_removal_still_closes_the_socket_when_the_first_re_check_meets_a
     group = cast["group"]
     ana = await _socket(group.thread_id, cast["first"])
     real = ThreadConsumer.check_access
-    failures = []
+    failures: list[int] = []
 
     def flaky(consumer: Any, user: Any) -> Any:
         if not failures:
