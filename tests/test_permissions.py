@@ -520,7 +520,11 @@ PAGES: list[tuple[str, str] | tuple[str, str, Builder]] = [
     ("log/log 200/405 200/405 404/405 404/405 404/405 200/405 mfa/mfa", "group_meetings:meeting_list", _group_pk),
     ("log/log 404/404 200/200 404/404 404/404 404/404 200/200 mfa/mfa", "group_meetings:meeting_new", _group_pk),
     # Cancelling goes back to the meetings.
-    ("log/log 405/404 405/302 405/404 405/404 405/404 405/302 mfa/mfa", "group_meetings:meeting_cancel", _group_meeting),
+    (
+        "log/log 405/404 405/302 405/404 405/404 405/404 405/302 mfa/mfa",
+        "group_meetings:meeting_cancel",
+        _group_meeting,
+    ),
     ("log/log 200/405 200/405 404/405 404/405 404/405 200/405 mfa/mfa", "group_meetings:meeting_ics", _group_meeting),
     ("log/log 200/405 200/405 404/405 404/405 404/405 404/405 mfa/mfa", "group_meetings:room", _group_pk),
     # --- safety (issue 11: raising a concern, help now, debriefs) ---

@@ -9,8 +9,8 @@ class GroupsConfig(AppConfig):
     def ready(self) -> None:
         from alongside.conversations.access import register_kind_check, register_send_check  # models are ready only now
         from alongside.conversations.models import ThreadKind  # models are ready only now
-        from alongside.groups.access import thread_open_to, thread_refusals  # models are ready only now
         from alongside.groups import meeting_tasks  # noqa: F401  (huey finds only tasks.py: registers the reminders)
+        from alongside.groups.access import thread_open_to, thread_refusals  # models are ready only now
         from alongside.groups.meetings import feed_events  # models are ready only now
         from alongside.meetings.calendar import register_feed_source  # models are ready only now
 

@@ -28,7 +28,7 @@ from icalendar import Calendar, Event
 
 from alongside.audit.services import record
 from alongside.groups.models import Group, Meeting, Membership, MembershipState
-from alongside.lib.time import now, place, time_zone_of, valid_timezone, when_text
+from alongside.lib.time import now, time_zone_of, valid_timezone, when_text
 from alongside.notifications.models import Kind
 from alongside.notifications.services import notify
 from alongside.service.selectors import current_settings

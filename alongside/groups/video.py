@@ -117,9 +117,7 @@ def is_moderator(membership: Membership, user: Any) -> bool:
     return membership.is_facilitator and bool(user.is_supporter or user.is_coordinator)
 
 
-def token(
-    *, group: Group, membership: Membership, user: Any, window: Window, at: dt.datetime | None = None
-) -> str:
+def token(*, group: Group, membership: Membership, user: Any, window: Window, at: dt.datetime | None = None) -> str:
     """The signed token for one member and one window (only when signing is on)."""
     at = at or now()
     latest = at + dt.timedelta(hours=MAX_TOKEN_HOURS)
@@ -142,9 +140,7 @@ def token(
     return jwt.encode(claims, settings.ALONGSIDE_JITSI_SECRET, algorithm="HS256")
 
 
-def room_url(
-    *, group: Group, membership: Membership, user: Any, window: Window, at: dt.datetime | None = None
-) -> str:
+def room_url(*, group: Group, membership: Membership, user: Any, window: Window, at: dt.datetime | None = None) -> str:
     """``{ALONGSIDE_JITSI_URL}/{room}``, with ``?jwt=`` when signing is on."""
     url = f"{settings.ALONGSIDE_JITSI_URL}/{quote(group.room)}"
     if not signing_on():

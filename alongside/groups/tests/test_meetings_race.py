@@ -64,9 +64,7 @@ def test_two_reminder_workers_at_once_send_each_reminder_once(monkeypatch):
 
     monkeypatch.setattr(meetings, "_due", due_then_wait)
     at = start + dt.timedelta(days=1, minutes=1)
-    outcomes = run_together(
-        lambda: meetings.send_due_reminders(at=at), lambda: meetings.send_due_reminders(at=at)
-    )
+    outcomes = run_together(lambda: meetings.send_due_reminders(at=at), lambda: meetings.send_due_reminders(at=at))
     assert outcomes == ["0", "1"]
     assert sorted(Notification.objects.filter(kind=Kind.GROUP_MEETING_24H).values_list("user_id", flat=True)) == sorted(
         [facilitator.pk, member.pk]
