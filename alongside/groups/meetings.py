@@ -176,21 +176,22 @@ def _due(reminder: Reminder, at: dt.datetime) -> QuerySet[Meeting]:
 def send_due_reminders(*, at: dt.datetime | None = None) -> int:
     """Claim each due reminder with a conditional UPDATE and tell the group's active members at that moment (those
     who joined after it was scheduled too). Safe to run in two workers at once: only the one whose UPDATE changed
-    the row (the column was still empty, the meeting still on) notifies."""
+    the row (the column was still empty, the meeting still on) notifies; test_meetings_race.py shows it."""
     at = at or now()
     sent = 0
     for reminder in REMINDERS:
         for pk in list(_due(reminder, at).values_list("pk", flat=True)):
             with transaction.atomic():
+                # Only the row's own columns here: a condition on the group would make the UPDATE a subquery,
+                # which PostgreSQL does not look at again after waiting for the other worker's claim (both would win).
                 claimed = Meeting.objects.filter(
-                    Q(**{f"{reminder.column}__isnull": True}),
-                    pk=pk,
-                    cancelled_at__isnull=True,
-                    group__ended_at__isnull=True,
+                    Q(**{f"{reminder.column}__isnull": True}), pk=pk, cancelled_at__isnull=True
                 ).update(**{reminder.column: at})
                 if not claimed:
-                    continue  # another worker won, or it was cancelled or its group ended in the meantime
+                    continue  # another worker won, or it was cancelled in the meantime
                 meeting = Meeting.objects.select_related("group").get(pk=pk)
+                if meeting.group.is_ended:
+                    continue  # it ended since it was read as due: claimed, and nobody is told
                 for user_id in _members(meeting.group_id):
                     notify(user_id=user_id, kind=reminder.kind, link=meeting.group.get_absolute_url())
                 sent += 1
