@@ -519,9 +519,9 @@ PAGES: list[tuple[str, str] | tuple[str, str, Builder]] = [
     # (as in the thread), though the group's pages still show them its meetings.
     ("log/log 200/405 200/405 404/405 404/405 404/405 200/405 mfa/mfa", "group_meetings:meeting_list", _group_pk),
     ("log/log 404/404 200/200 404/404 404/404 404/404 200/200 mfa/mfa", "group_meetings:meeting_new", _group_pk),
-    # Cancelling goes back to the meetings.
+    # Cancelling asks first (GET), then goes back to the meetings.
     (
-        "log/log 405/404 405/302 405/404 405/404 405/404 405/302 mfa/mfa",
+        "log/log 404/404 200/302 404/404 404/404 404/404 200/302 mfa/mfa",
         "group_meetings:meeting_cancel",
         _group_meeting,
     ),

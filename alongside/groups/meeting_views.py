@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from alongside.audit.access import AuthedRequest, deny_404
 from alongside.audit.services import record
@@ -66,10 +66,15 @@ def meeting_new(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def meeting_cancel(request: AuthedRequest, pk: int, meeting_pk: int) -> HttpResponse:
+    """A facilitator is asked to confirm (every member is told), then cancels."""
     group, _membership = get_facilitated_group(request, pk)
     meeting = get_object_or_404(Meeting.objects.select_related("group"), pk=meeting_pk, group=group)
+    if request.method == "GET":
+        when = meetings.local_words(meeting.starts_at, meetings.zone_of(request.user))
+        context = {"group": group, "meeting": meeting, "when": when, "over": meeting.ends_at <= now()}
+        return render(request, "groups/meeting_cancel.html", context)
     attempt(
         request,
         lambda: meetings.cancel(meeting=meeting, by=request.user, request=request),

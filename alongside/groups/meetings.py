@@ -34,6 +34,8 @@ from alongside.notifications.services import notify
 from alongside.service.selectors import current_settings
 
 MINUTES_MIN, MINUTES_MAX = 10, 240
+ROOM_OPENS = dt.timedelta(minutes=10)
+"""The video room opens this long before a meeting (``video.ROOM_OPENS_MINUTES`` is the same figure)."""
 MAX_DAYS_AHEAD = 366
 SUMMARY = "Peer group meeting"
 LONGEST = dt.timedelta(minutes=MINUTES_MAX)
@@ -74,13 +76,20 @@ class MeetingView:
     when: str
     minutes: int
     under_way: bool
+    room_open: bool
 
 
 def meetings_for(group: Group, user: Any, *, at: dt.datetime | None = None) -> list[MeetingView]:
     at = at or now()
     zone = zone_of(user)
     return [
-        MeetingView(meeting=m, when=local_words(m.starts_at, zone), minutes=m.minutes, under_way=m.starts_at <= at)
+        MeetingView(
+            meeting=m,
+            when=local_words(m.starts_at, zone),
+            minutes=m.minutes,
+            under_way=m.starts_at <= at,
+            room_open=m.starts_at - ROOM_OPENS <= at,
+        )
         for m in upcoming(group, at=at)
     ]
 

@@ -27,11 +27,12 @@ import jwt
 from django.conf import settings
 
 from alongside.conversations.models import ThreadMember
+from alongside.groups.meetings import ROOM_OPENS
 from alongside.groups.models import DebriefMode, Group, GroupKind, Meeting, Membership
 from alongside.lib.time import now
 
-ROOM_OPENS_MINUTES = 10
-"""The room opens this long before a meeting (or a drop-in) starts."""
+ROOM_OPENS_MINUTES = int(ROOM_OPENS.total_seconds() // 60)
+"""The room opens this long before a meeting (or a drop-in) starts: 10 minutes."""
 TOKEN_GRACE = dt.timedelta(minutes=15)
 """A token outlives the window's end by this much, so a meeting that runs over is not cut off at once."""
 MAX_TOKEN_HOURS = 4
@@ -51,10 +52,6 @@ class Window:
         return self.opens <= at and (self.closes is None or at < self.closes)
 
 
-def _lead() -> dt.timedelta:
-    return dt.timedelta(minutes=ROOM_OPENS_MINUTES)
-
-
 def windows(group: Group, *, at: dt.datetime | None = None) -> list[Window]:
     """Every window of the group that has not closed yet, soonest first."""
     at = at or now()
@@ -66,10 +63,10 @@ def windows(group: Group, *, at: dt.datetime | None = None) -> list[Window]:
         if debrief is not None and debrief.mode == DebriefMode.HOT:
             found.append(Window(opens=group.created_at, closes=group.ends_at))
     if group.kind == GroupKind.DROP_IN and group.starts_at is not None and group.ends_at is not None:
-        found.append(Window(opens=group.starts_at - _lead(), closes=group.ends_at))
+        found.append(Window(opens=group.starts_at - ROOM_OPENS, closes=group.ends_at))
     since = at - dt.timedelta(minutes=240)
     for meeting in Meeting.objects.filter(group=group, cancelled_at__isnull=True, starts_at__gt=since):
-        found.append(Window(opens=meeting.starts_at - _lead(), closes=meeting.ends_at))
+        found.append(Window(opens=meeting.starts_at - ROOM_OPENS, closes=meeting.ends_at))
     live = [w for w in found if w.closes is None or w.closes > at]
     return sorted(live, key=lambda w: w.opens)
 

@@ -179,6 +179,17 @@ def test_a_guest_reads_times_in_the_services_zone(circle, clock):  # noqa: F811
     assert view.when.endswith("8:00 pm")  # Melbourne, the service's zone (summer time: UTC+11)
 
 
+def test_the_room_link_shows_only_once_the_room_is_open(circle, clock):  # noqa: F811
+    group, facilitator = circle
+    member = _join(group)
+    meetings.schedule(group=group, by=facilitator, starts_at=clock.at + dt.timedelta(minutes=30), minutes=60)
+    url = reverse("group_meetings:meeting_list", args=[group.pk])
+    assert "data-room-link" not in _client_for(member).get(url).content.decode()
+    clock.advance(minutes=20)
+    page = _client_for(member).get(url).content.decode()
+    assert "data-room-link" in page and reverse("group_meetings:room", args=[group.pk]) in page
+
+
 # --- cancelling --------------------------------------------------------------------------------------------------
 
 
@@ -188,6 +199,10 @@ def test_cancelling_tells_the_members_once_and_the_meeting_leaves_the_list(circl
     made = meetings.schedule(group=group, by=facilitator, starts_at=clock.at + dt.timedelta(days=2), minutes=60)
     client = _client_for(facilitator)
     url = reverse("group_meetings:meeting_cancel", args=[group.pk, made.pk])
+    asked = client.get(url)
+    assert asked.status_code == 200 and "Every member gets a notification" in asked.content.decode()
+    made.refresh_from_db()
+    assert made.cancelled_at is None  # asking is not cancelling
     assert client.post(url).status_code == 302
     assert client.post(url).status_code == 302  # a double tap
     assert _kinds(Kind.GROUP_MEETING_CANCELLED) == [member.pk]
