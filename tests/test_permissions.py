@@ -39,7 +39,7 @@ from alongside.connections.services import close_connection
 from alongside.connections.tests import factories as connection_factories
 from alongside.conversations.services import get_or_create_thread_for_connection
 from alongside.groups import services as group_services
-from alongside.groups.models import Group, GroupKind, JoinPolicy
+from alongside.groups.models import Group, GroupKind, JoinPolicy, Meeting
 from alongside.lib.time import now
 from alongside.meetings.calendar import reset_feed
 from alongside.meetings.models import Session
@@ -200,6 +200,14 @@ def _drop_in(cast: Cast) -> dict[str, Any]:
     )
     group_services.join(group=made, user=cast["member"], accepted_agreement=True)
     return {"pk": made.pk}
+
+
+def _group_meeting(cast: Cast) -> dict[str, Any]:
+    """A meeting of the cast's group, tomorrow (its room is closed now)."""
+    made = _group(cast)
+    meeting = Meeting.objects.create(
+        group_id=made["pk"], starts_at=now() + dt.timedelta(days=1), minutes=60, created_by=cast["supporter"]
+    return {"pk": made["pk"], "meeting_pk": meeting.pk}
 
 
 def _talknow_request(cast: Cast) -> TalkNowRequest:
@@ -538,6 +546,21 @@ PAGES: list[tuple[str, str] | tuple[str, str, Builder]] = [
     ("log/log 405/302 405/302 405/404 405/404 405/404 405/404 mfa/mfa", "talknow:end", _talknow_connected),
     ("log/log 200/200 404/404 404/404 404/404 404/404 404/404 mfa/mfa", "talknow:closed", _talknow_ended),
     ("log/log 403/403 403/403 200/200 403/403 403/403 403/403 mfa/mfa", "console:talknow"),
+    # --- groups (issue 12): meetings and the video room ---
+    # The meetings, a meeting's .ics and the room are for the group's active members (the cast's member, and its
+    # supporter, who facilitates); scheduling and cancelling for its facilitators. The room has no meeting open now,
+    # so members get the "opens at" page; a facilitator whose supporter role was removed holds no place in the room
+    # (as in the thread), though the group's pages still show them its meetings.
+    ("log/log 200/405 200/405 404/405 404/405 404/405 200/405 mfa/mfa", "group_meetings:meeting_list", _group_page),
+    ("log/log 404/404 200/200 404/404 404/404 404/404 200/200 mfa/mfa", "group_meetings:meeting_new", _group_page),
+    # Cancelling asks first (GET), then goes back to the meetings.
+    (
+        "log/log 404/404 200/302 404/404 404/404 404/404 200/302 mfa/mfa",
+        "group_meetings:meeting_cancel",
+        _group_meeting,
+    ),
+    ("log/log 200/405 200/405 404/405 404/405 404/405 200/405 mfa/mfa", "group_meetings:meeting_ics", _group_meeting),
+    ("log/log 200/405 200/405 404/405 404/405 404/405 404/405 mfa/mfa", "group_meetings:room", _group_page),
     # --- safety (issue 11: raising a concern, help now, debriefs) ---
     # Raising is for the supporter of the place it arose in (others lack the role: 403; another supporter: 404). An
     # empty POST redraws the form with its errors.
