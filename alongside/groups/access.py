@@ -103,3 +103,43 @@ def thread_refusals(pairs: set[tuple[int, int]]) -> dict[tuple[int, int], str]:
         if (thread_id, user_id) in pairs:
             refused[(thread_id, user_id)] = "muted" if muted_at is not None else "paused"
     return refused
+
+
+# --- incident debriefs ---------------------------------------------------------------------------------------------
+
+DEBRIEF_ACTION = "groups.debrief.view"
+LEAD_ACTION = "groups.debrief.lead"
+AFTER_ACTION = "groups.debrief.after"
+
+
+def get_debrief(request: AuthedRequest, pk: int) -> tuple[Group, Membership | None]:
+    """A debrief's page: for the people in it (guests included), its starter and the coordinators; else an
+    audited 404."""
+    group = Group.objects.select_related("thread", "debrief").filter(pk=pk, kind=GroupKind.DEBRIEF).first()
+    membership = membership_of(group, request.user) if group is not None else None
+    if group is None or not may_see(group, request.user, membership=membership):
+        raise deny_404(request, action=DEBRIEF_ACTION, target_type=TARGET, target_id=pk)
+    return group, membership
+
+
+def get_led_debrief(request: AuthedRequest, pk: int) -> Group:
+    """A debrief, for its active facilitators (the starter): the record, ending it; else an audited 404."""
+    group = Group.objects.select_related("thread", "debrief").filter(pk=pk, kind=GroupKind.DEBRIEF).first()
+    membership = membership_of(group, request.user) if group is not None else None
+    if group is None or membership is None or not membership.is_active or not membership.is_facilitator:
+        raise deny_404(request, action=LEAD_ACTION, target_type=TARGET, target_id=pk)
+    return group
+
+
+def get_participated_debrief(request: AuthedRequest, pk: int) -> Group:
+    """The after page of a debrief, for the people who took part in it (not its facilitators); else an audited 404."""
+    group = Group.objects.select_related("debrief").filter(pk=pk, kind=GroupKind.DEBRIEF).first()
+    membership = membership_of(group, request.user) if group is not None else None
+    if (
+        group is None
+        or membership is None
+        or membership.is_facilitator
+        or membership.state not in (MembershipState.ACTIVE, MembershipState.LEFT)
+    ):
+        raise deny_404(request, action=AFTER_ACTION, target_type=TARGET, target_id=pk)
+    return group
