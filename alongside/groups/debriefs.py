@@ -224,10 +224,11 @@ def join_debrief(
     membership.agreement_accepted_at = at
     membership.state = MembershipState.ACTIVE
     membership.joined_at = at
-    if membership.outreach_sent_at is None:
-        membership.outreach_due_at = _outreach_due(debrief, at)
     membership.save()
     services._activate(membership)
+    if membership.outreach_sent_at is None:
+        membership.outreach_due_at = _outreach_due(debrief, membership.joined_at)
+        membership.save(update_fields=["outreach_due_at"])
     record("groups.member.joined", actor=user, target=group, request=request)
     return membership
 
