@@ -79,15 +79,21 @@ def is_active_member(group_id: int, user_id: int) -> bool:
 
 def thread_open_to(thread: Thread, user: Any) -> bool:
     """A group's thread opens to its active members only: a removed or departed member's sockets close. A facilitator
-    holds their place only while they are a supporter or coordinator (a removed role closes it like an outsider's)."""
-    role = (
+    holds their place only while they are a supporter or coordinator (a debrief's, a debrief lead or coordinator): a
+    removed role closes it like an outsider's."""
+    row = (
         Membership.objects.filter(group__thread_id=thread.pk, user_id=user.pk, state=MembershipState.ACTIVE)
-        .values_list("role", flat=True)
+        .values_list("role", "group__kind")
         .first()
     )
+    if row is None:
+        return False
+    role, kind = row
     if role == Role.FACILITATOR:
+        if kind == GroupKind.DEBRIEF:  # a debrief's starter: a debrief lead or a coordinator
+            return bool(user.is_debrief_lead or user.is_coordinator)
         return bool(user.is_supporter or user.is_coordinator)
-    return role is not None
+    return True
 
 
 def thread_refusals(pairs: set[tuple[int, int]]) -> dict[tuple[int, int], str]:

@@ -16,7 +16,10 @@ NO_NAMES = "No names and no patient details: just the team or area."
 
 class StartForm(forms.Form):
     mode = forms.ChoiceField(
-        choices=[(DebriefMode.HOT, "Hot: now, about five minutes"), (DebriefMode.COLD, "Cold: a session in 1 to 3 days")],
+        choices=[
+            (DebriefMode.HOT, "Hot: now, about five minutes"),
+            (DebriefMode.COLD, "Cold: a session in 1 to 3 days"),
+        ],
         widget=forms.RadioSelect,
         initial=DebriefMode.HOT,
         label="When?",
@@ -51,7 +54,7 @@ class StartForm(forms.Form):
             self.initial["start_key"] = secrets.token_urlsafe(24)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("mode") == DebriefMode.COLD and not data.get("cold_at") and "cold_at" not in self.errors:
             self.add_error("cold_at", "Choose when the cold debrief meets.")
         return data

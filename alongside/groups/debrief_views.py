@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from alongside.audit.access import AuthedRequest, coordinator_required
 from alongside.audit.services import denied
@@ -94,6 +94,7 @@ def _detail(request: AuthedRequest, group: Group, *, record_form: RecordForm | N
 
 
 @login_required
+@require_safe
 def detail(request: AuthedRequest, pk: int) -> HttpResponse:
     group, _membership = access.get_debrief(request, pk)
     return _detail(request, group)
@@ -190,6 +191,7 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def after(request: AuthedRequest, pk: int) -> HttpResponse:
     group = access.get_participated_debrief(request, pk)
     return render(request, "groups/debrief_after.html", {"group": group})
@@ -200,8 +202,7 @@ def records(request: AuthedRequest) -> HttpResponse:
     found = debriefs.records()
     labels = dict(Theme.choices)
     rows = [
-        {"debrief": d, "themes": [labels[t] for t in d.themes if t in labels], "to_action": d.to_action}
-        for d in found
+        {"debrief": d, "themes": [labels[t] for t in d.themes if t in labels], "to_action": d.to_action} for d in found
     ]
     return render(
         request,

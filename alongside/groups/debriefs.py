@@ -183,9 +183,8 @@ def start_debrief(
                 created_at=at,
             )
     except IntegrityError:  # a tap that slipped past the lock (it cannot on PostgreSQL or SQLite): the first wins
-        transaction.set_rollback(True)
         raise ValidationError("This debrief was already started: open it from your home page.") from None
-    if mode == DebriefMode.COLD:
+    if mode == DebriefMode.COLD and cold_at is not None:
         Meeting.objects.create(group=group, starts_at=cold_at, minutes=COLD_MINUTES, created_by=by, created_at=at)
     record("groups.debrief.started", actor=by, target=group, request=request, details={"mode": mode})
     return debrief
@@ -330,6 +329,8 @@ def save_record(
     unknown = [t for t in themes if t not in Theme.values]
     if unknown:
         raise ValidationError({"themes": "Choose themes from the list."})
+    if not themes and not any(text.strip() for text in texts.values()):
+        raise ValidationError("Choose a theme or write a line first: there is nothing to save yet.")
     names = participant_names(debrief)
     errors = {}
     for field, text in texts.items():
@@ -455,7 +456,7 @@ def records() -> list[Debrief]:
 
 
 def theme_counts(debriefs: list[Debrief]) -> list[tuple[str, int]]:
-    counts = {value: 0 for value in Theme.values}
+    counts = dict.fromkeys(Theme.values, 0)
     for debrief in debriefs:
         for theme in debrief.themes:
             if theme in counts:

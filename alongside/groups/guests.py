@@ -18,7 +18,16 @@ from alongside.groups.models import Membership, MembershipState
 # Pages open to everyone, guests included (a guest in distress reaches help now; signing out always works).
 _OPEN_PREFIXES = ("/static/", "/accounts/logout/", "/debriefs/join/")
 _OPEN_EXACT = frozenset(
-    {"/", "/about/", "/offline/", "/help-now/", "/healthz", "/favicon.ico", "/manifest.webmanifest", "/service-worker.js"}
+    {
+        "/",
+        "/about/",
+        "/offline/",
+        "/help-now/",
+        "/healthz",
+        "/favicon.ico",
+        "/manifest.webmanifest",
+        "/service-worker.js",
+    }
 )
 _DEBRIEF_PAGE = re.compile(r"^/debriefs/(\d+)/(?:after/)?$")
 _THREAD_PAGE = re.compile(r"^/threads/(\d+)/$")

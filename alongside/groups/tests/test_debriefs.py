@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -51,6 +52,7 @@ def test_a_lead_starts_a_hot_debrief_once_per_key_and_facilitates_it():
     assert group.name == "ED resus team" and group.kind == "debrief"
     membership = Membership.objects.get(group=group, user=starter)
     assert membership.role == Role.FACILITATOR and membership.outreach_due_at is None
+    assert group.starts_at is not None
     assert first.invite_expires_at == group.starts_at + dt.timedelta(hours=debriefs.HOT_LINK_HOURS)
     assert debriefs.find_by_token(debriefs.invite_token(first)).pk == first.pk
 
@@ -169,6 +171,7 @@ def test_a_signed_in_member_joins_with_one_tap_after_the_agreement():
     assert response.status_code == 302
     membership = Membership.objects.get(group=debrief.group, user=person)
     assert membership.is_active
+    assert membership.joined_at is not None
     assert membership.outreach_due_at == membership.joined_at + dt.timedelta(hours=24)
     assert web.get(_join_url(debrief))["Location"] == f"/debriefs/{debrief.group_id}/"  # already in: straight there
 
@@ -295,7 +298,7 @@ def test_outreach_reaches_every_participant_exactly_once_and_not_the_starter(dja
     assert sorted(notes.values_list("user_id", flat=True)) == sorted(p.pk for p in people)
     assert set(notes.values_list("link", flat=True)) == {f"/debriefs/{debrief.group_id}/after/"}
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["sam@example.org"]
-    body = mail.outbox[0].body + str(mail.outbox[0].alternatives)
+    body = str(mail.outbox[0].body) + str(mail.outbox[0].alternatives)
     assert "Sam" not in body and "ED resus" not in body
     guest_row = Membership.objects.get(group=debrief.group, user__is_guest=True, outreach_sent_at__isnull=False)
     assert guest_row.outreach_email == ""
@@ -337,3 +340,20 @@ def test_guests_are_deleted_when_the_link_expires_and_their_messages_stay(monkey
     assert debriefs.send_due_outreach(at=due).emailed == 1
     assert debriefs.expire_guests(at=due) == 1
     assert not User.objects.filter(is_guest=True).exists()
+
+
+def test_the_starter_holds_the_thread_while_a_lead_and_a_guest_posts_under_their_first_name():
+    from alongside.conversations.access import get_thread_for_member  # only this test needs it
+    from alongside.conversations.selectors import member_names  # only this test needs it
+
+    starter = lead()
+    debrief = hot(starter)
+    guest = debriefs.join_as_guest(debrief=debrief, first_name="Sam", accepted_agreement=True)
+    thread_id = debrief.group.thread_id
+    assert get_thread_for_member(starter, thread_id, via="test").pk == thread_id
+    assert get_thread_for_member(guest, thread_id, via="test").pk == thread_id
+    assert member_names(thread_id)[guest.pk] == "Sam"
+    User.objects.filter(pk=starter.pk).update(is_debrief_lead=False)
+    starter.refresh_from_db()
+    with pytest.raises(Http404):
+        get_thread_for_member(starter, thread_id, via="test")
