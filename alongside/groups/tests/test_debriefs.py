@@ -357,3 +357,47 @@ def test_the_starter_holds_the_thread_while_a_lead_and_a_guest_posts_under_their
     starter.refresh_from_db()
     with pytest.raises(Http404):
         get_thread_for_member(starter, thread_id, via="test")
+
+
+def test_a_coordinator_makes_someone_a_debrief_lead_on_the_console_with_no_second_factor_needed():
+    coordinator, person = factories.coordinator(), factories.member(display_name="Rivera", mfa=False)
+    web = Client()
+    web.force_login(coordinator)
+    page = web.get(reverse("console:person", args=[person.pk]))
+    assert b"Make a debrief lead" in page.content
+    confirm = web.get(reverse("console:person_role", args=[person.pk]), {"role": "debrief_lead", "granted": "1"})
+    assert confirm.status_code == 200 and b"two-factor" not in confirm.content
+    response = web.post(
+        reverse("console:person_role", args=[person.pk]),
+        {"role": "debrief_lead", "granted": "1", "reason": "ED clinical lead"},
+    )
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.is_debrief_lead and not person.needs_mfa
+    assert AuditEvent.objects.get(action="accounts.role.granted", subject_id=person.pk).details == {
+        "role": "debrief_lead"
+    }
+    assert b"Rivera is now a debrief lead" in web.get(response["Location"]).content
+    web.force_login(person)
+    assert web.get(reverse("debriefs:start")).status_code == 200  # no MFA enrolment asked
+
+
+def test_a_cold_time_on_the_form_is_read_in_the_starters_own_time_zone():
+    import zoneinfo  # only this test needs it
+
+    starter = lead()
+    starter.profile.time_zone = "Australia/Perth"
+    starter.profile.save()
+    web = Client()
+    web.force_login(starter)
+    local = (now() + dt.timedelta(hours=30)).astimezone(zoneinfo.ZoneInfo("Australia/Perth")).replace(
+        second=0, microsecond=0
+    )
+    key = web.get(reverse("debriefs:start")).context["form"].initial["start_key"]
+    data = {"mode": "cold", "team": "ICU", "outreach_after_hours": "72", "start_key": key}
+    assert web.post(reverse("debriefs:start"), data).status_code == 200  # no time: asked for one
+    response = web.post(reverse("debriefs:start"), {**data, "cold_at": local.strftime("%Y-%m-%dT%H:%M")})
+    assert response.status_code == 302
+    meeting = Meeting.objects.get(group__debrief__started_by=starter)
+    assert meeting.starts_at == local
+    assert Debrief.objects.get(started_by=starter).outreach_after_hours == 72
