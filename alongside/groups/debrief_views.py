@@ -14,7 +14,8 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST, require_safe
 
 from alongside.audit.access import AuthedRequest, coordinator_required
-from alongside.audit.services import denied
+from alongside.audit.models import Outcome
+from alongside.audit.services import denied, record
 from alongside.groups import access, debriefs
 from alongside.groups.debrief_forms import GuestJoinForm, JoinForm, RecordForm, StartForm
 from alongside.groups.models import Debrief, DebriefMode, Group, Theme
@@ -27,6 +28,8 @@ STOP5 = (
     ("Points to action", "Who follows up what (by role, not by name)."),
 )
 JOIN_ACTION = "groups.debrief.join_link"
+JOIN_PATH = "/debriefs/join/"
+"""What the audit trail keeps of a refused link's path: the route, never the token."""
 
 
 @login_required
@@ -132,11 +135,14 @@ def end(request: AuthedRequest, pk: int) -> HttpResponse:
 
 def _link_refused(request: HttpRequest, debrief: Debrief | None) -> HttpResponse:
     """An unknown link (404) or an expired or ended debrief's (410): a clear page, audited, nothing created."""
-    denied(
+    # Not ``denied()``: it keeps the request's path, and this path is the link itself.
+    record(
         JOIN_ACTION,
         request=request,
         target_type=access.TARGET if debrief else "",
         target_id=debrief.group_id if debrief else "",
+        outcome=Outcome.DENIED,
+        details={"path": JOIN_PATH, "method": request.method or ""},
     )
     status = 404 if debrief is None else 410
     return render(request, "groups/debrief_link_expired.html", {"unknown": debrief is None}, status=status)

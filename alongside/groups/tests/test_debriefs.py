@@ -135,6 +135,9 @@ def test_an_expired_or_ended_or_unknown_link_refuses_clearly_audited_and_creates
     assert Client().get(url).status_code == 410
     assert Client().get(reverse("debriefs:join", kwargs={"token": "f" * 40})).status_code == 404
     assert User.objects.count() == users and _denials() == before + 3
+    token = debriefs.invite_token(debrief)
+    trail = " ".join(f"{e.details}" for e in AuditEvent.objects.all())
+    assert token[debriefs.SELECTOR_LENGTH :] not in trail and "f" * 40 not in trail
 
 
 def test_a_guest_joins_with_a_first_name_only_and_is_signed_in_shown_by_it():
