@@ -393,8 +393,10 @@ def test_a_cold_time_on_the_form_is_read_in_the_starters_own_time_zone():
     starter.profile.save()
     web = Client()
     web.force_login(starter)
-    local = (now() + dt.timedelta(hours=30)).astimezone(zoneinfo.ZoneInfo("Australia/Perth")).replace(
-        second=0, microsecond=0
+    local = (
+        (now() + dt.timedelta(hours=30))
+        .astimezone(zoneinfo.ZoneInfo("Australia/Perth"))
+        .replace(second=0, microsecond=0)
     )
     key = web.get(reverse("debriefs:start")).context["form"].initial["start_key"]
     data = {"mode": "cold", "team": "ICU", "outreach_after_hours": "72", "start_key": key}
