@@ -406,3 +406,5 @@ def test_a_cold_time_on_the_form_is_read_in_the_starters_own_time_zone():
     meeting = Meeting.objects.get(group__debrief__started_by=starter)
     assert meeting.starts_at == local
     assert Debrief.objects.get(started_by=starter).outreach_after_hours == 72
+    page = web.get(response["Location"]).content.decode()
+    assert local.strftime("%H:%M") in page and "STOP5" not in page  # the time in the starter's zone, no timer
