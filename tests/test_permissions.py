@@ -38,8 +38,10 @@ from alongside.connections import batch as matching_batch
 from alongside.connections.services import close_connection
 from alongside.connections.tests import factories as connection_factories
 from alongside.conversations.services import get_or_create_thread_for_connection
+from alongside.groups import debriefs
 from alongside.groups import services as group_services
 from alongside.groups.models import Group, GroupKind, JoinPolicy, Meeting
+from alongside.groups.models import Debrief, Group, GroupKind, JoinPolicy
 from alongside.lib.time import now
 from alongside.meetings.calendar import reset_feed
 from alongside.meetings.models import Session
@@ -208,6 +210,21 @@ def _group_meeting(cast: Cast) -> dict[str, Any]:
     meeting = Meeting.objects.create(
         group_id=made["pk"], starts_at=now() + dt.timedelta(days=1), minutes=60, created_by=cast["supporter"]
     return {"pk": made["pk"], "meeting_pk": meeting.pk}
+def _debrief_group(cast: Cast) -> Debrief:
+    """A hot debrief the cast's supporter (made a debrief lead) started, which the cast's member joined."""
+    User.objects.filter(pk=cast["supporter"].pk).update(is_debrief_lead=True)
+    cast["supporter"].is_debrief_lead = True
+    made = debriefs.start_debrief(by=cast["supporter"], mode="hot", team="ED resus team", start_key="matrix")
+    debriefs.join_debrief(debrief=made, user=cast["member"], accepted_agreement=True)
+    return made
+
+
+def _debrief_page(cast: Cast) -> dict[str, Any]:
+    return {"pk": _debrief_group(cast).group_id}
+
+
+def _debrief_link(cast: Cast) -> dict[str, Any]:
+    return {"token": debriefs.invite_token(_debrief_group(cast))}
 
 
 def _talknow_request(cast: Cast) -> TalkNowRequest:
@@ -640,6 +657,19 @@ PAGES: list[tuple[str, str] | tuple[str, str, Builder]] = [
         _group_facilitator,
     ),
     ("log/log 403/403 403/403 200/302 403/403 403/403 403/403 mfa/mfa", "groups:manage_close", _group_page),
+    # --- incident debriefs (issue 12) ---
+    # Started by debrief leads and coordinators (the cast has no lead here); an empty POST redraws the form.
+    ("log/log 403/403 403/403 200/200 403/403 403/403 403/403 mfa/mfa", "debriefs:start"),
+    ("log/log 403/403 403/403 200/200 403/403 403/403 403/403 mfa/mfa", "debriefs:records"),
+    # The debrief the supporter (a lead) started and the member joined: its people and the coordinators see it.
+    ("log/log 200/405 200/405 200/405 404/405 404/405 200/405 mfa/mfa", "debriefs:detail", _debrief_page),
+    # The record and ending it are the starter's; an empty record is refused (400), a GET goes back to the page.
+    ("log/log 404/404 302/400 404/404 404/404 404/404 302/400 mfa/mfa", "debriefs:record", _debrief_page),
+    ("log/log 405/404 405/302 405/404 405/404 405/404 405/302 mfa/mfa", "debriefs:end", _debrief_page),
+    # Offered to the people who took part, not the starter.
+    ("log/log 200/405 404/405 404/405 404/405 404/405 404/405 mfa/mfa", "debriefs:after", _debrief_page),
+    # The invitation link: anyone holding it; people already in go straight to the page; an empty POST is refused.
+    ("200/400 302/302 302/302 200/400 200/400 200/400 302/302 mfa/mfa", "debriefs:join", _debrief_link),
 ]
 
 

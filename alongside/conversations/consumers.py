@@ -51,6 +51,8 @@ def _queue_offline_notice(thread_id: int, user_id: int) -> None:
 class ThreadConsumer(GuardedConsumer):
     """One person's socket on one thread."""
 
+    takes_guests = True
+
     thread_id: int
     accepts: bool
     counted = False

@@ -86,15 +86,21 @@ def is_active_member(group_id: int, user_id: int) -> bool:
 
 def thread_open_to(thread: Thread, user: Any) -> bool:
     """A group's thread opens to its active members only: a removed or departed member's sockets close. A facilitator
-    holds their place only while they are a supporter or coordinator (a removed role closes it like an outsider's)."""
-    role = (
+    holds their place only while they are a supporter or coordinator (a debrief's, a debrief lead or coordinator): a
+    removed role closes it like an outsider's."""
+    row = (
         Membership.objects.filter(group__thread_id=thread.pk, user_id=user.pk, state=MembershipState.ACTIVE)
-        .values_list("role", flat=True)
+        .values_list("role", "group__kind")
         .first()
     )
+    if row is None:
+        return False
+    role, kind = row
     if role == Role.FACILITATOR:
+        if kind == GroupKind.DEBRIEF:  # a debrief's starter: a debrief lead or a coordinator
+            return bool(user.is_debrief_lead or user.is_coordinator)
         return bool(user.is_supporter or user.is_coordinator)
-    return role is not None
+    return True
 
 
 def thread_refusals(pairs: set[tuple[int, int]]) -> dict[tuple[int, int], str]:
@@ -159,3 +165,39 @@ def get_membership_in(request: AuthedRequest, group: Group, pk: int, *, action: 
     if membership is None:
         raise deny_404(request, action=action, target_type="groups.membership", target_id=pk)
     return membership
+# --- incident debriefs ---------------------------------------------------------------------------------------------
+
+DEBRIEF_ACTION = "groups.debrief.view"
+LEAD_ACTION = "groups.debrief.lead"
+AFTER_ACTION = "groups.debrief.after"
+
+
+def get_debrief(request: AuthedRequest, pk: int) -> tuple[Group, Membership | None]:
+    """A debrief's page: for the people in it (guests included), its starter and the coordinators; else an
+    audited 404."""
+    group = Group.objects.select_related("thread", "debrief").filter(pk=pk, kind=GroupKind.DEBRIEF).first()
+    membership = membership_of(group, request.user) if group is not None else None
+    if group is None or not may_see(group, request.user, membership=membership):
+        raise deny_404(request, action=DEBRIEF_ACTION, target_type=TARGET, target_id=pk)
+    return group, membership
+
+
+def get_led_debrief(request: AuthedRequest, pk: int) -> Group:
+    """A debrief, for its active facilitators (the starter): the record, ending it; else an audited 404."""
+    group = Group.objects.select_related("thread", "debrief").filter(pk=pk, kind=GroupKind.DEBRIEF).first()
+    membership = membership_of(group, request.user) if group is not None else None
+    if group is None or membership is None or not membership.is_active or not membership.is_facilitator:
+        raise deny_404(request, action=LEAD_ACTION, target_type=TARGET, target_id=pk)
+
+
+def get_participated_debrief(request: AuthedRequest, pk: int) -> Group:
+    """The after page of a debrief, for the people who took part in it (not its facilitators); else an audited 404."""
+    group = Group.objects.select_related("debrief").filter(pk=pk, kind=GroupKind.DEBRIEF).first()
+    membership = membership_of(group, request.user) if group is not None else None
+    if (
+        group is None
+        or membership is None
+        or membership.is_facilitator
+        or membership.state not in (MembershipState.ACTIVE, MembershipState.LEFT)
+    ):
+        raise deny_404(request, action=AFTER_ACTION, target_type=TARGET, target_id=pk)

@@ -13,19 +13,11 @@ class GroupsConfig(AppConfig):
             register_thread_header,
         )
         from alongside.conversations.models import ThreadKind  # models are ready only now
-<<<<<<< HEAD
         from alongside.groups.access import thread_header, thread_open_to, thread_refusals  # models are ready only now
-
-        register_kind_check(ThreadKind.GROUP, thread_open_to)
-        register_send_check(ThreadKind.GROUP, thread_refusals)
-        register_thread_header(ThreadKind.GROUP, thread_header)
-=======
-        from alongside.groups import meeting_tasks  # noqa: F401  (huey finds only tasks.py: registers the reminders)
-        from alongside.groups.access import thread_open_to, thread_refusals  # models are ready only now
         from alongside.groups.meetings import feed_events  # models are ready only now
         from alongside.meetings.calendar import register_feed_source  # models are ready only now
 
         register_kind_check(ThreadKind.GROUP, thread_open_to)
         register_send_check(ThreadKind.GROUP, thread_refusals)
+        register_thread_header(ThreadKind.GROUP, thread_header)
         register_feed_source(feed_events)
->>>>>>> meetings

@@ -1,11 +1,14 @@
-"""Background work for circles and drop-ins: a drop-in ends at its set time (its thread closes, read-only; the
-retention policy later erases its words like any closed thread's)."""
+"""Background work for groups. Here: a drop-in ends at its set time (its thread closes, read-only; the retention policy
+later erases its words like any closed thread's). Huey and ``serve`` find an app's ``tasks`` module, so the debriefs'
+outreach and guest expiry (``debrief_tasks``) and the meeting reminders (``meeting_tasks``) are imported here too."""
 
 from __future__ import annotations
 
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
+from alongside.groups.debrief_tasks import expire_debrief_guests, send_debrief_outreach
+from alongside.groups.meeting_tasks import remind_group_meetings
 from alongside.groups.models import Group, GroupKind
 from alongside.groups.services import end_group
 from alongside.lib.time import now
@@ -23,3 +26,6 @@ def end_due_drop_ins() -> int:
 @db_periodic_task(crontab(minute="*"))
 def end_drop_ins() -> None:
     end_due_drop_ins()
+
+
+__all__ = ["end_drop_ins", "expire_debrief_guests", "remind_group_meetings", "send_debrief_outreach"]

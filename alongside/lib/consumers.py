@@ -77,10 +77,13 @@ def has_totp(user_id: int) -> bool:
     return Authenticator.objects.filter(user_id=user_id, type=Authenticator.Type.TOTP).exists()
 
 
-def person_refused(user: Any, required_role: str | None) -> CloseCode | None:
-    """Why this person may not hold the socket whatever it is for, or None."""
+def person_refused(user: Any, required_role: str | None, *, guests: bool = False) -> CloseCode | None:
+    """Why this person may not hold the socket whatever it is for, or None. A debrief guest holds only the sockets
+    that take guests (their debrief's thread): elsewhere, as on pages, nothing is there for them (4404)."""
     if not user.is_active:
         return CloseCode.FORBIDDEN
+    if getattr(user, "is_guest", False) and not guests:
+        return CloseCode.NOT_FOUND
     if user.needs_mfa and not has_totp(user.pk):
         return CloseCode.FORBIDDEN
     if required_role is not None and not getattr(user, f"is_{required_role}", False):
@@ -122,6 +125,8 @@ class GuardedConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     """Subclasses whose frames carry more (a call's SDP) raise this."""
     required_role: ClassVar[str | None] = None
     """A role the socket needs ("supporter", "coordinator"); losing it closes the socket (4403)."""
+    takes_guests: ClassVar[bool] = False
+    """Whether a debrief guest may hold it (only the thread socket: its own check admits a debrief's members)."""
 
     user: Any
     user_id: int
@@ -256,7 +261,7 @@ class GuardedConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     # --- re-checks --------------------------------------------------------------------------------------------
 
     def _admit(self, user: Any) -> Any:
-        code = person_refused(user, self.required_role)
+        code = person_refused(user, self.required_role, guests=self.takes_guests)
         if code is not None:
             socket_refused.send(
                 type(self), user_id=user.pk, path=str(self.scope.get("path", ""))[:200], code=int(code), why="person"
@@ -268,7 +273,7 @@ class GuardedConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         found = session_user(self.session_key, self.user_id, touch=touch)
         if isinstance(found, CloseCode):
             return found, None
-        code = person_refused(found, self.required_role)
+        code = person_refused(found, self.required_role, guests=self.takes_guests)
         if code is not None:
             return code, None
         try:

@@ -45,7 +45,7 @@ from alongside.safety.models import Concern
 from alongside.talknow import services as talknow
 from alongside.talknow.models import OPEN_STATES, State, TalkNowRequest
 
-ROLES = ("supporter", "coordinator")
+ROLES = ("supporter", "coordinator", "debrief_lead")
 
 
 def _iso(value: dt.datetime | dt.date | None) -> str | None:
