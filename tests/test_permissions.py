@@ -40,8 +40,7 @@ from alongside.connections.tests import factories as connection_factories
 from alongside.conversations.services import get_or_create_thread_for_connection
 from alongside.groups import debriefs
 from alongside.groups import services as group_services
-from alongside.groups.models import Group, GroupKind, JoinPolicy, Meeting
-from alongside.groups.models import Debrief, Group, GroupKind, JoinPolicy
+from alongside.groups.models import Debrief, Group, GroupKind, JoinPolicy, Meeting
 from alongside.lib.time import now
 from alongside.meetings.calendar import reset_feed
 from alongside.meetings.models import Session
@@ -209,7 +208,10 @@ def _group_meeting(cast: Cast) -> dict[str, Any]:
     made = _group(cast)
     meeting = Meeting.objects.create(
         group_id=made["pk"], starts_at=now() + dt.timedelta(days=1), minutes=60, created_by=cast["supporter"]
+    )
     return {"pk": made["pk"], "meeting_pk": meeting.pk}
+
+
 def _debrief_group(cast: Cast) -> Debrief:
     """A hot debrief the cast's supporter (made a debrief lead) started, which the cast's member joined."""
     User.objects.filter(pk=cast["supporter"].pk).update(is_debrief_lead=True)

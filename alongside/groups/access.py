@@ -165,6 +165,8 @@ def get_membership_in(request: AuthedRequest, group: Group, pk: int, *, action: 
     if membership is None:
         raise deny_404(request, action=action, target_type="groups.membership", target_id=pk)
     return membership
+
+
 # --- incident debriefs ---------------------------------------------------------------------------------------------
 
 DEBRIEF_ACTION = "groups.debrief.view"
@@ -188,6 +190,7 @@ def get_led_debrief(request: AuthedRequest, pk: int) -> Group:
     membership = membership_of(group, request.user) if group is not None else None
     if group is None or membership is None or not membership.is_active or not membership.is_facilitator:
         raise deny_404(request, action=LEAD_ACTION, target_type=TARGET, target_id=pk)
+    return group
 
 
 def get_participated_debrief(request: AuthedRequest, pk: int) -> Group:
@@ -201,3 +204,4 @@ def get_participated_debrief(request: AuthedRequest, pk: int) -> Group:
         or membership.state not in (MembershipState.ACTIVE, MembershipState.LEFT)
     ):
         raise deny_404(request, action=AFTER_ACTION, target_type=TARGET, target_id=pk)
+    return group
