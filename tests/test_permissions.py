@@ -568,17 +568,17 @@ PAGES: list[tuple[str, str] | tuple[str, str, Builder]] = [
     # --- groups (issue 12): meetings and the video room ---
     # The meetings, a meeting's .ics and the room are for the group's active members (the cast's member, and its
     # supporter, who facilitates); scheduling and cancelling for its facilitators. The room has no meeting open now,
-    # so members get the "opens at" page; a facilitator whose supporter role was removed holds no place in the room
-    # (as in the thread), though the group's pages still show them its meetings.
-    ("log/log 200/405 200/405 404/405 404/405 404/405 200/405 mfa/mfa", "group_meetings:meeting_list", _group_page),
-    ("log/log 404/404 200/200 404/404 404/404 404/404 200/200 mfa/mfa", "group_meetings:meeting_new", _group_page),
+    # so members get the "opens at" page; a facilitator whose supporter role was removed holds no place in the group
+    # any more (as in the thread): meetings, the room and scheduling are all refused.
+    ("log/log 200/405 200/405 404/405 404/405 404/405 404/405 mfa/mfa", "group_meetings:meeting_list", _group_page),
+    ("log/log 404/404 200/200 404/404 404/404 404/404 404/404 mfa/mfa", "group_meetings:meeting_new", _group_page),
     # Cancelling asks first (GET), then goes back to the meetings.
     (
-        "log/log 404/404 200/302 404/404 404/404 404/404 200/302 mfa/mfa",
+        "log/log 404/404 200/302 404/404 404/404 404/404 404/404 mfa/mfa",
         "group_meetings:meeting_cancel",
         _group_meeting,
     ),
-    ("log/log 200/405 200/405 404/405 404/405 404/405 200/405 mfa/mfa", "group_meetings:meeting_ics", _group_meeting),
+    ("log/log 200/405 200/405 404/405 404/405 404/405 404/405 mfa/mfa", "group_meetings:meeting_ics", _group_meeting),
     ("log/log 200/405 200/405 404/405 404/405 404/405 404/405 mfa/mfa", "group_meetings:room", _group_page),
     # --- safety (issue 11: raising a concern, help now, debriefs) ---
     # Raising is for the supporter of the place it arose in (others lack the role: 403; another supporter: 404). An

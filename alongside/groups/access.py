@@ -56,9 +56,21 @@ def get_member_group(request: AuthedRequest, pk: int) -> tuple[Group, Membership
     """The group, for its active members only (the thread, the room, the meetings); else an audited 404."""
     group = Group.objects.select_related("thread").filter(pk=pk).first()
     membership = membership_of(group, request.user) if group is not None else None
-    if group is None or membership is None or not membership.is_active or not request.user.is_active:
+    if group is None or membership is None or not holds_place(membership, group.kind, request.user):
         raise deny_404(request, action=MEMBER_ACTION, target_type=TARGET, target_id=pk)
     return group, membership
+
+
+def holds_place(membership: Membership, kind: str, user: Any) -> bool:
+    """An active member holds their place; a facilitator only while they keep the role facilitating needs (a
+    supporter or coordinator; a debrief's starter, a debrief lead or coordinator): a removed role ends it."""
+    if not membership.is_active or not user.is_active:
+        return False
+    if membership.role != Role.FACILITATOR:
+        return True
+    if kind == GroupKind.DEBRIEF:
+        return bool(user.is_debrief_lead or user.is_coordinator)
+    return bool(user.is_supporter or user.is_coordinator)
 
 
 def get_facilitated_group(request: AuthedRequest, pk: int) -> tuple[Group, Membership]:
@@ -88,19 +100,12 @@ def thread_open_to(thread: Thread, user: Any) -> bool:
     """A group's thread opens to its active members only: a removed or departed member's sockets close. A facilitator
     holds their place only while they are a supporter or coordinator (a debrief's, a debrief lead or coordinator): a
     removed role closes it like an outsider's."""
-    row = (
+    membership = (
         Membership.objects.filter(group__thread_id=thread.pk, user_id=user.pk, state=MembershipState.ACTIVE)
-        .values_list("role", "group__kind")
+        .select_related("group")
         .first()
     )
-    if row is None:
-        return False
-    role, kind = row
-    if role == Role.FACILITATOR:
-        if kind == GroupKind.DEBRIEF:  # a debrief's starter: a debrief lead or a coordinator
-            return bool(user.is_debrief_lead or user.is_coordinator)
-        return bool(user.is_supporter or user.is_coordinator)
-    return True
+    return membership is not None and holds_place(membership, membership.group.kind, user)
 
 
 def thread_refusals(pairs: set[tuple[int, int]]) -> dict[tuple[int, int], str]:

@@ -1,6 +1,6 @@
 """Debrief guests: people who joined a debrief through its link under a first name, without an account of their own.
 
-A guest may open only their debrief's page (and its after page), its thread page, signing out, the public pages and
+A guest may open only their debrief's page (and its after page), its thread page, its video room, signing out, the public pages and
 "I need help now"; everything else answers an audited 404 (as if it did not exist), and a guest is never sent to
 finish a profile. Their thread socket is the thread's own check (active members only).
 """
@@ -31,6 +31,7 @@ _OPEN_EXACT = frozenset(
 )
 _DEBRIEF_PAGE = re.compile(r"^/debriefs/(\d+)/(?:after/)?$")
 _THREAD_PAGE = re.compile(r"^/threads/(\d+)/$")
+_ROOM_PAGE = re.compile(r"^/groups/(\d+)/room/$")
 GUEST_ACTION = "groups.debrief.guest_elsewhere"
 
 
@@ -42,6 +43,8 @@ def guest_may_open(user_id: int, path: str) -> bool:
         return rows.filter(group_id=int(match.group(1))).exists()
     if match := _THREAD_PAGE.match(path):
         return rows.filter(group__thread_id=int(match.group(1))).exists()
+    if match := _ROOM_PAGE.match(path):  # the debrief's video room (its own check says when it is open)
+        return rows.filter(group_id=int(match.group(1))).exists()
     return False
 
 
