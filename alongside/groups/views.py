@@ -21,6 +21,7 @@ from alongside.groups.access import (
 )
 from alongside.groups.agreement import AGREEMENT
 from alongside.groups.forms import AddFacilitatorForm, DirectoryFilterForm, GroupForm, JoinForm
+from alongside.groups.meeting_views import meetings_context
 from alongside.groups.models import GroupKind, MembershipState, Role
 from alongside.lib.time import in_zone, time_zone_of
 from alongside.lib.views import attempt, posted
@@ -63,6 +64,8 @@ def detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "agreement": AGREEMENT,
         "form": JoinForm(),
     }
+    if context["is_member"]:
+        context.update(meetings_context(group, membership, request.user))
     return render(request, "groups/detail.html", context)
 
 

@@ -339,3 +339,21 @@ def test_an_ended_groups_meetings_leave_the_feed(circle, clock):  # noqa: F811
     assert len(_feed(facilitator)) == 1
     services.end_group(group=group)
     assert _feed(facilitator) == []
+
+
+def test_the_group_page_shows_members_its_meetings_and_room_and_outsiders_neither():
+    facilitator, member, outsider = factories.supporter(), factories.member(), factories.member()
+    group = services.create_group(
+        kind=GroupKind.CIRCLE, name="Exams", created_by=None, facilitators=[facilitator], join_policy=JoinPolicy.OPEN
+    )
+    services.join(group=group, user=member, accepted_agreement=True)
+    Meeting.objects.create(
+        group=group, starts_at=dt.datetime.now(dt.UTC) + dt.timedelta(days=2), minutes=60, created_by=facilitator
+    )
+    client = Client()
+    client.force_login(member)
+    page = client.get(f"/groups/{group.pk}/").content.decode()
+    assert "Add to my calendar" in page and f"/groups/{group.pk}/room/" in page
+    client.force_login(outsider)
+    page = client.get(f"/groups/{group.pk}/").content.decode()
+    assert "Add to my calendar" not in page and f"/groups/{group.pk}/room/" not in page
