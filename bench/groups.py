@@ -368,7 +368,12 @@ def _quantiles(samples: list[float]) -> dict[str, float | None]:
     if len(samples) < 2:
         return {"p50": None, "p95": None, "p99": None, "max": None}
     cuts = statistics.quantiles(samples, n=100, method="inclusive")
-    return {"p50": round(cuts[49], 1), "p95": round(cuts[94], 1), "p99": round(cuts[98], 1), "max": round(max(samples), 1)}
+    return {
+        "p50": round(cuts[49], 1),
+        "p95": round(cuts[94], 1),
+        "p99": round(cuts[98], 1),
+        "max": round(max(samples), 1),
+    }
 
 
 def figures(tally: Tally, sockets: list[_Socket], timings: dict[str, float], seconds: float) -> dict[str, Any]:

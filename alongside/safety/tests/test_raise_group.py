@@ -90,7 +90,9 @@ def test_someone_not_in_the_group_cannot_be_chosen(supporter_client, group, outs
     stranger = group_services.create_group(
         kind=GroupKind.CIRCLE, name="Other", created_by=outsider, facilitators=[factories.supporter()]
     )
-    answer = supporter_client.post(_url(group), {**GOOD, "about": _membership_id(stranger, stranger.memberships.get().user)})
+    answer = supporter_client.post(
+        _url(group), {**GOOD, "about": _membership_id(stranger, stranger.memberships.get().user)}
+    )
     assert answer.status_code == 200 and "Choose someone from the list" in answer.content.decode()
     assert not Concern.objects.exists()
 
