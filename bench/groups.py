@@ -431,7 +431,9 @@ def run_echo() -> dict[str, Any]:
     )
     try:
         _wait_for_port(port, server)
-        groups = [[(f"ws://127.0.0.1:{port}/groups/{g}/", {}) for _ in range(SIZE)] for g in range(GROUPS)]
+        groups: list[list[tuple[str, dict[str, str]]]] = [
+            [(f"ws://127.0.0.1:{port}/groups/{g}/", {}) for _ in range(SIZE)] for g in range(GROUPS)
+        ]
         tally, sockets, timings = _run(groups, f"http://127.0.0.1:{port}", server.pid)
     finally:
         _stop(server)

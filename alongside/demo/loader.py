@@ -789,7 +789,13 @@ def _load_groups(report: LoadReport) -> None:
 
 
 def _make_group(
-    seed: G.GroupSeed, *, created_by: User, facilitator: User, people: Sequence[User], **when: dt.datetime
+    seed: G.GroupSeed,
+    *,
+    created_by: User,
+    facilitator: User,
+    people: Sequence[User],
+    starts_at: dt.datetime | None = None,
+    ends_at: dt.datetime | None = None,
 ) -> Group:
     group = group_services.create_group(
         kind=seed.kind,
@@ -801,7 +807,8 @@ def _make_group(
         schedule=seed.schedule,
         created_by=created_by,
         facilitators=[facilitator],
-        **when,
+        starts_at=starts_at,
+        ends_at=ends_at,
     )
     for person in people:
         group_services.join(group=group, user=person, accepted_agreement=True)
