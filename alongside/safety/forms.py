@@ -64,7 +64,7 @@ class GroupConcernForm(ConcernForm):
         empty_value=None,
         required=False,
         label="Who is it about?",
-        help_text="Only the coordinator sees this.",
+        help_text="The group is not told.",
         error_messages={"invalid_choice": "Choose someone from the list, or the group in general."},
     )
 
