@@ -32,9 +32,10 @@ def test_a_facilitator_raises_a_concern_about_a_member_from_their_phone(
     )
     for person in (alice, olive):
         group_services.join(group=group, user=person, accepted_agreement=True)
-    context = new_context(viewport=MOBILE)
+    context = new_context()
     sign_in_as(context, bob)
     page = context.new_page()
+    page.set_viewport_size(MOBILE)
 
     page.goto(f"/groups/{group.pk}/concern/")
     expect(page.get_by_role("heading", name="Raise a concern")).to_be_visible()
