@@ -8,7 +8,7 @@ makes it with `create_group`, and 24 members who `join` it (open circles, the ag
 25 sockets a group, 1,000 in all. One session per account made with `SessionStore`, whose key the client sends as
 its session cookie (with an `Origin` header of the site). Then `alongside serve --no-worker`: one uvicorn process,
 DEBUG off, log level WARNING. On SQLite the in-process channel layer and cache; on PostgreSQL (when 127.0.0.1:5432
-answers) Redis as well (`GROUPS_BENCH_REDIS_URL`, default redis://127.0.0.1:6379/5, flushed first) in a database
+answers) Redis as well (`GROUPS_BENCH_REDIS_URL`, default redis://127.0.0.1:6379/5, flushed first; `none` for PostgreSQL alone) in a database
 `GROUPS_BENCH_PG_NAME` (default alongside_groupbench), made for the run and dropped after it.
 
 The load (all clients in this process, asyncio with uvloop, one clock): every one of the 1,000 sockets opens
@@ -468,13 +468,15 @@ def _redis_ready() -> bool:
 def run_fanout(database: str, echo: dict[str, Any] | None) -> list[dict[str, Any]]:
     database_url = redis_url = None
     if database == "postgresql":
-        if not _redis_ready() or not _postgres("create"):
+        with_redis = REDIS_URL != "none"
+        if (with_redis and not _redis_ready()) or not _postgres("create"):
             skipped = {"database": database, "skipped": "no PostgreSQL or no Redis"}
             return [
                 {"bench": "groups.fanout_p99", "value": None, "unit": "ms", "budget": BUDGET_MS, **skipped},
                 {"bench": "groups.lost", "value": None, "unit": "deliveries", "budget": 0, **skipped},
             ]
-        database_url, redis_url = f"postgres://postgres@127.0.0.1:5432/{PG_NAME}", REDIS_URL
+        database_url = f"postgres://postgres@127.0.0.1:5432/{PG_NAME}"
+        redis_url = REDIS_URL if with_redis else None
     port = _free_port()
     try:
         with tempfile.TemporaryDirectory(prefix="alongside-groupbench-") as data_dir:
