@@ -499,7 +499,12 @@ def run_fanout(database: str, echo: dict[str, Any] | None) -> list[dict[str, Any
             log_path = Path(data_dir) / "serve.log"  # a file, not a pipe: a full pipe would stall the server
             with log_path.open("wb") as log:
                 server = subprocess.Popen(
-                    ([sys.executable, "-m", "cProfile", "-o", "/tmp/groupbench/serve.prof", ALONGSIDE] if os.environ.get("GB_PROFILE") else [ALONGSIDE]) + ["serve", "--no-worker", "--host", "127.0.0.1", "--port", str(port)],
+                    (
+                        [sys.executable, "-m", "cProfile", "-o", "/tmp/groupbench/serve.prof", ALONGSIDE]
+                        if os.environ.get("GB_PROFILE")
+                        else [ALONGSIDE]
+                    )
+                    + ["serve", "--no-worker", "--host", "127.0.0.1", "--port", str(port)],
                     env=env,
                     cwd=ROOT,
                     stdout=log,
