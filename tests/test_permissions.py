@@ -587,6 +587,9 @@ PAGES: list[tuple[str, str] | tuple[str, str, Builder]] = [
     ("log/log 403/403 200/200 403/403 403/403 404/404 403/403 mfa/mfa", "safety:raise_connection", _connection),
     ("log/log 403/403 200/200 403/403 403/403 404/404 403/403 mfa/mfa", "safety:raise_call", _call_thread),
     ("log/log 403/403 200/200 403/403 403/403 404/404 403/403 mfa/mfa", "safety:raise_contact", _contact_record),
+    # From a group (issue 12): its active facilitator alone (the cast's supporter); everyone else, a member of the
+    # group included, learns nothing (404), and so does a facilitator whose supporter role was removed.
+    ("log/log 404/404 200/200 404/404 404/404 404/404 404/404 mfa/mfa", "safety:raise_group", _group_page),
     # Where a concern stands: its raiser's alone (even after their supporter role was removed: they raised it).
     ("log/log 404/405 200/405 404/405 404/405 404/405 200/405 mfa/mfa", "safety:raised", _concern),
     # I need help now: open to everyone with nothing in the way (not even MFA enrolment); an empty POST alerts
@@ -959,6 +962,10 @@ def _group_thread_socket(cast: Cast) -> str:
     return f"/ws/threads/{_group(cast)['thread']}/"
 
 
+def _group_call_socket(cast: Cast) -> str:
+    return f"/ws/calls/{_group(cast)['thread']}/"
+
+
 def _removed_from_group_socket(cast: Cast) -> str:
     """The cast's member was removed from the group by its facilitator."""
     made = Group.objects.get(pk=_group(cast)["pk"])
@@ -992,6 +999,8 @@ SOCKETS: list[tuple[str, str, Path]] = [
     # supporter role was removed, and a member a facilitator removed, are refused like outsiders.
     ("4401 open open 4404 4404 4404 4404 4403 4403 4403 4403 4403", "ws/threads/<int:pk>/", _group_thread_socket),
     ("4401 4404 open 4404 4404 4404 4404 4403 4403 4403 4403 4403", "ws/threads/<int:pk>/", _removed_from_group_socket),
+    # No calls in a group's thread: its members are refused (4403, audited), everyone else learns nothing.
+    ("4401 4403 4403 4404 4404 4404 4404 4403 4403 4403 4403 4403", "ws/calls/<int:thread_id>/", _group_call_socket),
     # talk now (issue 10's "Talk now in the app"): a waiting request's socket is its member's alone (a supporter
     # offered it learns nothing more); once accepted, the supporter who took it follows it too, and the two may call.
     ("4401 open 4404 4404 4404 4404 4404 4403 4403 4403 4403 4403", "ws/talk-now/<int:pk>/", _talknow_waiting_socket),

@@ -378,3 +378,27 @@ def remove_facilitator(*, membership: Membership, by: Any, request: HttpRequest 
     membership.save(update_fields=["role"])
     _deactivate(membership, MembershipState.LEFT)
     record("groups.facilitator.removed", actor=by, target=group, subject=membership.user, request=request)
+
+
+@transaction.atomic
+def release_for_deleted_account(*, user: Any, request: HttpRequest | None = None) -> list[int]:
+    """Before an account is deleted (its memberships go with it): each running group it was the last active
+    facilitator of is paused (members keep reading; nobody posts unsupervised) and the active coordinators are told
+    it needs a facilitator. Groups with another facilitator carry on as they are. Returns the groups paused."""
+    facilitated = Membership.objects.filter(
+        user=user, role=Role.FACILITATOR, state=MembershipState.ACTIVE, group__ended_at__isnull=True
+    ).values_list("group_id", flat=True)
+    others = Membership.objects.filter(group_id__in=facilitated, role=Role.FACILITATOR, state=MembershipState.ACTIVE)
+    covered = set(others.exclude(user=user).values_list("group_id", flat=True))
+    orphaned = sorted(set(facilitated) - covered)
+    if not orphaned:
+        return []
+    Group.objects.filter(pk__in=orphaned, paused_at__isnull=True).update(paused_at=now())
+    coordinators = list(
+        type(user).objects.filter(is_coordinator=True, is_active=True).exclude(pk=user.pk).values_list("pk", flat=True)
+    )
+    for group in Group.objects.filter(pk__in=orphaned):
+        record("groups.group.facilitator_gone", target=group, request=request)
+        for coordinator_id in coordinators:
+            notify(user_id=coordinator_id, kind=Kind.GROUP_NEEDS_FACILITATOR, link=group.get_absolute_url())
+    return orphaned
