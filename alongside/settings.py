@@ -119,6 +119,8 @@ MIDDLEWARE = [
     "alongside.lib.time.TimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # A debrief guest may open only their debrief (an audited 404 elsewhere), and is never sent to a profile.
+    "alongside.groups.guests.GuestMiddleware",
     "alongside.accounts.middleware.RoleSecurityMiddleware",
 ]
 

@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("alongside.conversations.urls")),
     path("", include("alongside.talknow.urls")),
     path("groups/", include("alongside.groups.urls")),
+    path("groups/", include("alongside.groups.meeting_urls")),
     path("debriefs/", include("alongside.groups.debrief_urls")),
     path("", include("alongside.safety.urls")),
     path("", include("alongside.safety.report_urls")),

@@ -38,8 +38,9 @@ from alongside.connections import batch as matching_batch
 from alongside.connections.services import close_connection
 from alongside.connections.tests import factories as connection_factories
 from alongside.conversations.services import get_or_create_thread_for_connection
+from alongside.groups import debriefs
 from alongside.groups import services as group_services
-from alongside.groups.models import Group, GroupKind, JoinPolicy
+from alongside.groups.models import Debrief, Group, GroupKind, JoinPolicy, Meeting
 from alongside.lib.time import now
 from alongside.meetings.calendar import reset_feed
 from alongside.meetings.models import Session
@@ -163,6 +164,71 @@ def _group(cast: Cast) -> dict[str, Any]:
     )
     group_services.join(group=made, user=cast["member"], accepted_agreement=True)
     return {"pk": made.pk, "thread": made.thread_id}
+
+
+def _group_page(cast: Cast) -> dict[str, Any]:
+    return {"pk": _group(cast)["pk"]}
+
+
+def _group_member(cast: Cast) -> dict[str, Any]:
+    """The cast's member's membership of the circle the cast's supporter facilitates."""
+    made = Group.objects.get(pk=_group(cast)["pk"])
+    return {"pk": made.pk, "member": made.memberships.get(user=cast["member"]).pk}
+
+
+def _group_request(cast: Cast) -> dict[str, Any]:
+    """The cast's member asking to join a circle by request that the cast's supporter facilitates."""
+    made = group_services.create_group(
+        kind=GroupKind.CIRCLE, name="Exams circle", created_by=cast["coordinator"], facilitators=[cast["supporter"]]
+    )
+    asked = group_services.join(group=made, user=cast["member"], accepted_agreement=True)
+    return {"pk": made.pk, "member": asked.pk}
+
+
+def _group_facilitator(cast: Cast) -> dict[str, Any]:
+    """The cast's supporter's place as the circle's facilitator."""
+    made = Group.objects.get(pk=_group(cast)["pk"])
+    return {"pk": made.pk, "member": made.memberships.get(user=cast["supporter"]).pk}
+
+
+def _drop_in(cast: Cast) -> dict[str, Any]:
+    """A drop-in on now that the cast's supporter facilitates and the cast's member joined."""
+    made = group_services.create_group(
+        kind=GroupKind.DROP_IN,
+        name="Night drop-in",
+        created_by=cast["coordinator"],
+        facilitators=[cast["supporter"]],
+        starts_at=now() - dt.timedelta(minutes=5),
+        ends_at=now() + dt.timedelta(hours=1),
+    )
+    group_services.join(group=made, user=cast["member"], accepted_agreement=True)
+    return {"pk": made.pk}
+
+
+def _group_meeting(cast: Cast) -> dict[str, Any]:
+    """A meeting of the cast's group, tomorrow (its room is closed now)."""
+    made = _group(cast)
+    meeting = Meeting.objects.create(
+        group_id=made["pk"], starts_at=now() + dt.timedelta(days=1), minutes=60, created_by=cast["supporter"]
+    )
+    return {"pk": made["pk"], "meeting_pk": meeting.pk}
+
+
+def _debrief_group(cast: Cast) -> Debrief:
+    """A hot debrief the cast's supporter (made a debrief lead) started, which the cast's member joined."""
+    User.objects.filter(pk=cast["supporter"].pk).update(is_debrief_lead=True)
+    cast["supporter"].is_debrief_lead = True
+    made = debriefs.start_debrief(by=cast["supporter"], mode="hot", team="ED resus team", start_key="matrix")
+    debriefs.join_debrief(debrief=made, user=cast["member"], accepted_agreement=True)
+    return made
+
+
+def _debrief_page(cast: Cast) -> dict[str, Any]:
+    return {"pk": _debrief_group(cast).group_id}
+
+
+def _debrief_link(cast: Cast) -> dict[str, Any]:
+    return {"token": debriefs.invite_token(_debrief_group(cast))}
 
 
 def _talknow_request(cast: Cast) -> TalkNowRequest:
@@ -555,6 +621,21 @@ PAGES: list[tuple[str, str] | tuple[str, str, Builder]] = [
     ("log/log 405/302 405/302 405/404 405/404 405/404 405/404 mfa/mfa", "talknow:end", _talknow_connected),
     ("log/log 200/200 404/404 404/404 404/404 404/404 404/404 mfa/mfa", "talknow:closed", _talknow_ended),
     ("log/log 403/403 403/403 200/200 403/403 403/403 403/403 mfa/mfa", "console:talknow"),
+    # --- groups (issue 12): meetings and the video room ---
+    # The meetings, a meeting's .ics and the room are for the group's active members (the cast's member, and its
+    # supporter, who facilitates); scheduling and cancelling for its facilitators. The room has no meeting open now,
+    # so members get the "opens at" page; a facilitator whose supporter role was removed holds no place in the group
+    # any more (as in the thread): meetings, the room and scheduling are all refused.
+    ("log/log 200/405 200/405 404/405 404/405 404/405 404/405 mfa/mfa", "group_meetings:meeting_list", _group_page),
+    ("log/log 404/404 200/200 404/404 404/404 404/404 404/404 mfa/mfa", "group_meetings:meeting_new", _group_page),
+    # Cancelling asks first (GET), then goes back to the meetings.
+    (
+        "log/log 404/404 200/302 404/404 404/404 404/404 404/404 mfa/mfa",
+        "group_meetings:meeting_cancel",
+        _group_meeting,
+    ),
+    ("log/log 200/405 200/405 404/405 404/405 404/405 404/405 mfa/mfa", "group_meetings:meeting_ics", _group_meeting),
+    ("log/log 200/405 200/405 404/405 404/405 404/405 404/405 mfa/mfa", "group_meetings:room", _group_page),
     # --- safety (issue 11: raising a concern, help now, debriefs) ---
     # Raising is for the supporter of the place it arose in (others lack the role: 403; another supporter: 404). An
     # empty POST redraws the form with its errors.
@@ -562,6 +643,9 @@ PAGES: list[tuple[str, str] | tuple[str, str, Builder]] = [
     ("log/log 403/403 200/200 403/403 403/403 404/404 403/403 mfa/mfa", "safety:raise_connection", _connection),
     ("log/log 403/403 200/200 403/403 403/403 404/404 403/403 mfa/mfa", "safety:raise_call", _call_thread),
     ("log/log 403/403 200/200 403/403 403/403 404/404 403/403 mfa/mfa", "safety:raise_contact", _contact_record),
+    # From a group (issue 12): its active facilitator alone (the cast's supporter); everyone else, a member of the
+    # group included, learns nothing (404), and so does a facilitator whose supporter role was removed.
+    ("log/log 404/404 200/200 404/404 404/404 404/404 404/404 mfa/mfa", "safety:raise_group", _group_page),
     # Where a concern stands: its raiser's alone (even after their supporter role was removed: they raised it).
     ("log/log 404/405 200/405 404/405 404/405 404/405 200/405 mfa/mfa", "safety:raised", _concern),
     # I need help now: open to everyone with nothing in the way (not even MFA enrolment); an empty POST alerts
@@ -601,6 +685,52 @@ PAGES: list[tuple[str, str] | tuple[str, str, Builder]] = [
     # Taking goes back to the report; an empty close redraws the form with its error.
     ("log/log 403/403 403/403 405/302 403/403 403/403 403/403 mfa/mfa", "console:report_take", _report),
     ("log/log 403/403 403/403 405/200 403/403 403/403 403/403 mfa/mfa", "console:report_close", _report),
+    # --- groups (issue 12: circles, drop-ins, supervision) ---
+    # The directory and a circle's page are for everyone signed in (the cast's member is in the circle, the supporter
+    # facilitates it; everyone else may see it exists and join). An empty join POST has no agreement: back to the page.
+    ("log/log 200/405 200/405 200/405 200/405 200/405 200/405 mfa/mfa", "groups:directory"),
+    ("log/log 200/405 200/405 200/405 200/405 200/405 200/405 mfa/mfa", "groups:detail", _group_page),
+    ("log/log 405/302 405/302 405/302 405/302 405/302 405/302 mfa/mfa", "groups:join", _group_page),
+    # Leaving asks first (members); the only facilitator is told to hand over (a message, back); others are sent back.
+    ("log/log 200/302 200/302 302/302 302/302 302/302 200/302 mfa/mfa", "groups:leave", _group_page),
+    # Facilitating: the group's facilitators alone, while they are supporters; everyone else gets the 404.
+    ("log/log 404/405 200/405 404/405 404/405 404/405 404/405 mfa/mfa", "groups:facilitate", _group_page),
+    ("log/log 405/404 405/302 405/404 405/404 405/404 405/404 mfa/mfa", "groups:approve", _group_request),
+    ("log/log 405/404 405/302 405/404 405/404 405/404 405/404 mfa/mfa", "groups:decline", _group_request),
+    ("log/log 405/404 405/302 405/404 405/404 405/404 405/404 mfa/mfa", "groups:mute", _group_member),
+    ("log/log 405/404 405/302 405/404 405/404 405/404 405/404 mfa/mfa", "groups:unmute", _group_member),
+    ("log/log 404/404 200/302 404/404 404/404 404/404 404/404 mfa/mfa", "groups:remove", _group_member),
+    ("log/log 405/404 405/302 405/404 405/404 405/404 405/404 mfa/mfa", "groups:pause", _group_page),
+    ("log/log 405/404 405/302 405/404 405/404 405/404 405/404 mfa/mfa", "groups:resume", _group_page),
+    ("log/log 404/404 200/302 404/404 404/404 404/404 404/404 mfa/mfa", "groups:end", _drop_in),
+    # The coordinators' pages; an empty form is redrawn with its errors; the only facilitator cannot be removed.
+    ("log/log 403/403 403/403 200/405 403/403 403/403 403/403 mfa/mfa", "groups:manage"),
+    (
+        "log/log 403/403 403/403 200/200 403/403 403/403 403/403 mfa/mfa",
+        "groups:manage_new",
+        lambda cast: {"kind": "circle"},
+    ),
+    ("log/log 403/403 403/403 200/200 403/403 403/403 403/403 mfa/mfa", "groups:manage_edit", _group_page),
+    ("log/log 403/403 403/403 405/302 403/403 403/403 403/403 mfa/mfa", "groups:facilitator_add", _group_page),
+    (
+        "log/log 403/403 403/403 405/302 403/403 403/403 403/403 mfa/mfa",
+        "groups:facilitator_remove",
+        _group_facilitator,
+    ),
+    ("log/log 403/403 403/403 200/302 403/403 403/403 403/403 mfa/mfa", "groups:manage_close", _group_page),
+    # --- incident debriefs (issue 12) ---
+    # Started by debrief leads and coordinators (the cast has no lead here); an empty POST redraws the form.
+    ("log/log 403/403 403/403 200/200 403/403 403/403 403/403 mfa/mfa", "debriefs:start"),
+    ("log/log 403/403 403/403 200/200 403/403 403/403 403/403 mfa/mfa", "debriefs:records"),
+    # The debrief the supporter (a lead) started and the member joined: its people and the coordinators see it.
+    ("log/log 200/405 200/405 200/405 404/405 404/405 200/405 mfa/mfa", "debriefs:detail", _debrief_page),
+    # The record and ending it are the starter's; an empty record is refused (400), a GET goes back to the page.
+    ("log/log 404/404 302/400 404/404 404/404 404/404 302/400 mfa/mfa", "debriefs:record", _debrief_page),
+    ("log/log 405/404 405/302 405/404 405/404 405/404 405/302 mfa/mfa", "debriefs:end", _debrief_page),
+    # Offered to the people who took part, not the starter.
+    ("log/log 200/405 404/405 404/405 404/405 404/405 404/405 mfa/mfa", "debriefs:after", _debrief_page),
+    # The invitation link: anyone holding it; people already in go straight to the page; an empty POST is refused.
+    ("200/400 302/302 302/302 200/400 200/400 200/400 302/302 mfa/mfa", "debriefs:join", _debrief_link),
 ]
 
 
@@ -888,6 +1018,10 @@ def _group_thread_socket(cast: Cast) -> str:
     return f"/ws/threads/{_group(cast)['thread']}/"
 
 
+def _group_call_socket(cast: Cast) -> str:
+    return f"/ws/calls/{_group(cast)['thread']}/"
+
+
 def _removed_from_group_socket(cast: Cast) -> str:
     """The cast's member was removed from the group by its facilitator."""
     made = Group.objects.get(pk=_group(cast)["pk"])
@@ -921,6 +1055,8 @@ SOCKETS: list[tuple[str, str, Path]] = [
     # supporter role was removed, and a member a facilitator removed, are refused like outsiders.
     ("4401 open open 4404 4404 4404 4404 4403 4403 4403 4403 4403", "ws/threads/<int:pk>/", _group_thread_socket),
     ("4401 4404 open 4404 4404 4404 4404 4403 4403 4403 4403 4403", "ws/threads/<int:pk>/", _removed_from_group_socket),
+    # No calls in a group's thread: its members are refused (4403, audited), everyone else learns nothing.
+    ("4401 4403 4403 4404 4404 4404 4404 4403 4403 4403 4403 4403", "ws/calls/<int:thread_id>/", _group_call_socket),
     # talk now (issue 10's "Talk now in the app"): a waiting request's socket is its member's alone (a supporter
     # offered it learns nothing more); once accepted, the supporter who took it follows it too, and the two may call.
     ("4401 open 4404 4404 4404 4404 4404 4403 4403 4403 4403 4403", "ws/talk-now/<int:pk>/", _talknow_waiting_socket),

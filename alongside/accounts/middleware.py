@@ -2,7 +2,8 @@
 
 - Supporters, coordinators and superusers must enrol MFA before any other page opens,
   and their sessions end after 30 idle minutes.
-- Everyone completes a profile (at least a display name) before using the service.
+- Everyone completes a profile (at least a display name) before using the service, except a debrief guest (who has
+  none, and whom ``alongside.groups.guests.GuestMiddleware`` keeps to their debrief).
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ class RoleSecurityMiddleware:
                     messages.info(request, "Your role needs two-factor authentication. Set it up to continue.")
                     return redirect("mfa_activate_totp")
             setup = reverse("accounts:setup")
-            if not _is_open(path) and path != setup and not _profile_complete(user):
+            if not _is_open(path) and path != setup and not user.is_guest and not _profile_complete(user):
                 return redirect(f"{setup}?next={path}" if request.method == "GET" else setup)
         return self.get_response(request)
 

@@ -15,7 +15,9 @@ from alongside.lib.time import now
 from alongside.notifications.models import Kind
 from alongside.notifications.services import notify
 
-ROLES = ("supporter", "coordinator")
+ROLES = ("supporter", "coordinator", "debrief_lead")
+"""The roles a coordinator grants. A debrief lead (a clinician lead who starts incident debriefs) needs no second
+factor unless they hold another role."""
 
 
 @transaction.atomic
@@ -65,7 +67,7 @@ def save_profile(
 def set_role(
     *, actor: User, user: User, role: str, granted: bool, reason: str = "", request: HttpRequest | None = None
 ) -> bool:
-    """Grant or remove the supporter or coordinator role. Returns whether anything changed.
+    """Grant or remove the supporter, coordinator or debrief lead role. Returns whether anything changed.
 
     The console asks the coordinator for a ``reason``; it is kept, encrypted, on the audit event.
     """

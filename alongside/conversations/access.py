@@ -39,6 +39,23 @@ def register_send_check(kind: str, check: SendCheck) -> None:
     _send_checks[kind] = check
 
 
+HeaderProvider = Callable[[Thread, Any], dict[str, Any] | None]
+_header_providers: dict[str, HeaderProvider] = {}
+
+
+def register_thread_header(kind: str, provider: HeaderProvider) -> None:
+    """An app above that owns a kind of thread may give its thread page a header of its own (a group: its name,
+    links to the group page and its agreement, a pause banner) instead of the peer's name. ``provider(thread,
+    viewer)`` returns a dict for the template (``title``, ``links`` as (url, text) pairs, ``note``, ``banner``,
+    ``gone_text``, ``no_call``) or None."""
+    _header_providers[kind] = provider
+
+
+def thread_header(thread: Thread, user: Any) -> dict[str, Any] | None:
+    provider = _header_providers.get(thread.kind)
+    return provider(thread, user) if provider is not None else None
+
+
 def send_refusals(pairs_by_kind: dict[str, set[tuple[int, int]]]) -> dict[tuple[int, int], str]:
     """The refused (thread id, sender id) pairs of a batch, by the registered checks of their threads' kinds."""
     refused: dict[tuple[int, int], str] = {}

@@ -5,11 +5,14 @@ frame protocol and the close codes are in docs/conversations.md.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
 from typing import Any
 
 from channels.db import database_sync_to_async
 from django.core.cache import cache
+from uvicorn.protocols.utils import ClientDisconnected
 
 from alongside.conversations import selectors, services
 from alongside.conversations.access import get_thread_for_member, thread_accepts_messages
@@ -51,10 +54,14 @@ def _queue_offline_notice(thread_id: int, user_id: int) -> None:
 class ThreadConsumer(GuardedConsumer):
     """One person's socket on one thread."""
 
+    takes_guests = True
+
     thread_id: int
     accepts: bool
     counted = False
     """Counted in ``presence`` (from the hello on): the clean-up takes it off again, once."""
+    pinging: asyncio.Task[None] | None = None
+    """The heartbeat's re-check under way, if any."""
 
     def check_access(self, user: Any) -> Thread:
         return get_thread_for_member(user, self.thread_id, via=self.scope.get("path", ""))
@@ -92,6 +99,8 @@ class ThreadConsumer(GuardedConsumer):
             await self.send_json(frame)
 
     async def cleanup(self) -> None:
+        if self.pinging is not None:
+            self.pinging.cancel()
         if self.counted:
             self.counted = False
             presence.leave_here(self.thread_id, self.user_id)
@@ -115,9 +124,17 @@ class ThreadConsumer(GuardedConsumer):
         await handler(content)
 
     async def on_ping(self, content: dict[str, Any]) -> None:
-        if await self.recheck():
-            presence.refresh(self.thread_id, self.user_id, self.channel_name)
-            await self.send_json({"type": "pong"})
+        # The re-check runs beside the socket's other events, not in front of them: a socket handles its events one
+        # at a time, so while the database is slow (PostgreSQL on a busy machine) its deliveries would otherwise
+        # wait seconds behind its heartbeat. One re-check at a time per socket; a ping meanwhile is answered by it.
+        if self.pinging is None or self.pinging.done():
+            self.pinging = asyncio.create_task(self._answer_ping())
+
+    async def _answer_ping(self) -> None:
+        with contextlib.suppress(ClientDisconnected):
+            if await self.recheck():
+                presence.refresh(self.thread_id, self.user_id, self.channel_name)
+                await self.send_json({"type": "pong"})
 
     async def on_send(self, content: dict[str, Any]) -> None:
         key, body = content.get("key"), content.get("body")

@@ -17,7 +17,7 @@ from alongside.connections.access import get_connection
 from alongside.connections.models import Side
 from alongside.connections.selectors import review_state
 from alongside.conversations import referrals, selectors, services
-from alongside.conversations.access import get_thread_for_member, thread_accepts_messages
+from alongside.conversations.access import get_thread_for_member, thread_accepts_messages, thread_header
 from alongside.conversations.models import BODY_MAX_LENGTH, CLIENT_KEY_MAX_LENGTH
 from alongside.conversations.notices import mark_thread_notifications_read
 from alongside.lib.views import attempt
@@ -38,6 +38,7 @@ def thread(request: AuthedRequest, pk: int) -> HttpResponse:
         side = Side.MEMBER if viewer_id == connection.member_id else Side.SUPPORTER
         review = review_state(connection, side)
     context = {
+        "header": thread_header(found, request.user),
         "review": review,
         "partner_name": peers,
         "thread": found,

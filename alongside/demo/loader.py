@@ -33,10 +33,14 @@ from django.db import models, transaction
 
 from alongside.accounts.models import Profile, User
 from alongside.audit.services import record
+from alongside.conversations.services import post_message
+from alongside.demo.data import groups as G
 from alongside.demo.data import people as P
 from alongside.demo.data import reference as R
 from alongside.demo.data.library import RESOURCES, ResourceSeed
 from alongside.directory.models import CareerStage, Language, Region, Specialty, Topic, Workplace
+from alongside.groups import services as group_services
+from alongside.groups.models import Group, GroupKind
 from alongside.lib.time import now
 from alongside.library.models import Resource
 from alongside.roster.models import (
@@ -424,6 +428,7 @@ def load(*, people: bool = True, allow_production: bool = False) -> LoadReport:
             forget_snapshot()  # the roster reads the service's zone and hours, just loaded
             _load_roster(report)
             _load_training(report)
+            _load_groups(report)
         if report.total:
             record("service.demo.loaded", details={"created": dict(report.created)})
     forget_snapshot()
@@ -821,6 +826,84 @@ def _load_on_call(report: LoadReport, at: dt.datetime) -> None:
         )
         ShiftPlace.objects.create(shift=shift, supporter=coordinator, role=Role.PRIMARY)
         report.add("shifts", 1)
+
+
+def _load_groups(report: LoadReport) -> None:
+    """The circles, the supervision group and an upcoming drop-in (a new one once the last has ended), made with the
+    groups services; the demo member is in the interns' circle. A group that exists (by name) is left as it is."""
+    supporter = User.objects.filter(email=DEMO_SUPPORTER).first()
+    coordinator = User.objects.filter(email=DEMO_COORDINATOR).first()
+    member = User.objects.filter(email=DEMO_MEMBER).first()
+    if supporter is None or coordinator is None or member is None:
+        return
+    cast = User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}", is_active=True).order_by("pk")
+    members = list(cast.filter(is_supporter=False, is_coordinator=False).exclude(pk=member.pk))
+    supporters = list(cast.filter(is_supporter=True, supporter__status=SupporterStatus.ACTIVE).exclude(pk=supporter.pk))
+    if len(members) < 12 or len(supporters) < 8:
+        return
+    made = 0
+    for i, seed in enumerate(G.CIRCLES):
+        if Group.objects.filter(kind=seed.kind, name=seed.name).exists():
+            continue
+        facilitator = supporter if i == 0 else supporters[i]
+        chosen = members[4 * i : 4 * i + seed.members]
+        if seed.name == "Interns 2027":
+            chosen = [member, *chosen]
+        _make_group(seed, created_by=coordinator, facilitator=facilitator, people=chosen)
+        made += 1
+    if not Group.objects.filter(kind=G.SUPERVISION.kind, name=G.SUPERVISION.name).exists():
+        _make_group(
+            G.SUPERVISION, created_by=coordinator, facilitator=coordinator, people=[supporter, *supporters[-4:]]
+        )
+        made += 1
+    at = now()
+    upcoming = Group.objects.filter(kind=GroupKind.DROP_IN, ended_at__isnull=True, ends_at__gt=at).exists()
+    if not upcoming:
+        day = at.astimezone(zoneinfo.ZoneInfo(MELBOURNE)).date() + dt.timedelta(days=G.DROP_IN_DAYS_AHEAD)
+        starts = dt.datetime.combine(day, dt.time(G.DROP_IN_HOUR), zoneinfo.ZoneInfo(MELBOURNE))
+        _make_group(
+            G.DROP_IN,
+            created_by=coordinator,
+            facilitator=supporters[0],
+            people=members[-G.DROP_IN.members :],
+            starts_at=starts,
+            ends_at=starts + dt.timedelta(hours=1),
+        )
+        made += 1
+    report.add("groups", made)
+
+
+def _make_group(
+    seed: G.GroupSeed,
+    *,
+    created_by: User,
+    facilitator: User,
+    people: Sequence[User],
+    starts_at: dt.datetime | None = None,
+    ends_at: dt.datetime | None = None,
+) -> Group:
+    group = group_services.create_group(
+        kind=seed.kind,
+        name=seed.name,
+        purpose=seed.purpose,
+        description=seed.description,
+        capacity=seed.capacity,
+        join_policy=seed.join_policy,
+        schedule=seed.schedule,
+        created_by=created_by,
+        facilitators=[facilitator],
+        starts_at=starts_at,
+        ends_at=ends_at,
+    )
+    for person in people:
+        group_services.join(group=group, user=person, accepted_agreement=True)
+        group_services.approve(membership=group.memberships.get(user=person), by=facilitator)
+    speakers = [facilitator, *people]
+    for n, body in enumerate(seed.messages):
+        post_message(
+            thread_id=group.thread_id, sender_id=speakers[n % len(speakers)].pk, client_key=f"demo-{n}", body=body
+        )
+    return group
 
 
 def _link(through: type[models.Model], left: str, right: str, pairs: Iterable[tuple[int, int | None]]) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
+from django.urls import reverse
 
 from alongside.audit.services import record
 from alongside.conversations.models import ThreadKind, ThreadMember
@@ -30,6 +31,8 @@ from alongside.groups.models import (
 )
 from alongside.lib.sockets import Reason, close_user_sockets, tell_thread_closed
 from alongside.lib.time import now
+from alongside.notifications.models import Kind
+from alongside.notifications.services import notify
 
 ROOM_BYTES = 24
 """The video room's name: 24 random bytes (32 characters), unguessable."""
@@ -104,6 +107,14 @@ def create_group(
     )
     record("groups.group.created", actor=created_by, target=group, request=request, details={"kind": kind})
     return group
+
+
+def facilitator_ids(group: Group) -> list[int]:
+    return list(
+        Membership.objects.filter(group=group, role=Role.FACILITATOR, state=MembershipState.ACTIVE).values_list(
+            "user_id", flat=True
+        )
+    )
 
 
 def active_member_count(group: Group) -> int:
@@ -181,6 +192,9 @@ def join(*, group: Group, user: Any, accepted_agreement: bool, request: HttpRequ
         membership.requested_at = at
         membership.save()
         record("groups.member.requested", actor=user, target=group, request=request)
+        link = reverse("groups:facilitate", kwargs={"pk": group.pk})
+        for facilitator_id in facilitator_ids(group):
+            notify(user_id=facilitator_id, kind=Kind.GROUP_REQUEST_NEW, link=link)
     return membership
 
 
@@ -196,6 +210,7 @@ def approve(*, membership: Membership, by: Any, request: HttpRequest | None = No
         raise ValidationError("The group is full: raise its capacity or ask someone to make room first.")
     _activate(membership)
     record("groups.member.approved", actor=by, target=group, subject=membership.user, request=request)
+    notify(user_id=membership.user_id, kind=Kind.GROUP_JOINED, link=group.get_absolute_url())
     return membership
 
 
@@ -207,6 +222,7 @@ def decline(*, membership: Membership, by: Any, request: HttpRequest | None = No
     membership.state = MembershipState.DECLINED
     membership.save(update_fields=["state"])
     record("groups.member.declined", actor=by, target=membership.group, subject=membership.user, request=request)
+    notify(user_id=membership.user_id, kind=Kind.GROUP_DECLINED, link=reverse("groups:directory"))
     return membership
 
 
@@ -238,6 +254,7 @@ def remove(*, membership: Membership, by: Any, request: HttpRequest | None = Non
     membership.removed_by = by
     _deactivate(membership, MembershipState.REMOVED)
     record("groups.member.removed", actor=by, target=membership.group, subject=membership.user, request=request)
+    notify(user_id=membership.user_id, kind=Kind.GROUP_REMOVED, link=reverse("groups:directory"))
 
 
 @transaction.atomic
@@ -245,6 +262,8 @@ def set_muted(*, membership: Membership, muted: bool, by: Any, request: HttpRequ
     """Mute (reads, cannot post) or unmute a member. Takes effect on their next message."""
     if membership.is_facilitator:
         raise ValidationError("Facilitators cannot be muted.")
+    if not membership.is_active:
+        raise ValidationError("This person is no longer in the group.")
     Membership.objects.filter(pk=membership.pk).update(muted_at=now() if muted else None)
     action = "groups.member.muted" if muted else "groups.member.unmuted"
     record(action, actor=by, target=membership.group, subject=membership.user, request=request)
@@ -269,3 +288,117 @@ def end_group(*, group: Group, by: Any = None, request: HttpRequest | None = Non
     transaction.on_commit(lambda: tell_thread_closed(thread_id))
     record("groups.group.ended", actor=by, target=group, request=request)
     return True
+
+
+# --- coordinators: a group's details and its facilitators ----------------------------------------------------------
+
+
+@transaction.atomic
+def update_group(
+    *,
+    group: Group,
+    by: Any,
+    name: str,
+    purpose: str = "",
+    description: str = "",
+    capacity: int,
+    join_policy: str = JoinPolicy.APPROVAL,
+    schedule: str = "",
+    starts_at: Any = None,
+    ends_at: Any = None,
+    request: HttpRequest | None = None,
+) -> Group:
+    """Change what a group is for, its size and its times. A capacity below the members it holds is refused (nobody
+    is turned out to make it smaller); an ended group cannot be changed."""
+    group = _lock(group)
+    if group.is_ended:
+        raise ValidationError("This group has ended, so it cannot be changed.")
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError({"name": "Give the group a name."})
+    _check_capacity(capacity)
+    held = active_member_count(group)
+    if capacity < held:
+        raise ValidationError({"capacity": f"The group has {held} members now: the capacity cannot be less."})
+    if starts_at is not None and ends_at is not None and ends_at <= starts_at:
+        raise ValidationError({"ends_at": "The end must be after the start."})
+    group.name = name
+    group.purpose = purpose
+    group.description = description.strip()
+    group.capacity = capacity
+    if group.kind in (GroupKind.CIRCLE, GroupKind.SUPERVISION):
+        group.join_policy = join_policy
+    group.schedule = schedule.strip()
+    group.starts_at = starts_at
+    group.ends_at = ends_at
+    group.save()
+    record("groups.group.changed", actor=by, target=group, request=request)
+    return group
+
+
+@transaction.atomic
+def add_facilitator(*, group: Group, person: Any, by: Any, request: HttpRequest | None = None) -> Membership:
+    """Make a supporter or coordinator a facilitator (a member already in the group becomes one)."""
+    group = _lock(group)
+    if group.is_ended:
+        raise ValidationError("This group has ended.")
+    if not person.is_active or not (person.is_supporter or person.is_coordinator):
+        raise ValidationError({"person": "Facilitators are chosen from active supporters and coordinators."})
+    membership = Membership.objects.select_for_update().filter(group=group, user=person).first()
+    if membership is not None and membership.is_facilitator and membership.is_active:
+        return membership
+    at = now()
+    membership = membership or Membership(group=group, user=person)
+    membership.role = Role.FACILITATOR
+    membership.agreement_version = AGREEMENT_VERSION
+    membership.agreement_accepted_at = at
+    membership.removed_by = None
+    membership.state = MembershipState.ACTIVE
+    membership.joined_at = at
+    membership.save()
+    _activate(membership)
+    record("groups.facilitator.added", actor=by, target=group, subject=person, request=request)
+    return membership
+
+
+@transaction.atomic
+def remove_facilitator(*, membership: Membership, by: Any, request: HttpRequest | None = None) -> None:
+    """A facilitator steps down: they leave the group (thread and room). The last one stays until another is added."""
+    group = _lock(membership.group)
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if not (membership.is_facilitator and membership.is_active):
+        return
+    others = Membership.objects.filter(group=group, role=Role.FACILITATOR, state=MembershipState.ACTIVE).exclude(
+        pk=membership.pk
+    )
+    if not group.is_ended and not others.exists():
+        raise ValidationError("A group needs a facilitator: add another before removing this one.")
+    membership.role = Role.MEMBER
+    membership.removed_by = None
+    membership.save(update_fields=["role"])
+    _deactivate(membership, MembershipState.LEFT)
+    record("groups.facilitator.removed", actor=by, target=group, subject=membership.user, request=request)
+
+
+@transaction.atomic
+def release_for_deleted_account(*, user: Any, request: HttpRequest | None = None) -> list[int]:
+    """Before an account is deleted (its memberships go with it): each running group it was the last active
+    facilitator of is paused (members keep reading; nobody posts unsupervised) and the active coordinators are told
+    it needs a facilitator. Groups with another facilitator carry on as they are. Returns the groups paused."""
+    facilitated = Membership.objects.filter(
+        user=user, role=Role.FACILITATOR, state=MembershipState.ACTIVE, group__ended_at__isnull=True
+    ).values_list("group_id", flat=True)
+    others = Membership.objects.filter(group_id__in=facilitated, role=Role.FACILITATOR, state=MembershipState.ACTIVE)
+    covered = set(others.exclude(user=user).values_list("group_id", flat=True))
+    orphaned = sorted(set(facilitated) - covered)
+    if not orphaned:
+        return []
+    Group.objects.filter(pk__in=orphaned, paused_at__isnull=True).update(paused_at=now())
+    coordinators = list(
+        type(user).objects.filter(is_coordinator=True, is_active=True).exclude(pk=user.pk).values_list("pk", flat=True)
+    )
+    for group in Group.objects.filter(pk__in=orphaned):
+        record("groups.group.facilitator_gone", target=group, request=request)
+        for coordinator_id in coordinators:
+            notify(user_id=coordinator_id, kind=Kind.GROUP_NEEDS_FACILITATOR, link=group.get_absolute_url())
+    return orphaned

@@ -33,6 +33,7 @@ from django.conf import settings
 from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.contrib.sessions.backends.base import SessionBase
 from django.core.exceptions import PermissionDenied
+from django.db import DatabaseError
 from django.dispatch import Signal
 from django.http import Http404
 from django.utils.crypto import constant_time_compare
@@ -50,6 +51,10 @@ time a check takes, it closes within 30 s of its session ending."""
 SESSION_TOUCH_SECONDS = 300
 """Activity on a socket (a sent message) extends an idle-limited session at most this often (it is a write)."""
 MIN_RECHECK_PAUSE = 0.1
+PROMPTED_RECHECK_TRIES = 4
+"""A re-check asked for by ``close_user_sockets`` (a removal, a role change) that meets a passing database error is
+tried again this many times, a little later each time, before the periodic re-check is left to do it: the person
+should lose access at once, and a socket that died of the error instead would leave their page reconnecting."""
 
 
 socket_refused = Signal()
@@ -72,10 +77,13 @@ def has_totp(user_id: int) -> bool:
     return Authenticator.objects.filter(user_id=user_id, type=Authenticator.Type.TOTP).exists()
 
 
-def person_refused(user: Any, required_role: str | None) -> CloseCode | None:
-    """Why this person may not hold the socket whatever it is for, or None."""
+def person_refused(user: Any, required_role: str | None, *, guests: bool = False) -> CloseCode | None:
+    """Why this person may not hold the socket whatever it is for, or None. A debrief guest holds only the sockets
+    that take guests (their debrief's thread): elsewhere, as on pages, nothing is there for them (4404)."""
     if not user.is_active:
         return CloseCode.FORBIDDEN
+    if getattr(user, "is_guest", False) and not guests:
+        return CloseCode.NOT_FOUND
     if user.needs_mfa and not has_totp(user.pk):
         return CloseCode.FORBIDDEN
     if required_role is not None and not getattr(user, f"is_{required_role}", False):
@@ -117,6 +125,8 @@ class GuardedConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     """Subclasses whose frames carry more (a call's SDP) raise this."""
     required_role: ClassVar[str | None] = None
     """A role the socket needs ("supporter", "coordinator"); losing it closes the socket (4403)."""
+    takes_guests: ClassVar[bool] = False
+    """Whether a debrief guest may hold it (only the thread socket: its own check admits a debrief's members)."""
 
     user: Any
     user_id: int
@@ -251,7 +261,7 @@ class GuardedConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     # --- re-checks --------------------------------------------------------------------------------------------
 
     def _admit(self, user: Any) -> Any:
-        code = person_refused(user, self.required_role)
+        code = person_refused(user, self.required_role, guests=self.takes_guests)
         if code is not None:
             socket_refused.send(
                 type(self), user_id=user.pk, path=str(self.scope.get("path", ""))[:200], code=int(code), why="person"
@@ -263,7 +273,7 @@ class GuardedConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         found = session_user(self.session_key, self.user_id, touch=touch)
         if isinstance(found, CloseCode):
             return found, None
-        code = person_refused(found, self.required_role)
+        code = person_refused(found, self.required_role, guests=self.takes_guests)
         if code is not None:
             return code, None
         try:
@@ -319,9 +329,17 @@ class GuardedConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         await self.close_with(CloseCode(int(event.get("code", CloseCode.UNAUTHENTICATED))))
 
     async def socket_recheck(self, event: dict[str, Any]) -> None:
-        """``close_user_sockets``: the password, a role or the MFA changed: check everything now."""
-        if event.get("user_id") == self.user_id:
-            await self.recheck()
+        """``close_user_sockets``: the password, a role, the MFA or an access changed: check everything now."""
+        if event.get("user_id") != self.user_id:
+            return
+        for attempt in range(PROMPTED_RECHECK_TRIES):
+            try:
+                await self.recheck()
+                return
+            except DatabaseError as exc:
+                log.warning("%s: a prompted re-check failed (%s)", type(self).__name__, type(exc).__name__)
+                await asyncio.sleep(MIN_RECHECK_PAUSE * (attempt + 1))
+        self.checked_at = time.monotonic() - SESSION_RECHECK_SECONDS  # the watcher's next turn checks again
 
     # --- frames -----------------------------------------------------------------------------------------------
 

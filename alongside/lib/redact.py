@@ -24,6 +24,7 @@ SECRET_PREFIXES = (
     "/calendar/",  # the private feed: <token>.ics
     "/call-back/",  # a caller's private link to their call-back: <token>/
     "/referee/",  # a referee's private form: <token>/
+    "/debriefs/join/",  # a debrief's invitation link: <token>/
 )
 KEPT_QUERY_VALUES = frozenset({"page"})
 """Query parameters whose values are logged as they are: harmless and useful when reading a log."""

@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -73,8 +73,22 @@ def shift_event(place: ShiftPlace, *, stamp: dt.datetime | None = None) -> Event
     return event
 
 
-def session_calendar(sessions: Iterable[Session], *, name: str = "", shifts: Iterable[ShiftPlace] = ()) -> bytes:
-    """An iCalendar document with one neutral event per session (and per shift place, for a supporter's feed)."""
+FeedSource = Callable[[User], Iterable[Event]]
+_feed_sources: list[FeedSource] = []
+
+
+def register_feed_source(source: FeedSource) -> None:
+    """A higher app adds its own neutral events to each person's feed (groups: their groups' meetings). Meetings is
+    a lower layer and cannot import it, so the app registers here from its ``AppConfig.ready``; once per source."""
+    if source not in _feed_sources:
+        _feed_sources.append(source)
+
+
+def session_calendar(
+    sessions: Iterable[Session], *, name: str = "", shifts: Iterable[ShiftPlace] = (), extra: Iterable[Event] = ()
+) -> bytes:
+    """An iCalendar document with one neutral event per session (and per shift place, for a supporter's feed, and
+    the events of the registered feed sources, ``extra``)."""
     cal = Calendar()
     cal.add("prodid", "-//Alongside//Peer support sessions//EN")
     cal.add("version", "2.0")
@@ -86,6 +100,8 @@ def session_calendar(sessions: Iterable[Session], *, name: str = "", shifts: Ite
         cal.add_component(session_event(session, stamp=stamp))
     for place in shifts:
         cal.add_component(shift_event(place, stamp=stamp))
+    for event in extra:
+        cal.add_component(event)
     return bytes(cal.to_ical())
 
 
@@ -159,4 +175,5 @@ def read_feed(feed: CalendarFeed) -> bytes:
         if holds
     ]
     shifts = feed_places(feed.user.pk, rotas=rotas) if rotas else ShiftPlace.objects.none()
-    return session_calendar(feed_sessions(feed.user), name=SUMMARY + "s", shifts=shifts)
+    extra = [event for source in _feed_sources for event in source(feed.user)]
+    return session_calendar(feed_sessions(feed.user), name=SUMMARY + "s", shifts=shifts, extra=extra)

@@ -54,6 +54,8 @@ class Kind(models.TextChoices):
     GROUP_MEETING_24H = "group_meeting_24h", "One of your groups meets in 24 hours."
     GROUP_MEETING_1H = "group_meeting_1h", "One of your groups meets in 1 hour."
     GROUP_MEETING_NEW = "group_meeting_new", "One of your groups has a new meeting time."
+    GROUP_MEETING_CANCELLED = "group_meeting_cancelled", "A meeting of one of your groups has been cancelled."
+    GROUP_NEEDS_FACILITATOR = "group_no_facilitator", "A group has no facilitator now: it is paused until one is added."
     DEBRIEF_OUTREACH = "debrief_outreach", "After the debrief: a colleague is here if you would like to talk."
 
 

@@ -19,6 +19,7 @@ from alongside.calls.access import get_call_party
 from alongside.connections.access import get_connection
 from alongside.conversations.access import get_thread_for_member
 from alongside.conversations.models import Thread, ThreadKind
+from alongside.groups.models import Group, Membership, MembershipState, Role
 from alongside.roster.access import get_contact_record
 from alongside.safety.breakglass import REVEAL_ACTION
 from alongside.safety.models import Concern, DebriefRequest, Level, Source
@@ -40,6 +41,8 @@ class Place:
     thread_id: int | None = None
     connection_id: int | None = None
     contact_id: int | None = None
+    about: tuple[tuple[int, str, Any], ...] = ()
+    """A group's active members the concern may be about, as (membership id, display name, person)."""
 
 
 def _thread_place(request: AuthedRequest, thread: Thread, *, source: str, back_url: str, label: str) -> Place | None:
@@ -133,6 +136,35 @@ def contact_place(request: AuthedRequest, pk: int) -> Place:
         label="this contact",
         thread_id=req.thread_id if req is not None else None,
         contact_id=contact.pk,
+    )
+
+
+def group_place(request: AuthedRequest, pk: int) -> Place:
+    """A group, for its active facilitators (while they hold the supporter or coordinator role): the concern may be
+    about one of its active members, chosen from their display names, or about the group in general."""
+    user = request.user
+    group = Group.objects.filter(pk=pk).first()
+    facilitates = (
+        group is not None
+        and (user.is_supporter or user.is_coordinator)
+        and Membership.objects.filter(
+            group=group, user_id=user.pk, role=Role.FACILITATOR, state=MembershipState.ACTIVE
+        ).exists()
+    )
+    if group is None or not facilitates:
+        raise deny_404(request, action=RAISE_ACTION, target_type="groups.group", target_id=pk)
+    members = (
+        Membership.objects.filter(group=group, role=Role.MEMBER, state=MembershipState.ACTIVE)
+        .select_related("user__profile")
+        .order_by("joined_at", "pk")
+    )
+    return Place(
+        source=Source.GROUP,
+        member=None,
+        back_url=group.get_absolute_url(),
+        label="the group",
+        thread_id=group.thread_id,
+        about=tuple((m.pk, m.user.display_name, m.user) for m in members),
     )
 
 

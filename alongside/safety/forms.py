@@ -3,6 +3,7 @@ coordinators' forms on a concern (a line for the timeline, closing with an outco
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -53,6 +54,26 @@ class ConcernForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["note"].widget.attrs["maxlength"] = str(NOTE_MAX_LENGTH)
+
+
+class GroupConcernForm(ConcernForm):
+    """Raising from a group: the same questions, and whom it is about (one of the group's members, or the group)."""
+
+    about = forms.TypedChoiceField(
+        coerce=int,
+        empty_value=None,
+        required=False,
+        label="Who is it about?",
+        help_text="The group is not told.",
+        error_messages={"invalid_choice": "Choose someone from the list, or the group in general."},
+    )
+
+    field_order = ["about", "level", "note", "actions"]
+
+    def __init__(self, *args: Any, members: Sequence[tuple[int, str]] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["about"].choices = [("", "The group in general"), *members]  # type: ignore[attr-defined]
+        self.order_fields(self.field_order)
 
 
 class TimelineForm(forms.Form):

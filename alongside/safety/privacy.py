@@ -1,7 +1,7 @@
 """A person's data rights: everything the service holds about them (export), and deleting their account.
 
 Both live in the safety app because they read and change every app below it (connections, conversations,
-meetings, talk now, the phone line, the roster, concerns). ``export_data`` is the one assembler: the JSON download
+meetings, talk now, groups, the phone line, the roster, concerns). ``export_data`` is the one assembler: the JSON download
 and the readable page are two renderings of it.
 
 The export holds the person's own data and nothing about anyone else: peers appear by display name only, and
@@ -32,6 +32,8 @@ from alongside.calls.models import Call
 from alongside.connections.models import Connection, ReviewAnswer, SupportRequest
 from alongside.connections.services import close_for_deleted_account
 from alongside.conversations.models import Message
+from alongside.groups.models import GroupKind, Membership
+from alongside.groups.services import release_for_deleted_account
 from alongside.lib.time import now
 from alongside.meetings.models import CalendarFeed
 from alongside.meetings.models import Session as Meeting
@@ -45,7 +47,7 @@ from alongside.safety.models import Concern
 from alongside.talknow import services as talknow
 from alongside.talknow.models import OPEN_STATES, State, TalkNowRequest
 
-ROLES = ("supporter", "coordinator")
+ROLES = ("supporter", "coordinator", "debrief_lead")
 
 
 def _iso(value: dt.datetime | dt.date | None) -> str | None:
@@ -144,6 +146,7 @@ def export_data(*, user: User) -> dict[str, Any]:
         }
         for m in Message.objects.filter(sender_id=uid).order_by("thread_id", "seq")
     ]
+    data["groups"], data["debriefs_you_took_part_in"] = _groups_of(uid)
     data["talk_now_requests"] = [
         {
             "asked": _iso(r.created_at),
@@ -221,6 +224,41 @@ def export_data(*, user: User) -> dict[str, Any]:
     return data
 
 
+def _groups_of(uid: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The person's groups (name, kind, role, state, when they asked, joined and left) and, apart, the debriefs they
+    took part in: when, hot or cold, and whether the offer of support afterwards went out. A debrief's name and
+    record are left out: they are about an incident and a team, not about the person. No one else is named; the
+    messages they wrote in a group are with their other messages."""
+    groups: list[dict[str, Any]] = []
+    debriefs: list[dict[str, Any]] = []
+    rows = Membership.objects.filter(user_id=uid).select_related("group__debrief").order_by("pk")
+    for m in rows:
+        dates = {"asked": _iso(m.requested_at), "joined": _iso(m.joined_at), "left": _iso(m.left_at)}
+        if m.group.kind == GroupKind.DEBRIEF:
+            debrief = getattr(m.group, "debrief", None)
+            debriefs.append(
+                {
+                    "when": _iso(m.group.starts_at or m.group.created_at),
+                    "mode": debrief.get_mode_display() if debrief is not None else None,
+                    "you_were": m.get_role_display().lower(),
+                    "joined": dates["joined"],
+                    "offer_of_support_sent": _iso(m.outreach_sent_at),
+                }
+            )
+            continue
+        groups.append(
+            {
+                "group": m.group.name,
+                "kind": m.group.get_kind_display(),
+                "you_were": m.get_role_display().lower(),
+                "state": m.get_state_display(),
+                "agreement_accepted": _iso(m.agreement_accepted_at),
+                **dates,
+            }
+        )
+    return groups, debriefs
+
+
 def record_export(*, user: User, form: str, request: HttpRequest | None = None) -> None:
     record("privacy.export", actor=user, subject=user, target=user, request=request, details={"form": form})
 
@@ -251,18 +289,20 @@ def end_sessions(keys: list[str]) -> None:
 def delete_account(*, user: User, request: HttpRequest | None = None) -> int:
     """Delete the person's account, at once and for good.
 
-    In one transaction: the words of every message they wrote are erased (each row and its seq stay, with no
-    sender, so the other person sees "a former member" and replay has no gaps); their open connections close (the
-    other person is told only that the connection has closed) and every connection row stays for the other person;
-    their live support request is withdrawn and the notes they wrote on their requests erased; their talk-now
-    request is cancelled or ended; their open call-backs are cancelled (the number goes); as a supporter, the
-    call-backs they had taken wait again for someone else. Then the account goes, and with it their profile, alert
-    devices, own phone number, notifications, calendar feed, thread memberships, blocks, calls, places on shifts and,
-    for a supporter, their supporter profile (with its offers and suggestions, and the connections they supported,
-    which are closed first). Audit events keep only ids; contact records and concerns stay without a link to them.
+        In one transaction: the words of every message they wrote are erased (each row and its seq stay, with no
+        sender, so the other person sees "a former member" and replay has no gaps); their open connections close (the
+        other person is told only that the connection has closed) and every connection row stays for the other person;
+        their live support request is withdrawn and the notes they wrote on their requests erased; their talk-now
+        request is cancelled or ended; their open call-backs are cancelled (the number goes); as a supporter, the
+        call-backs they had taken wait again for someone else. Then the account goes, and with it their profile, alert
+        devices, own phone number, notifications, calendar feed, thread memberships, blocks, calls, places on shifts and,
+        for a supporter, their supporter profile (with its offers and suggestions, and the connections they supported,
+        which are closed first), and their group memberships (a running group they were the last facilitator of is paused
+    and the coordinators told it needs one). Audit events keep only ids; contact records and concerns stay without a
+    link to them.
 
-    After the commit, every session of theirs (every device) ends and every socket of theirs closes. Returns how
-    many messages' words were erased.
+        After the commit, every session of theirs (every device) ends and every socket of theirs closes. Returns how
+        many messages' words were erased.
     """
     uid = user.pk
     at = now()
@@ -276,6 +316,7 @@ def delete_account(*, user: User, request: HttpRequest | None = None) -> int:
         cancel_callback(callback=callback, request=request)
     release_callbacks(supporter_id=uid)
     close_for_deleted_account(user=user, request=request)
+    release_for_deleted_account(user=user, request=request)
     SupportRequest.objects.filter(member_id=uid).exclude(note="").update(note="")
     erased = Message.objects.filter(sender_id=uid, deleted_at__isnull=True).update(body="", deleted_at=at)
     Message.objects.filter(sender_id=uid).update(body="", sender=None)

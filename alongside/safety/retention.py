@@ -7,6 +7,10 @@ can say why. The same number of days after they end, two other pieces of free te
 the supporter, and the first name or pseudonym a caller gave for a call-back (its number already went when it
 ended). Contact records and the anonymous feedback hold no names or words to erase, and stay.
 
+Groups: a drop-in's or debrief's thread closes when it ends, so it is erased like any closed thread. A standing
+circle or supervision group never ends the way a connection does, and its members come and go: in its open thread,
+each message loses its words once it is older than the same number of days (``group_messages``).
+
 The hourly task runs ``apply_retention``. Every step is a conditional UPDATE of at most ``BATCH`` rows: a second
 worker running at the same time erases other rows or nothing, and a run that stops half-way is finished by the
 next one. One audit event per run, with counts only.
@@ -23,7 +27,7 @@ from django.db.models import Q, QuerySet
 
 from alongside.audit.services import record
 from alongside.connections.models import SupportRequest
-from alongside.conversations.models import Message, Thread
+from alongside.conversations.models import Message, Thread, ThreadKind
 from alongside.lib.time import now
 from alongside.phoneline.models import Callback
 from alongside.service.selectors import current_settings
@@ -37,6 +41,7 @@ class Erased:
     days: int = 0
     messages: int = 0
     threads: int = 0
+    group_messages: int = 0
     request_notes: int = 0
     callback_names: int = 0
 
@@ -79,6 +84,16 @@ def apply_retention(*, at: dt.datetime | None = None) -> Erased:
         {"body": "", "deleted_at": at},
     )
     result.threads = expired.filter(erased_at__isnull=True).update(erased_at=at)
+    # Standing groups' open threads: a rolling window (their closed threads were erased just above).
+    result.group_messages = _in_batches(
+        Message.objects.filter(
+            thread__kind=ThreadKind.GROUP,
+            thread__closed_at__isnull=True,
+            created_at__lt=before,
+            deleted_at__isnull=True,
+        ),
+        {"body": "", "deleted_at": at},
+    )
     # A request's note to its supporter: when its connection ended long enough ago, or when it was withdrawn
     # (or otherwise closed without a connection) as long ago.
     result.request_notes = _in_batches(

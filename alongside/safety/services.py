@@ -117,7 +117,13 @@ def raise_concern_once(
     one, and False. The raiser's row is locked first, so two taps racing each other make one concern."""
     get_user_model().objects.select_for_update().filter(pk=raised_by.pk).first()
     # The same place: ``None`` matches an empty reference (Django filters ``=None`` as ``IS NULL``).
-    place: dict[str, int | None] = {"thread_id": thread_id, "connection_id": connection_id, "contact_id": contact_id}
+    # The member too: in a group, concerns about two different members a moment apart are two concerns.
+    place: dict[str, int | None] = {
+        "thread_id": thread_id,
+        "connection_id": connection_id,
+        "contact_id": contact_id,
+        "member_id": member.pk if member is not None else None,
+    }
     existing = (
         Concern.objects.filter(
             raised_by=raised_by,

@@ -26,9 +26,10 @@ from alongside.safety.access import (
     connection_place,
     contact_place,
     get_raised_concern,
+    group_place,
     thread_place,
 )
-from alongside.safety.forms import ConcernForm
+from alongside.safety.forms import ConcernForm, GroupConcernForm
 from alongside.safety.models import Concern, Level, Source
 from alongside.service.selectors import snapshot
 
@@ -65,11 +66,23 @@ def raise_from_contact(request: AuthedRequest, pk: int) -> HttpResponse:
     return _raise(request, place)
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
+def raise_from_group(request: AuthedRequest, pk: int) -> HttpResponse:
+    place = group_place(request, pk)
+    return _raise(request, place)
+
+
 def _raise(request: AuthedRequest, place: Place) -> HttpResponse:
     """The form; on a valid post, the concern (a double tap answers with the first one) and its status page."""
-    form = ConcernForm(posted(request))
+    if place.source == Source.GROUP:
+        form: ConcernForm = GroupConcernForm(posted(request), members=[(pk, name) for pk, name, _ in place.about])
+    else:
+        form = ConcernForm(posted(request))
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
+        people = {pk: person for pk, _name, person in place.about}
+        member = people.get(data["about"]) if place.about and data.get("about") else place.member
         result = attempt(
             request,
             lambda: services.raise_concern_once(
@@ -78,7 +91,7 @@ def _raise(request: AuthedRequest, place: Place) -> HttpResponse:
                 source=place.source,
                 note=data["note"],
                 actions=data["actions"],
-                member=place.member,
+                member=member,
                 thread_id=place.thread_id,
                 connection_id=place.connection_id,
                 contact_id=place.contact_id,

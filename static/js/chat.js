@@ -154,7 +154,11 @@
       // Close codes: alongside/lib/sockets.py (CloseCode), docs/conversations.md. 1013 (Redis unreachable, try
       // again), a restart or the network: reconnect with backoff below, resume, resend the outbox in order.
       if (event.code === 4401) { self.end("Signed out. Sign in again to keep talking."); return; }
-      if (event.code === 4403 || event.code === 4404) { self.end("This conversation is not available."); return; }
+      // A page may say it in its own words (a group: "You are no longer in this group.").
+      if (event.code === 4403 || event.code === 4404) {
+        self.end(self.root.getAttribute("data-gone-text") || "This conversation is not available.");
+        return;
+      }
       if (event.code === 4410) { self.closeThread(); return; }
       self.setStatus("offline", "Offline — reconnecting…");
       self.reconnectTimer = setTimeout(function () { self.connect(); }, self.backoff);

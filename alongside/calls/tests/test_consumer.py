@@ -15,7 +15,9 @@ from alongside.audit.models import AuditEvent
 from alongside.calls import models as call_models
 from alongside.calls.models import Call, CallOutcome
 from alongside.connections.services import close_connection
-from alongside.conversations.models import Thread, ThreadKind, ThreadMember
+from alongside.conversations.models import ThreadMember
+from alongside.groups import services as group_services
+from alongside.groups.models import GroupKind, JoinPolicy
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio, pytest.mark.usefixtures("close_sockets")]
 
@@ -199,12 +201,19 @@ async def test_a_connection_closed_while_the_page_is_open_closes_the_socket(thre
     assert not await Call.objects.aexists()
 
 
-async def test_a_group_thread_has_no_calls(member, other_member):
-    group = await Thread.objects.acreate(kind=ThreadKind.GROUP)
-    for person in (member, other_member):
-        await ThreadMember.objects.acreate(thread=group, user=person)
-    _ws, connected, code = await _open(group.pk, member)
+async def test_a_group_thread_has_no_calls(member, other_member, supporter):
+    group = await sync_to_async(_open_circle)(supporter, [member, other_member])
+    _ws, connected, code = await _open(group.thread_id, member)
     assert not connected and code == 4403
+
+
+def _open_circle(facilitator, people):  # type: ignore[no-untyped-def]
+    group = group_services.create_group(
+        kind=GroupKind.CIRCLE, name="Circle", created_by=None, facilitators=[facilitator], join_policy=JoinPolicy.OPEN
+    )
+    for person in people:
+        group_services.join(group=group, user=person, accepted_agreement=True)
+    return group
 
 
 async def test_it_refuses_anonymous_visitors_and_foreign_origins(thread, member):

@@ -70,7 +70,7 @@ def person(request: AuthedRequest, pk: int) -> HttpResponse:
     )
 
 
-ROLE_NAMES = {"supporter": "a supporter", "coordinator": "a coordinator"}
+ROLE_NAMES = {"supporter": "a supporter", "coordinator": "a coordinator", "debrief_lead": "a debrief lead"}
 
 
 @coordinator_required
@@ -100,7 +100,14 @@ def person_role(request: AuthedRequest, pk: int) -> HttpResponse:
         return page(
             request,
             "console/people/role_confirm.html",
-            {"person": subject, "form": form, "role": role, "role_name": ROLE_NAMES[role], "granted": granted},
+            {
+                "person": subject,
+                "form": form,
+                "role": role,
+                "role_name": ROLE_NAMES[role],
+                "role_label": ROLE_NAMES[role].split(" ", 1)[1],
+                "granted": granted,
+            },
             section="people",
         )
     try:
@@ -121,10 +128,13 @@ def person_role(request: AuthedRequest, pk: int) -> HttpResponse:
             )
         elif granted:
             messages.success(
-                request, f"{name} is now a {role}. They will be asked to set up two-factor authentication."
+                request,
+                f"{name} is now a debrief lead: they can start incident debriefs."
+                if role == "debrief_lead"
+                else f"{name} is now a {role}. They will be asked to set up two-factor authentication.",
             )
         else:
-            messages.success(request, f"{name} is no longer a {role}.")
+            messages.success(request, f"{name} is no longer {ROLE_NAMES[role]}.")
     return redirect("console:person", pk=subject.pk)
 
 

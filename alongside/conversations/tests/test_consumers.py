@@ -434,3 +434,32 @@ async def test_chatting_keeps_a_supporters_idle_limited_session_and_an_idle_hear
     await bob.send_json_to({"type": "ping"})
     assert await bob.receive_json_from() == {"type": "pong"}  # the session's data survived the save
     await bob.disconnect()
+
+
+async def test_a_slow_heartbeat_recheck_does_not_hold_up_the_sockets_deliveries(monkeypatch):
+    """The re-check a ping starts runs beside the socket's events: while it waits on the database, messages for the
+    socket still arrive; the pong follows once the check is done."""
+    from alongside.conversations.consumers import ThreadConsumer  # the class whose re-check this test holds up
+
+    cast = await _async_cast()
+    alice = await _socket(cast["thread"].pk, cast["member_client"])
+    bob = await _socket(cast["thread"].pk, cast["supporter_client"])
+    held, release = asyncio.Event(), asyncio.Event()
+    original = ThreadConsumer.recheck
+
+    async def slow_recheck(self: Any, *, touch: bool = False) -> bool:
+        if self.user_id == cast["member"].pk:
+            held.set()
+            await release.wait()
+        return await original(self, touch=touch)
+
+    monkeypatch.setattr(ThreadConsumer, "recheck", slow_recheck)
+    await alice.send_json_to({"type": "ping"})
+    await asyncio.wait_for(held.wait(), 3)
+    await bob.send_json_to({"type": "send", "key": "k1", "body": "while you were checked"})
+    frame = await alice.receive_json_from(timeout=3)
+    assert (frame["type"], frame["body"]) == ("message", "while you were checked")
+    release.set()
+    assert await alice.receive_json_from(timeout=3) == {"type": "pong"}
+    await alice.disconnect()
+    await bob.disconnect()

@@ -13,10 +13,15 @@ from django.test import override_settings
 from alongside.accounts.adapters import MFAAdapter
 from alongside.accounts.models import Profile, User
 from alongside.audit.models import AuditEvent
+from alongside.conversations.models import Message
 from alongside.demo import loader as demo
 from alongside.demo.data.library import RESOURCES
 from alongside.demo.data.reference import TOPICS
 from alongside.directory.models import CareerStage, Language, Specialty, Topic, Workplace
+from alongside.groups.models import Group, GroupKind, MembershipState
+from alongside.groups.models import Role as GroupRole
+from alongside.groups.services import end_group
+from alongside.lib.time import now
 from alongside.library.models import Resource
 from alongside.roster.models import Role, Rota, Shift, ShiftPattern
 from alongside.roster.selectors import available_ids, coverage, gaps, is_available, on_call_ids, unfiled_contacts
@@ -321,3 +326,39 @@ def test_the_demo_coordinator_is_on_call_over_the_opening_hours_so_a_concern_rea
     assert all(p.places.filter(supporter=coordinator, role=Role.PRIMARY).exists() for p in patterns)
     assert on_call_ids() == [coordinator.pk]
     assert coordinator.pk not in available_ids()  # the on-call rota is not the supporters' rota
+
+
+def test_the_demo_has_circles_a_supervision_group_and_an_upcoming_drop_in_with_a_few_messages(loaded):
+    groups = {g.name: g for g in Group.objects.all()}
+    assert set(groups) == {
+        "International medical graduates",
+        "Interns 2027",
+        "Fellowship exams",
+        "Supporters' supervision",
+        "Evening drop-in",
+    }
+    assert not Group.objects.filter(kind=GroupKind.DEBRIEF).exists()
+    member = User.objects.get(email=demo.DEMO_MEMBER)
+    mine = Group.objects.filter(memberships__user=member, memberships__state=MembershipState.ACTIVE)
+    assert list(mine.values_list("name", flat=True)) == ["Interns 2027"]
+    for group in groups.values():
+        active = group.memberships.filter(state=MembershipState.ACTIVE)
+        assert (
+            active.filter(role=GroupRole.FACILITATOR).count() == 1 and active.filter(role=GroupRole.MEMBER).count() >= 2
+        )
+        assert Message.objects.filter(thread_id=group.thread_id).exists()
+    supervision = groups["Supporters' supervision"].memberships.filter(role=GroupRole.MEMBER)
+    assert all(m.user.is_supporter for m in supervision)
+    dropin = groups["Evening drop-in"]
+    assert dropin.kind == GroupKind.DROP_IN and dropin.starts_at is not None and dropin.ends_at is not None
+    assert now() < dropin.starts_at < dropin.ends_at
+
+    assert demo.load().total == 0
+    assert Group.objects.count() == 5
+
+
+def test_a_new_drop_in_is_made_once_the_last_has_ended(loaded):
+    end_group(group=Group.objects.get(kind=GroupKind.DROP_IN))
+    assert demo.load().created == {"groups": 1}
+    assert Group.objects.filter(kind=GroupKind.DROP_IN, ended_at__isnull=True).count() == 1
+    assert demo.load().total == 0

@@ -95,7 +95,14 @@ def test_a_second_run_finds_nothing_left_and_each_run_is_audited_with_counts_onl
     assert (second.messages, second.threads) == (0, 0)
     events = list(AuditEvent.objects.filter(action="safety.retention.applied").order_by("id"))
     assert [e.details["messages"] for e in events] == [1, 0]
-    assert set(events[0].details) == {"days", "messages", "threads", "request_notes", "callback_names"}
+    assert set(events[0].details) == {
+        "days",
+        "messages",
+        "threads",
+        "group_messages",
+        "request_notes",
+        "callback_names",
+    }
     assert "AUDIT-CANARY" not in str(events[0].details)
 
 
