@@ -44,6 +44,7 @@ from alongside.phoneline.selectors import own_number
 from alongside.phoneline.services import cancel_callback, release_callbacks
 from alongside.roster.models import ContactRecord, ShiftPlace
 from alongside.safety.models import Concern
+from alongside.supporters.models import Application, TrainingRecord
 from alongside.talknow import services as talknow
 from alongside.talknow.models import OPEN_STATES, State, TalkNowRequest
 
@@ -217,10 +218,39 @@ def export_data(*, user: User) -> dict[str, Any]:
                 "topics": [t.name for t in r.topics.all()],
                 "referral_given": r.referral_given,
                 "risk_raised": r.risk_raised,
+                "hard_for_you": r.hard_for_me,
                 "filed": _iso(r.filed_at),
             }
             for r in ContactRecord.objects.filter(supporter_id=uid).prefetch_related("topics").order_by("started_at")
         ]
+    # Applications to be a supporter: what they gave and where it stands. Referees' answers are theirs, given in
+    # confidence to the coordinators: the export says whether each answered, not what they said.
+    data["applications_to_support"] = [
+        {
+            "applied": _iso(a.submitted_at),
+            "status": a.get_status_display(),
+            "full_name": a.full_name,
+            "registration_number": a.registration_number,
+            "registration_checked": _iso(a.registration_checked_at),
+            "career_stage": a.career_stage,
+            "why": a.motivation,
+            "hours_per_month": a.hours_per_month,
+            "referees": [
+                {"name": r.name, "relationship": r.relationship, "answered": _iso(r.submitted_at)}
+                for r in a.referees.all()
+            ],
+        }
+        for a in Application.objects.filter(user_id=uid).prefetch_related("referees").order_by("submitted_at")
+    ]
+    data["training"] = [
+        {
+            "module": t.module.title,
+            "completed": _iso(t.completed_on),
+            "confirmed": _iso(t.confirmed_at),
+            "expires": _iso(t.expires_on),
+        }
+        for t in TrainingRecord.objects.filter(user_id=uid).select_related("module").order_by("completed_on")
+    ]
     return data
 
 

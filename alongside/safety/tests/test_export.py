@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from typing import Any
 
 import pytest
@@ -16,7 +18,10 @@ from alongside.phoneline.services import set_own_number
 from alongside.roster.models import ContactFormat
 from alongside.roster.services import end_contact, open_contact
 from alongside.safety.models import Level, Source
+from alongside.safety.privacy import export_data
 from alongside.safety.services import raise_concern
+from alongside.supporters import applications
+from alongside.supporters.models import Referee, TrainingModule, TrainingRecord
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -136,3 +141,26 @@ def test_the_calendar_feed_is_mentioned_without_its_secret_address(story):
     body = _signed_in(story["alice"]).get(JSON_URL).content.decode()
     assert '"calendar_feed": {' in body
     assert token not in body and token[:16] not in body
+
+
+def test_an_applicants_export_holds_their_application_and_training_but_not_what_referees_said():
+    person = factories.member()
+    made = applications.submit_application(
+        user=person,
+        full_name="Dr Casey Rowe",
+        registration_number="MED0001234567",
+        career_stage="registrar",
+        motivation="To give back.",
+        referees=[
+            applications.RefereeIn("Dr Ada Lane", "ada@example.org", "consultant"),
+            applications.RefereeIn("Dr Ben Ito", "ben@example.org", "director of training"),
+        ],
+    )
+    Referee.objects.filter(application=made).update(answer="canary-reference-words")
+    module = TrainingModule.objects.create(title="Crisis support", required=True)
+    TrainingRecord.objects.create(user=person, module=module, completed_on=dt.date(2026, 11, 1))
+    data = export_data(user=person)
+    assert data["applications_to_support"][0]["registration_number"] == "MED0001234567"
+    assert [r["name"] for r in data["applications_to_support"][0]["referees"]] == ["Dr Ada Lane", "Dr Ben Ito"]
+    assert data["training"][0]["module"] == "Crisis support"
+    assert "canary-reference-words" not in json.dumps(data)
