@@ -41,10 +41,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_supporter = models.BooleanField(default=False)
     is_coordinator = models.BooleanField(default=False)
     is_debrief_lead = models.BooleanField(
-        default=False, help_text="A clinician lead: may start incident debriefs for their team (groups.debriefs)."
+        default=False,
+        db_default=False,
+        help_text="A clinician lead: may start incident debriefs for their team (groups.debriefs).",
     )
     is_guest = models.BooleanField(
         default=False,
+        db_default=False,
         help_text="A debrief guest: joined through an invitation link under a first name, with no email of their own, "
         "and may open only that debrief; the account goes when the link expires.",
     )

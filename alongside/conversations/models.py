@@ -69,6 +69,8 @@ class ThreadMember(models.Model):
     shown_name = models.CharField(
         max_length=40,
         blank=True,
+        default="",
+        db_default="",
         help_text="The name shown in this thread instead of the profile's display name: a debrief guest's first name.",
     )
 

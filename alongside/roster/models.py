@@ -175,12 +175,16 @@ class ContactRecord(models.Model):
         max_length=3,
         choices=Region.choices,
         blank=True,
+        default="",
+        db_default="",
         help_text="Where the colleague works, when known: from their workplace, or as they said. For figures only.",
     )
     minutes = models.PositiveSmallIntegerField(null=True, blank=True, help_text="How long the contact lasted.")
     referral_given = models.BooleanField(default=False)
     risk_raised = models.BooleanField(default=False)
-    hard_for_me = models.BooleanField(default=False, help_text="The supporter found this contact hard (wellbeing).")
+    hard_for_me = models.BooleanField(
+        default=False, db_default=False, help_text="The supporter found this contact hard (wellbeing)."
+    )
 
     class Meta:
         ordering = ["-started_at", "-id"]

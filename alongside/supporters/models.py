@@ -40,6 +40,8 @@ class SupporterProfile(models.Model):
         max_length=12,
         choices=[("", "A coordinator or the supporter"), ("training", "Required training is out of date")],
         blank=True,
+        default="",
+        db_default="",
         help_text="Why offers and shifts are paused when the system paused them; training resumes them once current.",
     )
     availability = models.JSONField(
