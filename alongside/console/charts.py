@@ -12,14 +12,15 @@ from django.utils.safestring import SafeString, mark_safe
 
 from alongside.console.service_reports import Table
 
-LABEL_WIDTH = 210
-BAR_WIDTH = 300
-VALUE_WIDTH = 70
+LABEL_WIDTH = 160
+BAR_WIDTH = 190
+VALUE_WIDTH = 50
+"""About 400 units wide: drawn at a phone's width, the words stay near their set size."""
 ROW = 26
 BAR = 18
 
 
-def _label(text: str, limit: int = 30) -> str:
+def _label(text: str, limit: int = 24) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
