@@ -142,6 +142,7 @@ def thread_header(thread: Thread, user: Any) -> dict[str, Any] | None:
         "title": group.name,
         "links": [(page, "About this group"), (page + "#agreement", "Group agreement")],
         "note": "Shared with the group's members, by display name. What is shared here stays here.",
+        "rolling_retention": group.kind in (GroupKind.CIRCLE, GroupKind.SUPERVISION),
         "banner": banner,
         "gone_text": "You are no longer in this group, so its conversation is closed to you.",
         "no_call": True,

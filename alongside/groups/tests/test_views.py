@@ -278,3 +278,15 @@ def test_coordinators_edit_add_facilitators_and_close_a_circle(coordinator_clien
     coordinator_client.post(f"/groups/manage/{group.pk}/close/")
     group.refresh_from_db()
     assert group.is_ended and group.thread.closed_at is not None
+
+
+def test_a_standing_circles_thread_says_each_message_is_kept_for_the_set_days():
+    facilitator, person = factories.supporter(), factories.member()
+    group = services.create_group(
+        kind=GroupKind.CIRCLE, name="Exams", created_by=None, facilitators=[facilitator], join_policy=JoinPolicy.OPEN
+    )
+    services.join(group=group, user=person, accepted_agreement=True)
+    client = Client()
+    client.force_login(person)
+    page = client.get(f"/threads/{group.thread_id}/").content.decode()
+    assert "Each message is kept for" in page and "after this conversation ends" not in page
