@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+import types
+
 import pytest
 from django.conf import settings
 from django.test import Client
@@ -10,6 +13,17 @@ from alongside.connections.models import Connection
 from alongside.connections.tests import factories as connection_factories
 from alongside.conversations.models import Thread
 from alongside.conversations.services import get_or_create_thread_for_connection
+
+
+@pytest.fixture
+def one_rate_window(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hold the send-rate limiter's wall clock still: its windows are fixed and aligned to the clock (every process
+    must agree where one starts), so a test counting sends up to the limit would see the count start again if its
+    sends straddled a window's edge, as a slow machine makes them do now and then."""
+    from alongside.lib import ratelimit
+
+    frozen = time.time()
+    monkeypatch.setattr(ratelimit, "time", types.SimpleNamespace(time=lambda: frozen, monotonic=time.monotonic))
 
 
 @pytest.fixture

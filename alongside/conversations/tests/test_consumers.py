@@ -261,6 +261,7 @@ async def test_an_oversized_message_is_refused_with_an_error_frame():
     await alice.disconnect()
 
 
+@pytest.mark.usefixtures("one_rate_window")
 async def test_more_than_the_rate_across_two_sockets_is_refused():
     cast = await _async_cast()
     first = await _socket(cast["thread"].pk, cast["member_client"])
