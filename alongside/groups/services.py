@@ -47,6 +47,17 @@ def _check_capacity(capacity: int) -> None:
         raise ValidationError({"capacity": f"A group holds between {CAPACITY_MIN} and {CAPACITY_MAX} members."})
 
 
+def _checked_details(*, name: str, capacity: int, starts_at: Any, ends_at: Any) -> str:
+    """The checks a group's details pass when it is made and whenever it is changed; returns the tidied name."""
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError({"name": "Give the group a name."})
+    _check_capacity(capacity)
+    if starts_at is not None and ends_at is not None and ends_at <= starts_at:
+        raise ValidationError({"ends_at": "The end must be after the start."})
+    return name
+
+
 @transaction.atomic
 def create_group(
     *,
@@ -66,14 +77,9 @@ def create_group(
     """A new group with its thread and room; its facilitators are its first members (they hold the agreement)."""
     if kind not in GroupKind.values:
         raise ValueError(f"unknown group kind {kind!r}")
-    name = " ".join(name.split())
-    if not name:
-        raise ValidationError({"name": "Give the group a name."})
-    _check_capacity(capacity)
+    name = _checked_details(name=name, capacity=capacity, starts_at=starts_at, ends_at=ends_at)
     if not facilitators:
         raise ValidationError({"facilitators": "Choose at least one facilitator."})
-    if starts_at is not None and ends_at is not None and ends_at <= starts_at:
-        raise ValidationError({"ends_at": "The end must be after the start."})
     at = now()
     thread = create_thread(kind=ThreadKind.GROUP, user_ids=[f.pk for f in facilitators])
     group = Group.objects.create(
@@ -313,15 +319,10 @@ def update_group(
     group = _lock(group)
     if group.is_ended:
         raise ValidationError("This group has ended, so it cannot be changed.")
-    name = " ".join(name.split())
-    if not name:
-        raise ValidationError({"name": "Give the group a name."})
-    _check_capacity(capacity)
+    name = _checked_details(name=name, capacity=capacity, starts_at=starts_at, ends_at=ends_at)
     held = active_member_count(group)
     if capacity < held:
         raise ValidationError({"capacity": f"The group has {held} members now: the capacity cannot be less."})
-    if starts_at is not None and ends_at is not None and ends_at <= starts_at:
-        raise ValidationError({"ends_at": "The end must be after the start."})
     group.name = name
     group.purpose = purpose
     group.description = description.strip()

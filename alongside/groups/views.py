@@ -4,6 +4,8 @@ service call writes; then render or redirect."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -254,16 +256,9 @@ def manage_new(request: AuthedRequest, kind: str) -> HttpResponse:
             request,
             lambda: services.create_group(
                 kind=kind,
-                name=data["name"],
                 created_by=request.user,
                 facilitators=list(data["facilitators"]),
-                purpose=data["purpose"],
-                description=data["description"],
-                capacity=data["capacity"],
-                join_policy=data["join_policy"],
-                schedule=data["schedule"],
-                starts_at=data["starts_at"],
-                ends_at=data["ends_at"],
+                **_details(data),
                 request=request,
             ),
             form=form,
@@ -273,6 +268,14 @@ def manage_new(request: AuthedRequest, kind: str) -> HttpResponse:
             return redirect("groups:manage_edit", pk=made.pk)
     context = {"form": form, "kind_label": GroupKind(kind).label, "kind": kind, "section": "groups"}
     return render(request, "groups/manage_form.html", context)
+
+
+DETAIL_FIELDS = ("name", "purpose", "description", "capacity", "join_policy", "schedule", "starts_at", "ends_at")
+"""What the coordinators' group form gives both making a group and changing one."""
+
+
+def _details(data: dict[str, Any]) -> dict[str, Any]:
+    return {field: data[field] for field in DETAIL_FIELDS}
 
 
 @coordinator_required
@@ -299,14 +302,7 @@ def manage_edit(request: AuthedRequest, pk: int) -> HttpResponse:
             lambda: services.update_group(
                 group=group,
                 by=request.user,
-                name=data["name"],
-                purpose=data["purpose"],
-                description=data["description"],
-                capacity=data["capacity"],
-                join_policy=data["join_policy"],
-                schedule=data["schedule"],
-                starts_at=data["starts_at"],
-                ends_at=data["ends_at"],
+                **_details(data),
                 request=request,
             ),
             form=form,
